@@ -1,0 +1,21 @@
+package io.sluice.dataflow;
+
+/**
+ * A key/value pair: the item type of a {@link KeyedStream}. Keyed steps route each pair to the
+ * worker that owns its key ({@link io.sluice.inputs.Routing#workerFor(Object, int)}).
+ *
+ * @param key   the key; never null
+ * @param value the value
+ */
+public record KV<K, V>(K key, V value) implements java.io.Serializable {
+  public KV {
+    if (key == null) {
+      throw new NullPointerException("a KV's key must not be null");
+    }
+  }
+
+  /** Shorthand for {@code new KV<>(key, value)}. */
+  public static <K, V> KV<K, V> of(K key, V value) {
+    return new KV<>(key, value);
+  }
+}

@@ -1,0 +1,211 @@
+package io.sluice.inputs;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.UUID;
+
+/**
+ * The stable function that places keys on workers:
+ * {@code worker = floorMod(murmur3_32(keyBytes(key), seed 0), workerCount)}.
+ *
+ * <p>It never uses {@link Object#hashCode()}, so a key lands on the same worker in every JVM,
+ * every process and every run (an enum's {@code hashCode} differs per JVM; its name does not).
+ * {@link #keyBytes(Object)} defines the key's routing bytes:
+ * <ul>
+ *   <li>{@link String}: UTF-8; {@link Enum}: its name in UTF-8; {@link Character}: UTF-8 of it;</li>
+ *   <li>{@link Integer}, {@link Long}, {@link Short}, {@link Byte}, {@link Double}, {@link Float}:
+ *       big-endian two's complement / IEEE 754 bits; {@link Boolean}: one byte 1 or 0;</li>
+ *   <li>{@link UUID}: its 16 bytes; {@code byte[]}: itself;</li>
+ *   <li>a {@link Record} or a {@link Collection}: each component's/element's routing bytes,
+ *       each prefixed by its length (4 bytes, big-endian);</li>
+ *   <li>a {@link RoutingKey}: what {@link RoutingKey#routingBytes()} returns.</li>
+ * </ul>
+ * Any other type is rejected with an error naming it: its placement could not be stable.
+ */
+public final class Routing {
+  private Routing() {}
+
+  /** The worker (0-based) that owns {@code key} among {@code workerCount} workers. */
+  public static int workerFor(Object key, int workerCount) {
+    if (workerCount <= 0) {
+      throw new IllegalArgumentException("workerCount must be positive, got " + workerCount);
+    }
+    if (workerCount == 1) {
+      return 0;
+    }
+    return Math.floorMod(hash(key), workerCount);
+  }
+
+  /** murmur3_32 (x86, seed 0) of the key's routing bytes. */
+  public static int hash(Object key) {
+    if (key instanceof String s && isLatin1Ascii(s)) {
+      return murmur3Ascii(s);
+    }
+    return murmur3(keyBytes(key));
+  }
+
+  /** The serialized form of a key that {@link #workerFor} hashes. */
+  public static byte[] keyBytes(Object key) {
+    if (key == null) {
+      throw new IllegalArgumentException("a routing key must not be null");
+    }
+    if (key instanceof String s) {
+      return s.getBytes(StandardCharsets.UTF_8);
+    }
+    if (key instanceof Enum<?> e) {
+      return e.name().getBytes(StandardCharsets.UTF_8);
+    }
+    if (key instanceof Integer i) {
+      return ByteBuffer.allocate(4).putInt(i).array();
+    }
+    if (key instanceof Long l) {
+      return ByteBuffer.allocate(8).putLong(l).array();
+    }
+    if (key instanceof Short s) {
+      return ByteBuffer.allocate(2).putShort(s).array();
+    }
+    if (key instanceof Byte b) {
+      return new byte[] {b};
+    }
+    if (key instanceof Character c) {
+      return String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+    }
+    if (key instanceof Boolean b) {
+      return new byte[] {(byte) (b ? 1 : 0)};
+    }
+    if (key instanceof Double d) {
+      return ByteBuffer.allocate(8).putDouble(d).array();
+    }
+    if (key instanceof Float f) {
+      return ByteBuffer.allocate(4).putFloat(f).array();
+    }
+    if (key instanceof UUID u) {
+      return ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits()).array();
+    }
+    if (key instanceof byte[] b) {
+      return b.clone();
+    }
+    if (key instanceof RoutingKey rk) {
+      return rk.routingBytes();
+    }
+    if (key instanceof Record r) {
+      var components = r.getClass().getRecordComponents();
+      Object[] values = new Object[components.length];
+      for (int i = 0; i < components.length; i++) {
+        try {
+          components[i].getAccessor().setAccessible(true);
+          values[i] = components[i].getAccessor().invoke(r);
+        } catch (ReflectiveOperationException e) {
+          throw new IllegalArgumentException("cannot read component " + components[i].getName()
+              + " of routing key type " + r.getClass().getName(), e);
+        }
+      }
+      return concat(java.util.Arrays.asList(values));
+    }
+    if (key instanceof Collection<?> c) {
+      return concat(c);
+    }
+    throw new IllegalArgumentException("key type " + key.getClass().getName()
+        + " has no stable routing form: use a String, number, enum, UUID, record or collection of those,"
+        + " or implement io.sluice.inputs.RoutingKey");
+  }
+
+  private static byte[] concat(Collection<?> parts) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (Object part : parts) {
+      byte[] b = keyBytes(part);
+      out.writeBytes(ByteBuffer.allocate(4).putInt(b.length).array());
+      out.writeBytes(b);
+    }
+    return out.toByteArray();
+  }
+
+  private static boolean isLatin1Ascii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // murmur3_32, x86 variant, seed 0 (Austin Appleby's public-domain algorithm).
+  private static final int C1 = 0xcc9e2d51;
+  private static final int C2 = 0x1b873593;
+
+  /** murmur3_32 (x86, seed 0) of {@code data}. */
+  public static int murmur3(byte[] data) {
+    int h = 0;
+    int len = data.length;
+    int blocks = len & ~3;
+    for (int i = 0; i < blocks; i += 4) {
+      int k = (data[i] & 0xff) | (data[i + 1] & 0xff) << 8 | (data[i + 2] & 0xff) << 16 | (data[i + 3] & 0xff) << 24;
+      h = mixH(h, mixK(k));
+    }
+    int k = 0;
+    switch (len & 3) {
+      case 3:
+        k ^= (data[blocks + 2] & 0xff) << 16;
+        // fall through
+      case 2:
+        k ^= (data[blocks + 1] & 0xff) << 8;
+        // fall through
+      case 1:
+        k ^= data[blocks] & 0xff;
+        h ^= mixK(k);
+        break;
+      default:
+        break;
+    }
+    return fmix(h ^ len);
+  }
+
+  /** The same hash for an ASCII string, without encoding it first (its UTF-8 bytes are its chars). */
+  private static int murmur3Ascii(String s) {
+    int h = 0;
+    int len = s.length();
+    int blocks = len & ~3;
+    for (int i = 0; i < blocks; i += 4) {
+      int k = s.charAt(i) | s.charAt(i + 1) << 8 | s.charAt(i + 2) << 16 | s.charAt(i + 3) << 24;
+      h = mixH(h, mixK(k));
+    }
+    int k = 0;
+    switch (len & 3) {
+      case 3:
+        k ^= s.charAt(blocks + 2) << 16;
+        // fall through
+      case 2:
+        k ^= s.charAt(blocks + 1) << 8;
+        // fall through
+      case 1:
+        k ^= s.charAt(blocks);
+        h ^= mixK(k);
+        break;
+      default:
+        break;
+    }
+    return fmix(h ^ len);
+  }
+
+  private static int mixK(int k) {
+    k *= C1;
+    k = Integer.rotateLeft(k, 15);
+    return k * C2;
+  }
+
+  private static int mixH(int h, int k) {
+    h ^= k;
+    h = Integer.rotateLeft(h, 13);
+    return h * 5 + 0xe6546b64;
+  }
+
+  private static int fmix(int h) {
+    h ^= h >>> 16;
+    h *= 0x85ebca6b;
+    h ^= h >>> 13;
+    h *= 0xc2b2ae35;
+    h ^= h >>> 16;
+    return h;
+  }
+}

@@ -1,0 +1,59 @@
+package io.sluice.run;
+
+/**
+ * User code in a step threw: the whole run stopped. Names the step, the worker and the item being
+ * processed (its {@code toString}, truncated); the user's exception is the cause.
+ */
+public final class StepFailedException extends RuntimeException {
+  private static final int MAX_ITEM_CHARS = 200;
+
+  private final String stepId;
+  private final int worker;
+  private final String item;
+
+  /**
+   * @param worker the global worker index, or -1 if the failure happened outside any worker
+   * @param item   a description of the item, or null if there was none (e.g. opening a partition)
+   */
+  public StepFailedException(String stepId, int worker, String item, Throwable cause) {
+    super(message(stepId, worker, item, cause), cause);
+    this.stepId = stepId;
+    this.worker = worker;
+    this.item = item;
+  }
+
+  public String stepId() {
+    return stepId;
+  }
+
+  public int worker() {
+    return worker;
+  }
+
+  /** The failing item's description, or null. */
+  public String item() {
+    return item;
+  }
+
+  /** {@code String.valueOf(item)}, cut to 200 characters. */
+  public static String describe(Object item) {
+    String s;
+    try {
+      s = String.valueOf(item);
+    } catch (RuntimeException e) {
+      s = item.getClass().getName() + " (toString failed: " + e + ")";
+    }
+    return s.length() <= MAX_ITEM_CHARS ? s : s.substring(0, MAX_ITEM_CHARS) + "... (" + s.length() + " chars)";
+  }
+
+  private static String message(String stepId, int worker, String item, Throwable cause) {
+    StringBuilder sb = new StringBuilder("step '").append(stepId).append("' failed");
+    if (worker >= 0) {
+      sb.append(" on worker ").append(worker);
+    }
+    if (item != null) {
+      sb.append(" processing item ").append(item);
+    }
+    return sb.append(": ").append(cause).toString();
+  }
+}

@@ -1,0 +1,113 @@
+package io.sluice.runtime;
+
+import io.sluice.serde.Serde;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+
+/**
+ * The sending side of an exchange step on one worker: routes each item to its target worker and
+ * offers one batch per target to that target's bounded channel. What a full channel refuses waits
+ * here (at most what one upstream activation produced); while anything waits, the tasklets that
+ * feed this sender do not run, so sources stop polling and memory stays bounded.
+ */
+final class ExchangeSender extends Node {
+  private final Queue<Object>[] channels;
+  private final ArrayDeque<Object>[] pending;
+  private final Router router;
+  private final Serde serdeCheck;
+  private int pendingCount;
+
+  @SuppressWarnings("unchecked")
+  ExchangeSender(String stepId, Worker w, StepMetrics m, Queue<Object>[] channels, Router router, Serde serdeCheck) {
+    super(stepId, w, m, 0);
+    this.channels = channels;
+    this.router = router;
+    this.serdeCheck = serdeCheck;
+    this.pending = new ArrayDeque[channels.length];
+    for (int i = 0; i < channels.length; i++) {
+      pending[i] = new ArrayDeque<>();
+    }
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  void push(int input, long epoch, List<Object> items) {
+    int n = channels.length;
+    List<Object>[] perTarget = new List[n];
+    for (Object item : items) {
+      int target;
+      Object sent = item;
+      try {
+        target = router.route(item);
+        if (serdeCheck != null) {
+          sent = serdeCheck.roundTrip(item);
+        }
+      } catch (RuntimeException e) {
+        throw failure(item, e);
+      }
+      List<Object> l = perTarget[target];
+      if (l == null) {
+        l = perTarget[target] = new ArrayList<>(n == 1 ? items.size() : Math.max(4, items.size() / n * 2));
+      }
+      l.add(sent);
+    }
+    for (int t = 0; t < n; t++) {
+      if (perTarget[t] != null) {
+        send(t, new Messages.Batch(epoch, perTarget[t]));
+      }
+    }
+  }
+
+  @Override
+  void eof(int input) {
+    for (int t = 0; t < channels.length; t++) {
+      send(t, Messages.EOF);
+    }
+  }
+
+  private void send(int target, Object message) {
+    if (pending[target].isEmpty() && channels[target].offer(message)) {
+      return;
+    }
+    pending[target].add(message);
+    pendingCount++;
+  }
+
+  /** Moves waiting messages into channels that have room; returns how many moved. */
+  int flush() {
+    if (pendingCount == 0) {
+      return 0;
+    }
+    int moved = 0;
+    for (int t = 0; t < channels.length; t++) {
+      ArrayDeque<Object> q = pending[t];
+      while (!q.isEmpty() && channels[t].offer(q.peekFirst())) {
+        q.pollFirst();
+        moved++;
+      }
+    }
+    pendingCount -= moved;
+    return moved;
+  }
+
+  boolean hasPending() {
+    return pendingCount > 0;
+  }
+
+  @Override
+  void collectSenders(Set<ExchangeSender> into) {
+    into.add(this);
+  }
+
+  String describe() {
+    StringBuilder sb = new StringBuilder("exchange sender '").append(stepId).append("': channel depth per target [");
+    for (int t = 0; t < channels.length; t++) {
+      sb.append(t == 0 ? "" : ", ").append(channels[t].size());
+    }
+    sb.append("], waiting messages ").append(pendingCount);
+    return sb.toString();
+  }
+}

@@ -1,0 +1,321 @@
+package io.sluice.runtime;
+
+import io.sluice.dataflow.Dataflow;
+import io.sluice.dataflow.Step;
+import io.sluice.inputs.FixedPartitionedSource;
+import io.sluice.inputs.PartitionAssignment;
+import io.sluice.outputs.FixedPartitionedSink;
+import io.sluice.run.RunConfig;
+import io.sluice.run.RunResult;
+import io.sluice.run.RunTimeoutException;
+import io.sluice.run.RunningDataflow;
+import io.sluice.run.SlowActivation;
+import io.sluice.run.StepFailedException;
+import io.sluice.run.StepStats;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One run of a dataflow in this process: the worker threads, the channels between them and the
+ * run's fate. Every exchange step gets one bounded single-producer/single-consumer channel per
+ * (sending worker, receiving worker) pair; items cross by reference. The first failure stops all
+ * workers (they check between activations, and are interrupted in case user code sleeps).
+ */
+public final class Execution implements RunningDataflow {
+  private static final Logger LOG = LoggerFactory.getLogger(Execution.class);
+  /** How long stopping workers get to leave user code before the run reports them as stuck. */
+  private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+
+  final Dataflow flow;
+  final RunConfig config;
+  final List<Step> steps;
+  final int workerCount;
+  final long startNanos;
+  /** [step][from][to], null for steps without exchange. */
+  private final Queue<Object>[][][] channels;
+  /** [step]: the step's partitions (sources and sinks with fixed partitions), else null. */
+  private final List<String>[] partitions;
+  /** [step]: partition -> owning worker. */
+  private final Map<String, Integer>[] assignments;
+  private final Worker[] workers;
+  private final Thread[] threads;
+  private final CountDownLatch exited;
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private final Queue<SlowActivation> slow = new ConcurrentLinkedQueue<>();
+  private volatile boolean stopping;
+  private volatile long endNanos;
+
+  @SuppressWarnings("unchecked")
+  private Execution(Dataflow flow, RunConfig config) {
+    this.flow = flow;
+    this.config = config;
+    this.steps = List.copyOf(flow.steps());
+    this.workerCount = config.workerCount();
+    int n = workerCount;
+    this.channels = new Queue[steps.size()][][];
+    this.partitions = new List[steps.size()];
+    this.assignments = new Map[steps.size()];
+    for (int s = 0; s < steps.size(); s++) {
+      Step step = steps.get(s);
+      if (step.exchanges()) {
+        channels[s] = new Queue[n][n];
+        for (int from = 0; from < n; from++) {
+          for (int to = 0; to < n; to++) {
+            channels[s][from][to] = new OneToOneConcurrentArrayQueue<>(config.channelCapacity());
+          }
+        }
+      }
+      List<String> parts = null;
+      if (step instanceof Step.Input in && in.source() instanceof FixedPartitionedSource<?, ?> src) {
+        parts = listPartitions(step.id(), src::listPartitions);
+      } else if (step instanceof Step.Output out && out.sink() instanceof FixedPartitionedSink<?, ?> sink) {
+        parts = listPartitions(step.id(), sink::listPartitions);
+        if (parts.isEmpty()) {
+          throw new StepFailedException(step.id(), -1, null,
+              new IllegalStateException("a fixed-partitioned sink needs at least one partition"));
+        }
+      }
+      if (parts != null) {
+        partitions[s] = parts;
+        assignments[s] = PartitionAssignment.assign(parts, n);
+      }
+    }
+    this.workers = new Worker[n];
+    this.threads = new Thread[n];
+    this.exited = new CountDownLatch(n);
+    this.startNanos = System.nanoTime();
+    for (int w = 0; w < n; w++) {
+      workers[w] = new Worker(this, w);
+      threads[w] = new Thread(workers[w], "sluice-" + flow.name() + "-worker-" + w);
+      threads[w].setDaemon(true);
+    }
+  }
+
+  /** Builds the run and starts its worker threads. */
+  public static Execution start(Dataflow flow, RunConfig config) {
+    Execution e = new Execution(flow, config);
+    for (Thread t : e.threads) {
+      t.start();
+    }
+    return e;
+  }
+
+  private static List<String> listPartitions(String stepId, java.util.function.Supplier<List<String>> lister) {
+    try {
+      List<String> parts = lister.get();
+      if (parts == null) {
+        throw new IllegalStateException("listPartitions returned null");
+      }
+      return List.copyOf(parts);
+    } catch (RuntimeException e) {
+      throw new StepFailedException(stepId, -1, "(listing partitions)", e);
+    }
+  }
+
+  // ------------------------------------------------------------------ wiring, for workers
+
+  Queue<Object>[] inbound(int step, int to) {
+    @SuppressWarnings("unchecked")
+    Queue<Object>[] in = new Queue[workerCount];
+    for (int from = 0; from < workerCount; from++) {
+      in[from] = channels[step][from][to];
+    }
+    return in;
+  }
+
+  Queue<Object>[] outbound(int step, int from) {
+    return channels[step][from];
+  }
+
+  List<String> partitions(int step) {
+    return partitions[step];
+  }
+
+  Map<String, Integer> assignment(int step) {
+    return assignments[step];
+  }
+
+  /** The partitions of {@code step} that {@code worker} owns, in name order. */
+  List<String> partitionsOf(int step, int worker) {
+    List<String> mine = new ArrayList<>();
+    assignments[step].forEach((p, w) -> {
+      if (w == worker) {
+        mine.add(p);
+      }
+    });
+    return mine;
+  }
+
+  // ------------------------------------------------------------------ the run's fate
+
+  boolean isStopping() {
+    return stopping;
+  }
+
+  void fail(Throwable t) {
+    if (failure.compareAndSet(null, t)) {
+      if (!(t instanceof CancellationException)) {
+        LOG.error("dataflow '{}' failed; stopping all workers", flow.name(), t);
+      }
+      stopping = true;
+      for (Thread th : threads) {
+        if (th != Thread.currentThread()) {
+          th.interrupt();
+        }
+      }
+    } else {
+      stopping = true;
+    }
+  }
+
+  void workerExited(Worker w) {
+    exited.countDown();
+    if (exited.getCount() == 0) {
+      endNanos = System.nanoTime();
+    }
+  }
+
+  void closeFailed(Worker w, RuntimeException e) {
+    if (failure.get() == null) {
+      fail(e);
+    } else {
+      LOG.warn("worker {}: closing a partition failed while stopping", w.index, e);
+    }
+  }
+
+  void slowActivation(String stepId, int worker, long nanos) {
+    SlowActivation s = new SlowActivation(stepId, worker, Duration.ofNanos(nanos));
+    slow.add(s);
+    LOG.warn("{} (threshold {} ms): step code must not block its worker", s,
+        config.slowActivationThreshold().toMillis());
+  }
+
+  // ------------------------------------------------------------------ RunningDataflow
+
+  @Override
+  public RunResult await() {
+    try {
+      exited.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      cancel();
+      throw new CancellationException("interrupted while waiting for dataflow '" + flow.name() + "'");
+    }
+    return outcome();
+  }
+
+  @Override
+  public RunResult await(Duration timeout) {
+    boolean finished;
+    try {
+      finished = exited.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      cancel();
+      throw new CancellationException("interrupted while waiting for dataflow '" + flow.name() + "'");
+    }
+    if (!finished) {
+      String dump = dumpState();
+      fail(new CancellationException("timed out after " + timeout));
+      String stuck = awaitExit();
+      throw new RunTimeoutException("dataflow '" + flow.name() + "' did not finish within " + timeout
+          + " on " + workerCount + " workers; it was stopped" + stuck + ". Worker state at the timeout:", dump);
+    }
+    return outcome();
+  }
+
+  private RunResult outcome() {
+    Throwable t = failure.get();
+    if (t == null) {
+      return result();
+    }
+    String stuck = awaitExit();
+    if (t instanceof StepFailedException s) {
+      if (!stuck.isEmpty()) {
+        s.addSuppressed(new IllegalStateException("after the failure" + stuck));
+      }
+      throw s;
+    }
+    if (t instanceof CancellationException c) {
+      throw c;
+    }
+    throw new IllegalStateException("dataflow '" + flow.name() + "' failed" + stuck + ": " + t, t);
+  }
+
+  /** Waits a bounded time for every worker thread to end; describes any that did not. */
+  private String awaitExit() {
+    long deadline = System.nanoTime() + STOP_GRACE.toNanos();
+    List<String> alive = new ArrayList<>();
+    for (Thread th : threads) {
+      try {
+        th.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (th.isAlive()) {
+        alive.add(th.getName());
+      }
+    }
+    return alive.isEmpty() ? "" : " (threads still inside user code after " + STOP_GRACE.toSeconds() + " s: " + alive + ")";
+  }
+
+  private RunResult result() {
+    for (Thread th : threads) {
+      try {
+        th.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CancellationException("interrupted while collecting results");
+      }
+    }
+    Map<String, StepStats> stats = new LinkedHashMap<>();
+    for (int s = 0; s < steps.size(); s++) {
+      long[] in = new long[workerCount];
+      long[] out = new long[workerCount];
+      long[] max = new long[workerCount];
+      List<Set<Object>> keys = new ArrayList<>();
+      for (int w = 0; w < workerCount; w++) {
+        StepMetrics m = workers[w].metrics[s];
+        in[w] = m.itemsIn;
+        out[w] = m.itemsOut;
+        max[w] = m.maxActivationNanos;
+        keys.add(m.keys == null ? null : Collections.unmodifiableSet(m.keys));
+      }
+      stats.put(steps.get(s).id(), new StepStats(steps.get(s).id(), in, out, keys, max));
+    }
+    return new RunResult(flow.name(), workerCount, Duration.ofNanos(endNanos - startNanos), stats, new ArrayList<>(slow));
+  }
+
+  @Override
+  public String dumpState() {
+    StringBuilder sb = new StringBuilder();
+    for (Worker w : workers) {
+      sb.append(w.dump());
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public void cancel() {
+    fail(new CancellationException("dataflow '" + flow.name() + "' was cancelled"));
+  }
+
+  @Override
+  public boolean isDone() {
+    return exited.getCount() == 0;
+  }
+}

@@ -1,0 +1,101 @@
+package io.sluice.runtime;
+
+import io.sluice.dataflow.ItemFailedException;
+import io.sluice.run.StepFailedException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One step instance on one worker. Upstream pushes batches into it synchronously; it emits to the
+ * inlets of its downstream steps on the same worker. Nodes never modify a batch they receive (a
+ * stream read by two steps hands both the same list).
+ */
+abstract class Node {
+  final String stepId;
+  final Worker worker;
+  final StepMetrics metrics;
+  private final List<List<Inlet>> outputs = new ArrayList<>();
+
+  Node(String stepId, Worker worker, StepMetrics metrics, int outputCount) {
+    this.stepId = stepId;
+    this.worker = worker;
+    this.metrics = metrics;
+    for (int i = 0; i < outputCount; i++) {
+      outputs.add(new ArrayList<>(1));
+    }
+  }
+
+  /** Receives a non-empty batch on input {@code input}. */
+  abstract void push(int input, long epoch, List<Object> items);
+
+  /** Input {@code input} has ended. */
+  abstract void eof(int input);
+
+  void connect(int port, Inlet inlet) {
+    outputs.get(port).add(inlet);
+  }
+
+  final void emit(int port, long epoch, List<Object> items) {
+    if (items.isEmpty()) {
+      return;
+    }
+    metrics.itemsOut += items.size();
+    List<Inlet> targets = outputs.get(port);
+    for (int i = 0, n = targets.size(); i < n; i++) {
+      Inlet t = targets.get(i);
+      t.node().push(t.input(), epoch, items);
+    }
+  }
+
+  final void emitEof() {
+    for (List<Inlet> targets : outputs) {
+      for (Inlet t : targets) {
+        t.node().eof(t.input());
+      }
+    }
+  }
+
+  /** Adds the exchange senders reachable from this node without crossing an exchange. */
+  void collectSenders(Set<ExchangeSender> into) {
+    for (List<Inlet> targets : outputs) {
+      for (Inlet t : targets) {
+        t.node().collectSenders(into);
+      }
+    }
+  }
+
+  /** Records how long one activation of user code took, warning past the threshold. */
+  final void recordActivation(long nanos) {
+    metrics.activations++;
+    if (nanos > metrics.maxActivationNanos) {
+      metrics.maxActivationNanos = nanos;
+    }
+    if (nanos > worker.slowThresholdNanos) {
+      worker.execution.slowActivation(stepId, worker.index, nanos);
+    }
+  }
+
+  /** The exception that reports user code failing in this step, on this worker. */
+  final StepFailedException failure(Object itemOrBatch, Throwable cause) {
+    if (cause instanceof StepFailedException s) {
+      return s;
+    }
+    if (cause instanceof ItemFailedException f) {
+      return new StepFailedException(stepId, worker.index, StepFailedException.describe(f.item()), f.getCause());
+    }
+    String item;
+    if (itemOrBatch instanceof List<?> batch) {
+      item = batch.size() == 1 ? StepFailedException.describe(batch.get(0))
+          : "(one of a batch of " + batch.size() + " starting with " + StepFailedException.describe(batch.get(0)) + ")";
+    } else {
+      item = itemOrBatch == null ? null : StepFailedException.describe(itemOrBatch);
+    }
+    return new StepFailedException(stepId, worker.index, item, cause);
+  }
+
+  @Override
+  public String toString() {
+    return getClass().getSimpleName() + "[" + stepId + "]";
+  }
+}

@@ -1,0 +1,187 @@
+package io.sluice.runtime;
+
+import io.sluice.dataflow.KV;
+import io.sluice.dataflow.Retention;
+import io.sluice.dataflow.StatefulLogic;
+import io.sluice.dataflow.StatefulLogicBuilder;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Queue;
+import java.util.function.Consumer;
+
+/**
+ * statefulBatch's receiving side: one {@link StatefulLogic} per key owned by this worker. Values of
+ * a batch are grouped by key (keeping arrival order within a key) and handed over in one
+ * {@code onBatch} call per key; timers from {@code notifyAt} fire on the system clock.
+ */
+final class StatefulReceiver extends ExchangeReceiver {
+  private record Timer(Instant at, Object key) {}
+
+  private final StatefulLogicBuilder<Object, Object, Object, Object> builder;
+  private final Map<Object, StatefulLogic<Object, Object, Object>> logics = new HashMap<>();
+  private final Map<Object, Instant> scheduled = new HashMap<>();
+  private final PriorityQueue<Timer> timers = new PriorityQueue<>((a, b) -> a.at.compareTo(b.at));
+  private final Emitter emitter = new Emitter();
+  private final Map<Object, List<Object>> groups = new HashMap<>();
+  private final List<Object> keyOrder = new ArrayList<>();
+
+  /** Collects a logic's outputs as {@link KV}s of the current key. */
+  private static final class Emitter implements Consumer<Object> {
+    Object key;
+    List<Object> out;
+
+    @Override
+    public void accept(Object value) {
+      out.add(KV.of(key, value));
+    }
+  }
+
+  StatefulReceiver(String stepId, Worker w, StepMetrics m, Queue<Object>[] channels,
+      StatefulLogicBuilder<Object, Object, Object, Object> builder) {
+    super(stepId, w, m, 1, channels);
+    this.builder = builder;
+  }
+
+  @Override
+  void process(long epoch, List<Object> items) {
+    for (Object item : items) {
+      KV<?, ?> kv = (KV<?, ?>) item;
+      List<Object> values = groups.get(kv.key());
+      if (values == null) {
+        values = new ArrayList<>(4);
+        groups.put(kv.key(), values);
+        keyOrder.add(kv.key());
+      }
+      values.add(kv.value());
+    }
+    List<Object> out = new ArrayList<>(items.size());
+    emitter.out = out;
+    long t0 = System.nanoTime();
+    try {
+      for (Object key : keyOrder) {
+        List<Object> values = groups.get(key);
+        StatefulLogic<Object, Object, Object> logic = logics.get(key);
+        if (logic == null) {
+          logic = build(key, values);
+          logics.put(key, logic);
+          if (metrics.keys != null) {
+            metrics.keys.add(key);
+          }
+        }
+        emitter.key = key;
+        Retention r;
+        try {
+          r = logic.onBatch(values, emitter);
+        } catch (RuntimeException e) {
+          throw failure(values.size() == 1 ? KV.of(key, values.get(0)) : values, e);
+        }
+        after(key, logic, r);
+      }
+    } finally {
+      groups.clear();
+      keyOrder.clear();
+    }
+    recordActivation(System.nanoTime() - t0);
+    emit(0, epoch, out);
+  }
+
+  private StatefulLogic<Object, Object, Object> build(Object key, Object context) {
+    try {
+      StatefulLogic<Object, Object, Object> logic = builder.build(key, null);
+      if (logic == null) {
+        throw new IllegalStateException("the logic builder returned null for key " + key);
+      }
+      return logic;
+    } catch (RuntimeException e) {
+      throw failure(context, e);
+    }
+  }
+
+  private void after(Object key, StatefulLogic<Object, Object, Object> logic, Retention r) {
+    if (r == Retention.DISCARD) {
+      logics.remove(key);
+      scheduled.remove(key);
+      return;
+    }
+    Instant at;
+    try {
+      at = logic.notifyAt();
+    } catch (RuntimeException e) {
+      throw failure(key, e);
+    }
+    if (at == null) {
+      scheduled.remove(key);
+    } else if (!at.equals(scheduled.put(key, at))) {
+      timers.add(new Timer(at, key));
+    }
+  }
+
+  @Override
+  int tick() {
+    if (timers.isEmpty()) {
+      return 0;
+    }
+    Instant now = Instant.now();
+    List<Object> out = null;
+    int fired = 0;
+    while (!timers.isEmpty() && !timers.peek().at.isAfter(now)) {
+      Timer t = timers.poll();
+      if (!t.at.equals(scheduled.get(t.key))) {
+        continue; // rescheduled or discarded since
+      }
+      scheduled.remove(t.key);
+      StatefulLogic<Object, Object, Object> logic = logics.get(t.key);
+      if (logic == null) {
+        continue;
+      }
+      if (out == null) {
+        out = new ArrayList<>();
+        emitter.out = out;
+      }
+      emitter.key = t.key;
+      long t0 = System.nanoTime();
+      Retention r;
+      try {
+        r = logic.onNotify(emitter);
+      } catch (RuntimeException e) {
+        throw failure("(timer of key " + t.key + ")", e);
+      }
+      recordActivation(System.nanoTime() - t0);
+      after(t.key, logic, r);
+      fired++;
+    }
+    if (out != null) {
+      emit(0, lastEpoch, out);
+    }
+    return fired;
+  }
+
+  @Override
+  void finish() {
+    List<Object> out = new ArrayList<>();
+    emitter.out = out;
+    long t0 = System.nanoTime();
+    for (Map.Entry<Object, StatefulLogic<Object, Object, Object>> e : logics.entrySet()) {
+      emitter.key = e.getKey();
+      try {
+        e.getValue().onEof(emitter);
+      } catch (RuntimeException ex) {
+        throw failure("(end of stream for key " + e.getKey() + ")", ex);
+      }
+    }
+    recordActivation(System.nanoTime() - t0);
+    logics.clear();
+    scheduled.clear();
+    timers.clear();
+    emit(0, lastEpoch, out);
+  }
+
+  @Override
+  public String describe() {
+    return super.describe() + ", " + logics.size() + " keys held, " + scheduled.size() + " timers";
+  }
+}

@@ -1,0 +1,175 @@
+package io.sluice.runtime;
+
+import io.sluice.dataflow.BatchMapper;
+import io.sluice.dataflow.Inspector;
+import io.sluice.outputs.StatelessSinkPartition;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/** The steps that never leave their worker. */
+final class StatelessNodes {
+  private StatelessNodes() {}
+
+  static final class FlatMapBatchNode extends Node {
+    private final BatchMapper<Object, Object> mapper;
+
+    FlatMapBatchNode(String id, Worker w, StepMetrics m, BatchMapper<Object, Object> mapper) {
+      super(id, w, m, 1);
+      this.mapper = mapper;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    void push(int input, long epoch, List<Object> items) {
+      metrics.itemsIn += items.size();
+      long t0 = System.nanoTime();
+      List<Object> out;
+      try {
+        Iterable<?> result = mapper.apply(items);
+        if (result instanceof List<?> l) {
+          out = (List<Object>) l;
+        } else {
+          out = new ArrayList<>();
+          if (result != null) {
+            result.forEach(out::add);
+          }
+        }
+      } catch (RuntimeException e) {
+        throw failure(items, e);
+      }
+      recordActivation(System.nanoTime() - t0);
+      emit(0, epoch, out);
+    }
+
+    @Override
+    void eof(int input) {
+      emitEof();
+    }
+  }
+
+  static final class BranchNode extends Node {
+    private final Predicate<Object> predicate;
+
+    BranchNode(String id, Worker w, StepMetrics m, Predicate<Object> predicate) {
+      super(id, w, m, 2);
+      this.predicate = predicate;
+    }
+
+    @Override
+    void push(int input, long epoch, List<Object> items) {
+      metrics.itemsIn += items.size();
+      long t0 = System.nanoTime();
+      List<Object> yes = new ArrayList<>(items.size());
+      List<Object> no = new ArrayList<>();
+      for (Object item : items) {
+        boolean accepted;
+        try {
+          accepted = predicate.test(item);
+        } catch (RuntimeException e) {
+          throw failure(item, e);
+        }
+        (accepted ? yes : no).add(item);
+      }
+      recordActivation(System.nanoTime() - t0);
+      emit(0, epoch, yes);
+      emit(1, epoch, no);
+    }
+
+    @Override
+    void eof(int input) {
+      emitEof();
+    }
+  }
+
+  static final class MergeNode extends Node {
+    private int openInputs;
+
+    MergeNode(String id, Worker w, StepMetrics m, int inputs) {
+      super(id, w, m, 1);
+      this.openInputs = inputs;
+    }
+
+    @Override
+    void push(int input, long epoch, List<Object> items) {
+      metrics.itemsIn += items.size();
+      emit(0, epoch, items);
+    }
+
+    @Override
+    void eof(int input) {
+      if (--openInputs == 0) {
+        emitEof();
+      }
+    }
+  }
+
+  static final class InspectNode extends Node {
+    private final Inspector<Object> inspector;
+
+    InspectNode(String id, Worker w, StepMetrics m, Inspector<Object> inspector) {
+      super(id, w, m, 1);
+      this.inspector = inspector;
+    }
+
+    @Override
+    void push(int input, long epoch, List<Object> items) {
+      metrics.itemsIn += items.size();
+      long t0 = System.nanoTime();
+      for (Object item : items) {
+        try {
+          inspector.inspect(item, worker.index, epoch);
+        } catch (RuntimeException e) {
+          throw failure(item, e);
+        }
+      }
+      recordActivation(System.nanoTime() - t0);
+      emit(0, epoch, items);
+    }
+
+    @Override
+    void eof(int input) {
+      emitEof();
+    }
+  }
+
+  /** An output step writing to this worker's partition of a dynamic sink. */
+  static final class DynamicOutputNode extends Node {
+    private final StatelessSinkPartition<Object> partition;
+    private boolean closed;
+
+    DynamicOutputNode(String id, Worker w, StepMetrics m, StatelessSinkPartition<Object> partition) {
+      super(id, w, m, 0);
+      this.partition = partition;
+      w.closeOnExit(this::close);
+    }
+
+    @Override
+    void push(int input, long epoch, List<Object> items) {
+      metrics.itemsIn += items.size();
+      long t0 = System.nanoTime();
+      try {
+        partition.writeBatch(items);
+      } catch (RuntimeException e) {
+        throw failure(items, e);
+      }
+      recordActivation(System.nanoTime() - t0);
+    }
+
+    @Override
+    void eof(int input) {
+      try {
+        close();
+      } catch (RuntimeException e) {
+        throw failure(null, e);
+      }
+    }
+
+    private void close() {
+      if (!closed) {
+        closed = true;
+        partition.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package io.sluice.serde;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.NotSerializableException;
+import java.io.ObjectInputFilter;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.util.List;
+
+/**
+ * A {@link Serde} on Java serialization with an allow-list: deserialization only creates classes
+ * whose names start with one of the allowed prefixes (plus {@code java.lang}, {@code java.util},
+ * {@code java.time}, {@code java.math} and {@code io.sluice.dataflow}), never an arbitrary class
+ * named by the bytes. Items must be {@link java.io.Serializable}; a type that is not fails with
+ * {@link SerdeException} naming it.
+ */
+public final class JavaSerde implements Serde {
+  private static final List<String> ALWAYS = List.of("java.lang.", "java.util.", "java.time.", "java.math.",
+      "io.sluice.dataflow.", "[");
+
+  private final List<String> allowed;
+
+  /** @param allowedPrefixes package or class-name prefixes that may be deserialized, e.g. {@code "com.acme.events."} */
+  public JavaSerde(List<String> allowedPrefixes) {
+    this.allowed = List.copyOf(allowedPrefixes);
+  }
+
+  /** Allows only the JDK value types and Sluice's own. */
+  public JavaSerde() {
+    this(List.of());
+  }
+
+  @Override
+  public byte[] serialize(Object item) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(item);
+    } catch (NotSerializableException e) {
+      throw new SerdeException("cannot serialize " + typeName(item) + ": " + e.getMessage()
+          + " is not java.io.Serializable", e);
+    } catch (IOException e) {
+      throw new SerdeException("cannot serialize " + typeName(item) + ": " + e, e);
+    }
+    return bytes.toByteArray();
+  }
+
+  @Override
+  public Object deserialize(byte[] data) {
+    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(data))) {
+      in.setObjectInputFilter(this::check);
+      return in.readObject();
+    } catch (java.io.InvalidClassException e) {
+      throw new SerdeException("refused to deserialize: " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new SerdeException("cannot deserialize: " + e, e);
+    } catch (ClassNotFoundException e) {
+      throw new SerdeException("cannot deserialize: class not found " + e.getMessage(), e);
+    }
+  }
+
+  private ObjectInputFilter.Status check(ObjectInputFilter.FilterInfo info) {
+    Class<?> c = info.serialClass();
+    if (c == null) {
+      return ObjectInputFilter.Status.UNDECIDED;
+    }
+    while (c.isArray()) {
+      c = c.getComponentType();
+    }
+    if (c.isPrimitive()) {
+      return ObjectInputFilter.Status.ALLOWED;
+    }
+    String name = c.getName();
+    for (String p : ALWAYS) {
+      if (name.startsWith(p)) {
+        return ObjectInputFilter.Status.ALLOWED;
+      }
+    }
+    for (String p : allowed) {
+      if (name.startsWith(p)) {
+        return ObjectInputFilter.Status.ALLOWED;
+      }
+    }
+    return ObjectInputFilter.Status.REJECTED;
+  }
+
+  private static String typeName(Object item) {
+    return item == null ? "null" : item.getClass().getName();
+  }
+}
