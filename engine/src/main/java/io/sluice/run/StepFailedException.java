@@ -16,10 +16,23 @@ public final class StepFailedException extends RuntimeException {
    * @param item   a description of the item, or null if there was none (e.g. opening a partition)
    */
   public StepFailedException(String stepId, int worker, String item, Throwable cause) {
-    super(message(stepId, worker, item, cause), cause);
+    this(stepId, worker, item, null, cause);
+  }
+
+  private StepFailedException(String stepId, int worker, String item, String activity, Throwable cause) {
+    super(message(stepId, worker, item, activity, cause), cause);
     this.stepId = stepId;
     this.worker = worker;
     this.item = item;
+  }
+
+  /**
+   * A failure outside any item, e.g. {@code during("lines", 2, "opening partition 'a.txt'", e)}.
+   *
+   * @param activity what the step was doing, in words
+   */
+  public static StepFailedException during(String stepId, int worker, String activity, Throwable cause) {
+    return new StepFailedException(stepId, worker, null, activity, cause);
   }
 
   public String stepId() {
@@ -46,10 +59,13 @@ public final class StepFailedException extends RuntimeException {
     return s.length() <= MAX_ITEM_CHARS ? s : s.substring(0, MAX_ITEM_CHARS) + "... (" + s.length() + " chars)";
   }
 
-  private static String message(String stepId, int worker, String item, Throwable cause) {
+  private static String message(String stepId, int worker, String item, String activity, Throwable cause) {
     StringBuilder sb = new StringBuilder("step '").append(stepId).append("' failed");
     if (worker >= 0) {
       sb.append(" on worker ").append(worker);
+    }
+    if (activity != null) {
+      sb.append(" while ").append(activity);
     }
     if (item != null) {
       sb.append(" processing item ").append(item);

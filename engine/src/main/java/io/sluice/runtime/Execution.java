@@ -85,7 +85,7 @@ public final class Execution implements RunningDataflow {
       } else if (step instanceof Step.Output out && out.sink() instanceof FixedPartitionedSink<?, ?> sink) {
         parts = listPartitions(step.id(), sink::listPartitions);
         if (parts.isEmpty()) {
-          throw new StepFailedException(step.id(), -1, null,
+          throw StepFailedException.during(step.id(), -1, "listing partitions",
               new IllegalStateException("a fixed-partitioned sink needs at least one partition"));
         }
       }
@@ -122,7 +122,7 @@ public final class Execution implements RunningDataflow {
       }
       return List.copyOf(parts);
     } catch (RuntimeException e) {
-      throw new StepFailedException(stepId, -1, "(listing partitions)", e);
+      throw StepFailedException.during(stepId, -1, "listing partitions", e);
     }
   }
 

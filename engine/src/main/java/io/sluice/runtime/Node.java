@@ -94,6 +94,11 @@ abstract class Node {
     return new StepFailedException(stepId, worker.index, item, cause);
   }
 
+  /** The exception that reports user code failing in this step outside any item. */
+  final StepFailedException failureDuring(String activity, Throwable cause) {
+    return cause instanceof StepFailedException s ? s : StepFailedException.during(stepId, worker.index, activity, cause);
+  }
+
   @Override
   public String toString() {
     return getClass().getSimpleName() + "[" + stepId + "]";

@@ -44,7 +44,7 @@ final class PartitionedSinkReceiver extends ExchangeReceiver {
             + " received items for partition " + e.getKey() + " which it does not own");
       }
       try {
-        part.writeBatch(e.getValue());
+        part.writeBatch(e.getValue(), epoch);
       } catch (RuntimeException ex) {
         throw failure(e.getValue(), ex);
       }
@@ -57,7 +57,7 @@ final class PartitionedSinkReceiver extends ExchangeReceiver {
     try {
       close();
     } catch (RuntimeException e) {
-      throw failure(null, e);
+      throw failureDuring("closing its sink partitions", e);
     }
   }
 

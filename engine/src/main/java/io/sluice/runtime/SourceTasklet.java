@@ -40,7 +40,7 @@ final class SourceTasklet implements Tasklet {
       batch = partition.nextBatch();
       awake = batch == null ? null : partition.nextAwake();
     } catch (RuntimeException e) {
-      throw node.failure("(reading partition '" + partitionName + "')", e);
+      throw node.failureDuring("reading partition '" + partitionName + "'", e);
     }
     long t1 = System.nanoTime();
     node.recordActivation(t1 - t0);
@@ -49,7 +49,7 @@ final class SourceTasklet implements Tasklet {
       try {
         close();
       } catch (RuntimeException e) {
-        throw node.failure("(closing partition '" + partitionName + "')", e);
+        throw node.failureDuring("closing partition '" + partitionName + "'", e);
       }
       node.partitionEnded();
       return 1;

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.function.Consumer;
+import io.sluice.run.StepFailedException;
 
 /**
  * statefulBatch's receiving side: one {@link StatefulLogic} per key owned by this worker. Values of
@@ -111,7 +112,7 @@ final class StatefulReceiver extends ExchangeReceiver {
     try {
       at = logic.notifyAt();
     } catch (RuntimeException e) {
-      throw failure(key, e);
+      throw failureDuring("asking notifyAt of key " + StepFailedException.describe(key), e);
     }
     if (at == null) {
       scheduled.remove(key);
@@ -148,7 +149,7 @@ final class StatefulReceiver extends ExchangeReceiver {
       try {
         r = logic.onNotify(emitter);
       } catch (RuntimeException e) {
-        throw failure("(timer of key " + t.key + ")", e);
+        throw failureDuring("running the timer of key " + StepFailedException.describe(t.key), e);
       }
       recordActivation(System.nanoTime() - t0);
       after(t.key, logic, r);
@@ -170,7 +171,7 @@ final class StatefulReceiver extends ExchangeReceiver {
       try {
         e.getValue().onEof(emitter);
       } catch (RuntimeException ex) {
-        throw failure("(end of stream for key " + e.getKey() + ")", ex);
+        throw failureDuring("ending key " + StepFailedException.describe(e.getKey()), ex);
       }
     }
     recordActivation(System.nanoTime() - t0);

@@ -149,7 +149,7 @@ final class StatelessNodes {
       metrics.itemsIn += items.size();
       long t0 = System.nanoTime();
       try {
-        partition.writeBatch(items);
+        partition.writeBatch(items, epoch);
       } catch (RuntimeException e) {
         throw failure(items, e);
       }
@@ -161,7 +161,7 @@ final class StatelessNodes {
       try {
         close();
       } catch (RuntimeException e) {
-        throw failure(null, e);
+        throw failureDuring("closing its sink partition", e);
       }
     }
 

@@ -149,7 +149,7 @@ final class Worker implements Runnable {
           List<String> mine = execution.partitionsOf(s, index);
           InputNode input = new InputNode(id, this, m, mine.size());
           for (String p : mine) {
-            StatelessSourcePartition<Object> part = call(id, "(opening partition '" + p + "')",
+            StatelessSourcePartition<Object> part = call(id, "opening partition '" + p + "'",
                 () -> (StatelessSourcePartition<Object>) fixed.buildPartition(id, p, null));
             sources.add(new SourceTasklet(input, p, part));
           }
@@ -157,14 +157,14 @@ final class Worker implements Runnable {
         } else {
           DynamicSource<?> dyn = (DynamicSource<?>) in.source();
           InputNode input = new InputNode(id, this, m, 1);
-          StatelessSourcePartition<Object> part = call(id, "(opening the dynamic partition)",
+          StatelessSourcePartition<Object> part = call(id, "opening its source partition",
               () -> (StatelessSourcePartition<Object>) dyn.build(id, index, workerCount));
           sources.add(new SourceTasklet(input, "worker-" + index, part));
           node = input;
         }
         inputs.add((InputNode) node);
       } else if (step instanceof Step.FlatMapBatch f) {
-        BatchMapper<Object, Object> mapper = call(id, "(building the per-worker mapper)",
+        BatchMapper<Object, Object> mapper = call(id, "building its per-worker mapper",
             () -> (BatchMapper<Object, Object>) ((Supplier) f.mapperPerWorker()).get());
         node = new StatelessNodes.FlatMapBatchNode(id, this, m, mapper);
       } else if (step instanceof Step.Branch b) {
@@ -188,14 +188,14 @@ final class Worker implements Runnable {
         receiver = new PartitionedSinkReceiver(id, this, m, execution.inbound(s, index),
             (FixedPartitionedSink<Object, ?>) fixed, owned, all.size());
         for (String p : execution.partitionsOf(s, index)) {
-          owned.put(all.indexOf(p), call(id, "(opening sink partition '" + p + "')",
+          owned.put(all.indexOf(p), call(id, "opening sink partition '" + p + "'",
               () -> (SinkPartition<Object, ?>) fixed.buildPartition(id, p, null)));
         }
         node = new ExchangeSender(id, this, m, execution.outbound(s, index),
             Router.byPartition(fixed, all, execution.assignment(s)), execution.config.serdeCheck());
       } else if (step instanceof Step.Output out) {
         DynamicSink<?> dyn = (DynamicSink<?>) out.sink();
-        StatelessSinkPartition<Object> part = call(id, "(opening the dynamic sink partition)",
+        StatelessSinkPartition<Object> part = call(id, "opening its sink partition",
             () -> (StatelessSinkPartition<Object>) dyn.build(id, index, workerCount));
         node = new StatelessNodes.DynamicOutputNode(id, this, m, part);
       } else {
@@ -250,7 +250,7 @@ final class Worker implements Runnable {
       }
       return result;
     } catch (RuntimeException e) {
-      throw new io.sluice.run.StepFailedException(stepId, index, what, e);
+      throw io.sluice.run.StepFailedException.during(stepId, index, what, e);
     }
   }
 
