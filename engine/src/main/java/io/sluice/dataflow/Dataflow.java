@@ -30,6 +30,7 @@ public final class Dataflow {
   private final String name;
   private final List<Step> steps = new ArrayList<>();
   private final Set<String> ids = new HashSet<>();
+  private final List<String> registeredTypes = new ArrayList<>();
 
   public Dataflow(String name) {
     if (name == null || name.isBlank()) {
@@ -62,6 +63,23 @@ public final class Dataflow {
       throw new FlowValidationException("step '" + id + "': merge needs at least one stream");
     }
     return new Stream<>(this, add(new Step.Merge(id, inputs)), 0);
+  }
+
+  /**
+   * Allows these item types (and, for a name ending in '.', every type in that package) to be
+   * deserialized when items cross processes. Types Sluice itself uses and JDK value types are
+   * always allowed; anything else arriving from the network is refused.
+   */
+  public Dataflow registerTypes(Class<?>... types) {
+    for (Class<?> t : types) {
+      registeredTypes.add(t.getName());
+    }
+    return this;
+  }
+
+  /** Names of the types given to {@link #registerTypes}, in order. */
+  public List<String> registeredTypeNames() {
+    return Collections.unmodifiableList(registeredTypes);
   }
 
   /**

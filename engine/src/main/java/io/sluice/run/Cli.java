@@ -53,7 +53,8 @@ public final class Cli implements Callable<Integer> {
   @Command(name = "run", mixinStandardHelpOptions = true,
       description = "Runs a dataflow built by a static method of FLOW (class[:method], method defaults to 'flow').",
       footer = {"", "Examples:", "  sluice run io.sluice.examples.WordCount -w 4",
-          "  sluice run io.sluice.examples.WordCount -w 4 -- path/to/text.txt"})
+          "  sluice run io.sluice.examples.WordCount -w 4 -- path/to/text.txt",
+          "  sluice run io.sluice.examples.WordCount -w 2 -i 0 -a \"localhost:2101;localhost:2102\"  (and -i 1 elsewhere)"})
   static final class Run implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -64,16 +65,17 @@ public final class Cli implements Callable<Integer> {
     @Parameters(index = "1..*", paramLabel = "ARGS", description = "arguments for the flow's method (after --)")
     List<String> flowArgs = new ArrayList<>();
 
-    @Option(names = {"-w", "--workers-per-process"}, paramLabel = "N", defaultValue = "1",
-        description = "worker threads per process (default: ${DEFAULT-VALUE})")
+    @Option(names = {"-w", "--workers-per-process"}, paramLabel = "N",
+        defaultValue = "${env:SLUICE_WORKERS_PER_PROCESS:-1}",
+        description = "worker threads per process (env SLUICE_WORKERS_PER_PROCESS; default: 1)")
     int workers;
 
-    @Option(names = {"-i", "--process-id"}, paramLabel = "I",
-        description = "this process's index in the cluster (needs -a)")
+    @Option(names = {"-i", "--process-id"}, paramLabel = "I", defaultValue = "${env:SLUICE_PROCESS_ID}",
+        description = "this process's index in the cluster, 0-based (env SLUICE_PROCESS_ID; needs -a)")
     Integer processId;
 
-    @Option(names = {"-a", "--addresses"}, paramLabel = "HOST:PORT;...",
-        description = "addresses of every process in the cluster, separated by ';'")
+    @Option(names = {"-a", "--addresses"}, paramLabel = "HOST:PORT;...", defaultValue = "${env:SLUICE_ADDRESSES}",
+        description = "every process's address, in process-id order, separated by ';' (env SLUICE_ADDRESSES)")
     String addresses;
 
     @Option(names = "--stats", description = "print items in/out per step and worker to stderr when done")
@@ -86,9 +88,25 @@ public final class Cli implements Callable<Integer> {
       if (workers < 1) {
         return usage("-w must be at least 1, got " + workers);
       }
+      RunConfig config = RunConfig.workers(workers);
       if (processId != null || addresses != null) {
-        return usage("multi-process runs (-i/-a) need the Aeron transport, which this build does not include yet;"
-            + " run one process with -w N for now");
+        if (addresses == null) {
+          return usage("-i needs -a: the address of every process, e.g. -a \"host1:2101;host2:2101\"");
+        }
+        List<String> list = List.of(addresses.split(";", -1));
+        int id = processId == null ? 0 : processId;
+        if (processId == null && list.size() > 1) {
+          return usage("-a lists " + list.size() + " processes: say which one this is with -i 0.." + (list.size() - 1));
+        }
+        if (id < 0 || id >= list.size()) {
+          return usage("-i " + id + " is out of range: -a lists " + list.size() + " processes, so -i must be 0.."
+              + (list.size() - 1));
+        }
+        try {
+          config = config.withCluster(id, list);
+        } catch (IllegalArgumentException e) {
+          return usage(e.getMessage());
+        }
       }
       Dataflow flow;
       try {
@@ -103,13 +121,16 @@ public final class Cli implements Callable<Integer> {
       RunResult result;
       try {
         flow.validate();
-        result = Sluice.run(flow, RunConfig.workers(workers));
+        result = Sluice.run(flow, config);
       } catch (FlowValidationException e) {
         err.println("sluice: invalid dataflow: " + e.getMessage());
         return EXIT_FAILED;
       } catch (StepFailedException e) {
         err.println("sluice: " + e.getMessage());
         e.getCause().printStackTrace(err);
+        return EXIT_FAILED;
+      } catch (RuntimeException e) {
+        err.println("sluice: the run failed: " + e.getMessage());
         return EXIT_FAILED;
       }
       if (stats) {

@@ -1,19 +1,22 @@
 package io.sluice.run;
 
 import io.sluice.serde.Serde;
+import io.sluice.serde.JavaSerde;
+import io.sluice.transport.TransportFactory;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 /**
- * How to run a dataflow: workers per process and the runtime's knobs. Immutable; each
- * {@code with*} method returns a changed copy.
+ * How to run a dataflow: workers per process, the cluster, and the runtime's knobs. Immutable;
+ * each {@code with*} method returns a changed copy.
  *
  * @param workersPerProcess       worker threads in this process (at least 1)
- * @param processes               processes in the cluster (1 until the Aeron transport is present)
- * @param processId               this process's index, 0-based
+ * @param processId               this process's index in {@code addresses}, 0-based
+ * @param addresses               {@code host:port} of every process of the cluster; empty for one process
  * @param epochInterval           how long an epoch lasts; items carry the epoch they were read in
  * @param slowActivationThreshold an activation of one step longer than this is logged as a warning
  *                                and listed in {@link RunResult#slowActivations()}
@@ -21,17 +24,22 @@ import org.agrona.concurrent.IdleStrategy;
  * @param recordKeys              whether keyed steps record the keys each worker saw (for tests)
  * @param serdeCheck              if non-null, every exchanged item round-trips through this serde,
  *                                even inside one process
+ * @param serde                   how items cross processes; null for the default (a {@link JavaSerde}
+ *                                allowing the flow's {@link io.sluice.dataflow.Dataflow#registerTypes registered types})
+ * @param transport               how processes reach each other; null to find one with {@link java.util.ServiceLoader}
  * @param idleStrategy            builds each worker's idle strategy (how it backs off with no work)
  */
 public record RunConfig(
     int workersPerProcess,
-    int processes,
     int processId,
+    List<String> addresses,
     Duration epochInterval,
     Duration slowActivationThreshold,
     int channelCapacity,
     boolean recordKeys,
     Serde serdeCheck,
+    Serde serde,
+    TransportFactory transport,
     Supplier<IdleStrategy> idleStrategy) {
 
   /** Default idle strategy: spin briefly, yield, then park 1 µs doubling up to 1 ms. */
@@ -42,11 +50,14 @@ public record RunConfig(
     if (workersPerProcess < 1) {
       throw new IllegalArgumentException("workers per process must be at least 1, got " + workersPerProcess);
     }
-    if (processes < 1) {
-      throw new IllegalArgumentException("processes must be at least 1, got " + processes);
-    }
+    addresses = List.copyOf(addresses);
+    int processes = Math.max(1, addresses.size());
     if (processId < 0 || processId >= processes) {
-      throw new IllegalArgumentException("process id must be in [0, " + processes + "), got " + processId);
+      throw new IllegalArgumentException("process id must be in [0, " + processes + "), got " + processId
+          + (addresses.isEmpty() ? " (no addresses given)" : " for " + processes + " addresses"));
+    }
+    for (String a : addresses) {
+      checkAddress(a);
     }
     Objects.requireNonNull(epochInterval, "epochInterval");
     if (epochInterval.isZero() || epochInterval.isNegative()) {
@@ -59,54 +70,87 @@ public record RunConfig(
     Objects.requireNonNull(idleStrategy, "idleStrategy");
   }
 
-  /** Defaults: 10 s epochs, 1 s slow-activation threshold, 16-batch channels, no key recording. */
+  /** Checks a {@code host:port} address, with a message saying what is wrong. */
+  public static void checkAddress(String address) {
+    int colon = address == null ? -1 : address.lastIndexOf(':');
+    if (colon <= 0 || colon == address.length() - 1) {
+      throw new IllegalArgumentException("malformed address '" + address + "': expected host:port");
+    }
+    int port;
+    try {
+      port = Integer.parseInt(address.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("malformed address '" + address + "': port is not a number");
+    }
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("malformed address '" + address + "': port must be 1-65535");
+    }
+  }
+
+  /** One process with {@code workersPerProcess} workers; 10 s epochs, 1 s slow-activation threshold, 16-batch channels. */
   public static RunConfig workers(int workersPerProcess) {
-    return new RunConfig(workersPerProcess, 1, 0, Duration.ofSeconds(10), Duration.ofSeconds(1), 16, false, null,
-        DEFAULT_IDLE);
+    return new RunConfig(workersPerProcess, 0, List.of(), Duration.ofSeconds(10), Duration.ofSeconds(1), 16, false,
+        null, null, null, DEFAULT_IDLE);
+  }
+
+  /** Processes in the cluster. */
+  public int processes() {
+    return Math.max(1, addresses.size());
   }
 
   /** Total workers in the cluster: processes × workers per process. */
   public int workerCount() {
-    return processes * workersPerProcess;
+    return processes() * workersPerProcess;
   }
 
   public RunConfig withWorkers(int n) {
-    return new RunConfig(n, processes, processId, epochInterval, slowActivationThreshold, channelCapacity, recordKeys,
-        serdeCheck, idleStrategy);
+    return new RunConfig(n, processId, addresses, epochInterval, slowActivationThreshold, channelCapacity, recordKeys,
+        serdeCheck, serde, transport, idleStrategy);
   }
 
-  public RunConfig withCluster(int processes, int processId) {
-    return new RunConfig(workersPerProcess, processes, processId, epochInterval, slowActivationThreshold,
-        channelCapacity, recordKeys, serdeCheck, idleStrategy);
+  /** This process is {@code processId} of the processes at {@code addresses}. */
+  public RunConfig withCluster(int processId, List<String> addresses) {
+    return new RunConfig(workersPerProcess, processId, addresses, epochInterval, slowActivationThreshold,
+        channelCapacity, recordKeys, serdeCheck, serde, transport, idleStrategy);
   }
 
   public RunConfig withEpochInterval(Duration d) {
-    return new RunConfig(workersPerProcess, processes, processId, d, slowActivationThreshold, channelCapacity,
-        recordKeys, serdeCheck, idleStrategy);
+    return new RunConfig(workersPerProcess, processId, addresses, d, slowActivationThreshold, channelCapacity,
+        recordKeys, serdeCheck, serde, transport, idleStrategy);
   }
 
   public RunConfig withSlowActivationThreshold(Duration d) {
-    return new RunConfig(workersPerProcess, processes, processId, epochInterval, d, channelCapacity, recordKeys,
-        serdeCheck, idleStrategy);
+    return new RunConfig(workersPerProcess, processId, addresses, epochInterval, d, channelCapacity, recordKeys,
+        serdeCheck, serde, transport, idleStrategy);
   }
 
   public RunConfig withChannelCapacity(int batches) {
-    return new RunConfig(workersPerProcess, processes, processId, epochInterval, slowActivationThreshold, batches,
-        recordKeys, serdeCheck, idleStrategy);
+    return new RunConfig(workersPerProcess, processId, addresses, epochInterval, slowActivationThreshold, batches,
+        recordKeys, serdeCheck, serde, transport, idleStrategy);
   }
 
   public RunConfig withRecordKeys(boolean record) {
-    return new RunConfig(workersPerProcess, processes, processId, epochInterval, slowActivationThreshold,
-        channelCapacity, record, serdeCheck, idleStrategy);
+    return new RunConfig(workersPerProcess, processId, addresses, epochInterval, slowActivationThreshold,
+        channelCapacity, record, serdeCheck, serde, transport, idleStrategy);
   }
 
-  public RunConfig withSerdeCheck(Serde serde) {
-    return new RunConfig(workersPerProcess, processes, processId, epochInterval, slowActivationThreshold,
-        channelCapacity, recordKeys, serde, idleStrategy);
+  public RunConfig withSerdeCheck(Serde check) {
+    return new RunConfig(workersPerProcess, processId, addresses, epochInterval, slowActivationThreshold,
+        channelCapacity, recordKeys, check, serde, transport, idleStrategy);
+  }
+
+  public RunConfig withSerde(Serde s) {
+    return new RunConfig(workersPerProcess, processId, addresses, epochInterval, slowActivationThreshold,
+        channelCapacity, recordKeys, serdeCheck, s, transport, idleStrategy);
+  }
+
+  public RunConfig withTransport(TransportFactory t) {
+    return new RunConfig(workersPerProcess, processId, addresses, epochInterval, slowActivationThreshold,
+        channelCapacity, recordKeys, serdeCheck, serde, t, idleStrategy);
   }
 
   public RunConfig withIdleStrategy(Supplier<IdleStrategy> idle) {
-    return new RunConfig(workersPerProcess, processes, processId, epochInterval, slowActivationThreshold,
-        channelCapacity, recordKeys, serdeCheck, idle);
+    return new RunConfig(workersPerProcess, processId, addresses, epochInterval, slowActivationThreshold,
+        channelCapacity, recordKeys, serdeCheck, serde, transport, idle);
   }
 }

@@ -8,6 +8,10 @@ import io.sluice.runtime.Execution;
  * threads that each run the whole dataflow, waits until every input has ended and every worker
  * finished, and returns the run's statistics. A failure in user code stops all workers and is
  * thrown as one {@link StepFailedException}; no worker thread outlives the call.
+ *
+ * <p>With {@link RunConfig#withCluster} this process is one of several: it connects to the others
+ * through a {@link io.sluice.transport.Transport} before its workers start, and the run ends when
+ * every process's workers have finished.
  */
 public final class Sluice {
   private Sluice() {}
@@ -25,10 +29,6 @@ public final class Sluice {
   /** Starts {@code flow} and returns at once; the caller awaits, dumps or cancels it. */
   public static RunningDataflow start(Dataflow flow, RunConfig config) {
     flow.validate();
-    if (config.processes() > 1) {
-      throw new UnsupportedOperationException("multi-process runs (" + config.processes()
-          + " processes) need a cross-process transport; the Aeron transport is not part of this build yet");
-    }
     return Execution.start(flow, config);
   }
 }

@@ -4,7 +4,6 @@ import io.sluice.serde.Serde;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
 import java.util.Set;
 
 /**
@@ -14,14 +13,14 @@ import java.util.Set;
  * feed this sender do not run, so sources stop polling and memory stays bounded.
  */
 final class ExchangeSender extends Node {
-  private final Queue<Object>[] channels;
+  private final OutChannel[] channels;
   private final ArrayDeque<Object>[] pending;
   private final Router router;
   private final Serde serdeCheck;
   private int pendingCount;
 
   @SuppressWarnings("unchecked")
-  ExchangeSender(String stepId, Worker w, StepMetrics m, Queue<Object>[] channels, Router router, Serde serdeCheck) {
+  ExchangeSender(String stepId, Worker w, StepMetrics m, OutChannel[] channels, Router router, Serde serdeCheck) {
     super(stepId, w, m, 0);
     this.channels = channels;
     this.router = router;
@@ -69,7 +68,7 @@ final class ExchangeSender extends Node {
   }
 
   private void send(int target, Object message) {
-    if (pending[target].isEmpty() && channels[target].offer(message)) {
+    if (pending[target].isEmpty() && offer(target, message)) {
       return;
     }
     pending[target].add(message);
@@ -84,13 +83,21 @@ final class ExchangeSender extends Node {
     int moved = 0;
     for (int t = 0; t < channels.length; t++) {
       ArrayDeque<Object> q = pending[t];
-      while (!q.isEmpty() && channels[t].offer(q.peekFirst())) {
+      while (!q.isEmpty() && offer(t, q.peekFirst())) {
         q.pollFirst();
         moved++;
       }
     }
     pendingCount -= moved;
     return moved;
+  }
+
+  private boolean offer(int target, Object message) {
+    try {
+      return channels[target].offer(message);
+    } catch (RuntimeException e) {
+      throw failureDuring("sending " + (message == Messages.EOF ? "end-of-stream" : "a batch") + " to worker " + target, e);
+    }
   }
 
   boolean hasPending() {
@@ -105,7 +112,8 @@ final class ExchangeSender extends Node {
   String describe() {
     StringBuilder sb = new StringBuilder("exchange sender '").append(stepId).append("': channel depth per target [");
     for (int t = 0; t < channels.length; t++) {
-      sb.append(t == 0 ? "" : ", ").append(channels[t].size());
+      int d = channels[t].depth();
+      sb.append(t == 0 ? "" : ", ").append(d < 0 ? "remote" : String.valueOf(d));
     }
     sb.append("], waiting messages ").append(pendingCount);
     return sb.toString();

@@ -12,6 +12,11 @@ import io.sluice.run.RunningDataflow;
 import io.sluice.run.SlowActivation;
 import io.sluice.run.StepFailedException;
 import io.sluice.run.StepStats;
+import io.sluice.serde.JavaSerde;
+import io.sluice.serde.Serde;
+import io.sluice.transport.ClusterSpec;
+import io.sluice.transport.Transport;
+import io.sluice.transport.TransportFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -43,17 +49,24 @@ public final class Execution implements RunningDataflow {
   final Dataflow flow;
   final RunConfig config;
   final List<Step> steps;
+  /** Workers in the whole cluster. */
   final int workerCount;
+  /** Global index of this process's first worker. */
+  final int firstWorker;
   final long startNanos;
-  /** [step][from][to], null for steps without exchange. */
-  private final Queue<Object>[][][] channels;
+  /** [step][from][to]: queues into this process's workers, null for steps without exchange. */
+  private final OneToOneConcurrentArrayQueue<Object>[][][] inboundQueues;
+  /** [step][local sender][to]: where this process's workers send. */
+  private final OutChannel[][][] outChannels;
   /** [step]: the step's partitions (sources and sinks with fixed partitions), else null. */
   private final List<String>[] partitions;
   /** [step]: partition -> owning worker. */
   private final Map<String, Integer>[] assignments;
   private final Worker[] workers;
   private final Thread[] threads;
-  private final CountDownLatch exited;
+  private final Transport transport;
+  private final java.util.concurrent.atomic.AtomicInteger running;
+  private final CountDownLatch completed = new CountDownLatch(1);
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final Queue<SlowActivation> slow = new ConcurrentLinkedQueue<>();
   private volatile boolean stopping;
@@ -65,17 +78,31 @@ public final class Execution implements RunningDataflow {
     this.config = config;
     this.steps = List.copyOf(flow.steps());
     this.workerCount = config.workerCount();
+    int local = config.workersPerProcess();
+    this.firstWorker = config.processId() * local;
     int n = workerCount;
-    this.channels = new Queue[steps.size()][][];
+    this.inboundQueues = new OneToOneConcurrentArrayQueue[steps.size()][][];
+    this.outChannels = new OutChannel[steps.size()][][];
     this.partitions = new List[steps.size()];
     this.assignments = new Map[steps.size()];
+    this.transport = config.processes() > 1 ? createTransport(config) : null;
     for (int s = 0; s < steps.size(); s++) {
       Step step = steps.get(s);
       if (step.exchanges()) {
-        channels[s] = new Queue[n][n];
+        inboundQueues[s] = new OneToOneConcurrentArrayQueue[n][n];
+        outChannels[s] = new OutChannel[local][n];
         for (int from = 0; from < n; from++) {
           for (int to = 0; to < n; to++) {
-            channels[s][from][to] = new OneToOneConcurrentArrayQueue<>(config.channelCapacity());
+            if (isLocal(to)) {
+              inboundQueues[s][from][to] = new OneToOneConcurrentArrayQueue<>(config.channelCapacity());
+            }
+          }
+        }
+        for (int l = 0; l < local; l++) {
+          int from = firstWorker + l;
+          for (int to = 0; to < n; to++) {
+            outChannels[s][l][to] = isLocal(to) ? OutChannel.local(inboundQueues[s][from][to])
+                : OutChannel.remote(transport, s, from, to);
           }
         }
       }
@@ -94,24 +121,88 @@ public final class Execution implements RunningDataflow {
         assignments[s] = PartitionAssignment.assign(parts, n);
       }
     }
-    this.workers = new Worker[n];
-    this.threads = new Thread[n];
-    this.exited = new CountDownLatch(n);
+    this.workers = new Worker[local];
+    this.threads = new Thread[local];
+    this.running = new java.util.concurrent.atomic.AtomicInteger(local);
     this.startNanos = System.nanoTime();
-    for (int w = 0; w < n; w++) {
-      workers[w] = new Worker(this, w);
-      threads[w] = new Thread(workers[w], "sluice-" + flow.name() + "-worker-" + w);
-      threads[w].setDaemon(true);
+    for (int l = 0; l < local; l++) {
+      workers[l] = new Worker(this, firstWorker + l);
+      threads[l] = new Thread(workers[l], "sluice-" + flow.name() + "-worker-" + (firstWorker + l));
+      threads[l].setDaemon(true);
     }
   }
 
-  /** Builds the run and starts its worker threads. */
+  /** Builds the run, connects to the cluster's other processes if any, and starts the worker threads. */
   public static Execution start(Dataflow flow, RunConfig config) {
     Execution e = new Execution(flow, config);
+    if (e.transport != null) {
+      try {
+        e.transport.start(e.clusterSpec(), e.new InboundChannels());
+      } catch (RuntimeException ex) {
+        e.transport.close();
+        throw ex;
+      }
+    }
     for (Thread t : e.threads) {
       t.start();
     }
     return e;
+  }
+
+  private boolean isLocal(int worker) {
+    return worker >= firstWorker && worker < firstWorker + config.workersPerProcess();
+  }
+
+  private static Transport createTransport(RunConfig config) {
+    if (config.transport() != null) {
+      return config.transport().create();
+    }
+    for (TransportFactory f : ServiceLoader.load(TransportFactory.class)) {
+      return f.create();
+    }
+    throw new IllegalStateException("a run over " + config.processes() + " processes needs a transport:"
+        + " put sluice-aeron-transport on the classpath");
+  }
+
+  private ClusterSpec clusterSpec() {
+    List<Integer> exchanging = new ArrayList<>();
+    StringBuilder signature = new StringBuilder(flow.name()).append('|').append(config.workersPerProcess());
+    for (int s = 0; s < steps.size(); s++) {
+      signature.append('|').append(steps.get(s).id());
+      if (steps.get(s).exchanges()) {
+        exchanging.add(s);
+      }
+    }
+    Serde serde = config.serde() != null ? config.serde() : new JavaSerde(flow.registeredTypeNames());
+    return new ClusterSpec(config.processId(), config.addresses(), config.workersPerProcess(), exchanging,
+        signature.toString(), serde);
+  }
+
+  /** The runtime side of the transport: remote messages land in the same queues local ones do. */
+  private final class InboundChannels implements Transport.Inbound {
+    @Override
+    public boolean hasRoom(int step, int from, int to) {
+      return inboundQueues[step][from][to].remainingCapacity() > 0;
+    }
+
+    @Override
+    public void deliverBatch(int step, int from, int to, long epoch, List<Object> items) {
+      if (!inboundQueues[step][from][to].offer(new Messages.Batch(epoch, items))) {
+        throw new IllegalStateException("channel " + step + "/" + from + "/" + to + " was full after hasRoom");
+      }
+    }
+
+    @Override
+    public void deliverEnd(int step, int from, int to) {
+      if (!inboundQueues[step][from][to].offer(Messages.EOF)) {
+        throw new IllegalStateException("channel " + step + "/" + from + "/" + to + " was full after hasRoom");
+      }
+    }
+
+    @Override
+    public void peerFailed(Throwable error) {
+      fail(error);
+    }
   }
 
   private static List<String> listPartitions(String stepId, java.util.function.Supplier<List<String>> lister) {
@@ -132,13 +223,13 @@ public final class Execution implements RunningDataflow {
     @SuppressWarnings("unchecked")
     Queue<Object>[] in = new Queue[workerCount];
     for (int from = 0; from < workerCount; from++) {
-      in[from] = channels[step][from][to];
+      in[from] = inboundQueues[step][from][to];
     }
     return in;
   }
 
-  Queue<Object>[] outbound(int step, int from) {
-    return channels[step][from];
+  OutChannel[] outbound(int step, int from) {
+    return outChannels[step][from - firstWorker];
   }
 
   List<String> partitions(int step) {
@@ -172,6 +263,13 @@ public final class Execution implements RunningDataflow {
         LOG.error("dataflow '{}' failed; stopping all workers", flow.name(), t);
       }
       stopping = true;
+      if (transport != null) {
+        try {
+          transport.abort(t);
+        } catch (RuntimeException e) {
+          LOG.warn("could not tell the other processes that this one failed", e);
+        }
+      }
       for (Thread th : threads) {
         if (th != Thread.currentThread()) {
           th.interrupt();
@@ -183,9 +281,31 @@ public final class Execution implements RunningDataflow {
   }
 
   void workerExited(Worker w) {
-    exited.countDown();
-    if (exited.getCount() == 0) {
-      endNanos = System.nanoTime();
+    if (running.decrementAndGet() == 0) {
+      try {
+        if (transport != null) {
+          leaveCluster();
+        }
+      } finally {
+        endNanos = System.nanoTime();
+        completed.countDown();
+      }
+    }
+  }
+
+  /** After the last local worker: tell the peers how this process ended, wait for theirs, disconnect. */
+  private void leaveCluster() {
+    try {
+      Throwable t = failure.get();
+      if (t == null) {
+        transport.finish();
+      } else {
+        transport.abort(t);
+      }
+    } catch (RuntimeException e) {
+      fail(e);
+    } finally {
+      transport.close();
     }
   }
 
@@ -209,7 +329,7 @@ public final class Execution implements RunningDataflow {
   @Override
   public RunResult await() {
     try {
-      exited.await();
+      completed.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       cancel();
@@ -222,7 +342,7 @@ public final class Execution implements RunningDataflow {
   public RunResult await(Duration timeout) {
     boolean finished;
     try {
-      finished = exited.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      finished = completed.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       cancel();
@@ -287,13 +407,14 @@ public final class Execution implements RunningDataflow {
       long[] in = new long[workerCount];
       long[] out = new long[workerCount];
       long[] max = new long[workerCount];
-      List<Set<Object>> keys = new ArrayList<>();
-      for (int w = 0; w < workerCount; w++) {
-        StepMetrics m = workers[w].metrics[s];
+      List<Set<Object>> keys = new ArrayList<>(Collections.nCopies(workerCount, null));
+      for (Worker worker : workers) {
+        StepMetrics m = worker.metrics[s];
+        int w = worker.index;
         in[w] = m.itemsIn;
         out[w] = m.itemsOut;
         max[w] = m.maxActivationNanos;
-        keys.add(m.keys == null ? null : Collections.unmodifiableSet(m.keys));
+        keys.set(w, m.keys == null ? null : Collections.unmodifiableSet(m.keys));
       }
       stats.put(steps.get(s).id(), new StepStats(steps.get(s).id(), in, out, keys, max));
     }
@@ -316,6 +437,6 @@ public final class Execution implements RunningDataflow {
 
   @Override
   public boolean isDone() {
-    return exited.getCount() == 0;
+    return completed.getCount() == 0;
   }
 }

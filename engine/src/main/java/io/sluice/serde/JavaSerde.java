@@ -10,10 +10,10 @@ import java.io.ObjectOutputStream;
 import java.util.List;
 
 /**
- * A {@link Serde} on Java serialization with an allow-list: deserialization only creates classes
- * whose names start with one of the allowed prefixes (plus {@code java.lang}, {@code java.util},
- * {@code java.time}, {@code java.math} and {@code io.sluice.dataflow}), never an arbitrary class
- * named by the bytes. Items must be {@link java.io.Serializable}; a type that is not fails with
+ * A {@link Serde} on Java serialization with an allow-list: deserialization only creates the
+ * allowed classes (an entry ending in '.' allows a whole package), plus the JDK's {@code java.lang},
+ * {@code java.util}, {@code java.time}, {@code java.math} and Sluice's {@code io.sluice.dataflow}
+ * types, never an arbitrary class named by the bytes. Items must be {@link java.io.Serializable}; a type that is not fails with
  * {@link SerdeException} naming it.
  */
 public final class JavaSerde implements Serde {
@@ -22,9 +22,9 @@ public final class JavaSerde implements Serde {
 
   private final List<String> allowed;
 
-  /** @param allowedPrefixes package or class-name prefixes that may be deserialized, e.g. {@code "com.acme.events."} */
-  public JavaSerde(List<String> allowedPrefixes) {
-    this.allowed = List.copyOf(allowedPrefixes);
+  /** @param allowed class names, or packages ending in '.', that may be deserialized, e.g. {@code "com.acme.events."} */
+  public JavaSerde(List<String> allowed) {
+    this.allowed = List.copyOf(allowed);
   }
 
   /** Allows only the JDK value types and Sluice's own. */
@@ -78,7 +78,7 @@ public final class JavaSerde implements Serde {
       }
     }
     for (String p : allowed) {
-      if (name.startsWith(p)) {
+      if (name.equals(p) || (p.endsWith(".") && name.startsWith(p))) {
         return ObjectInputFilter.Status.ALLOWED;
       }
     }

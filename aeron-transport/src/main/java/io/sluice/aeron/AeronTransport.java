@@ -1,0 +1,543 @@
+package io.sluice.aeron;
+
+import io.aeron.Aeron;
+import io.aeron.ControlledFragmentAssembler;
+import io.aeron.FragmentAssembler;
+import io.aeron.Image;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.aeron.exceptions.AeronException;
+import io.aeron.logbuffer.ControlledFragmentHandler.Action;
+import io.aeron.logbuffer.Header;
+import io.sluice.serde.Serde;
+import io.sluice.transport.ClusterSpec;
+import io.sluice.transport.Transport;
+import io.sluice.transport.TransportException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link Transport} over Aeron UDP. Each process runs an embedded media driver in its own
+ * directory and subscribes on its own address; it publishes to every peer's address.
+ *
+ * <p>Streams: one control stream (hello, finished, failed) and one data stream per exchange step.
+ * A separate stream per step matters: a receiving worker that is full for one step must not hold
+ * up another step's data behind it (that could deadlock two processes). A data message is
+ * {@code [kind][from worker][to worker][epoch][serialized batch]}; the receiving poller takes it
+ * only when the target channel has room (otherwise it leaves it in Aeron, which pushes back to the
+ * sender), so memory stays bounded across processes. Batches larger than a message can hold are
+ * split into several batches, in order.
+ *
+ * <p>Liveness: a peer's control image going away before the peer said "finished" is a lost peer;
+ * Aeron notices after {@link Settings#peerTimeout()} without heartbeats.
+ */
+public final class AeronTransport implements Transport {
+  private static final Logger LOG = LoggerFactory.getLogger(AeronTransport.class);
+  static final int CONTROL_STREAM = 10;
+  static final int DATA_STREAM_BASE = 100;
+  private static final byte KIND_BATCH = 1;
+  private static final byte KIND_END = 2;
+  private static final byte HELLO = 1;
+  private static final byte FINISHED = 2;
+  private static final byte FAILED = 3;
+  private static final int DATA_HEADER = 1 + 4 + 4 + 8;
+
+  /**
+   * Tunables.
+   *
+   * @param connectTimeout how long {@link #start} waits for every peer
+   * @param peerTimeout    how long a silent peer counts as alive (Aeron's image liveness timeout)
+   * @param termLength     Aeron term buffer length (max message = term / 8)
+   */
+  public record Settings(Duration connectTimeout, Duration peerTimeout, int termLength) {
+    public static Settings defaults() {
+      return new Settings(Duration.ofSeconds(30), Duration.ofSeconds(5), 1 << 20);
+    }
+
+    /** Defaults, overridden by {@code sluice.aeron.connectTimeoutMs}, {@code sluice.aeron.peerTimeoutMs}. */
+    public static Settings fromSystemProperties() {
+      Settings d = defaults();
+      return new Settings(
+          Duration.ofMillis(Long.getLong("sluice.aeron.connectTimeoutMs", d.connectTimeout.toMillis())),
+          Duration.ofMillis(Long.getLong("sluice.aeron.peerTimeoutMs", d.peerTimeout.toMillis())),
+          Integer.getInteger("sluice.aeron.termLength", d.termLength));
+    }
+  }
+
+  private final Settings settings;
+  private ClusterSpec spec;
+  private Inbound inbound;
+  private Serde serde;
+  private MediaDriver driver;
+  private Aeron aeron;
+  private Subscription control;
+  private Subscription[] data;
+  private Publication[] controlOut;
+  /** [process][step slot]. */
+  private Publication[][] dataOut;
+  private int[] slotOfStep;
+  private AgentRunner poller;
+  private final Map<Integer, Integer> peerOfControlSession = new ConcurrentHashMap<>();
+  private volatile boolean[] helloFrom;
+  private volatile boolean[] finishedFrom;
+  private final AtomicBoolean aborted = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile boolean leaving;
+  private volatile Throwable peerFailure;
+  private final ThreadLocal<ExpandableArrayBuffer> sendBuffer = ThreadLocal.withInitial(() -> new ExpandableArrayBuffer(4096));
+  /** Per channel (slot, from, to), used only by the sending worker's thread: parts of a split batch not yet offered. */
+  private ArrayDeque<byte[]>[] leftovers;
+  /** Per channel: the last batch that was refused, and its bytes, so a retry does not serialize again. */
+  private Object[] refusedItems;
+  private byte[][] refusedBytes;
+
+  public AeronTransport(Settings settings) {
+    this.settings = settings;
+  }
+
+  // ------------------------------------------------------------------ start: driver, streams, hello
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public void start(ClusterSpec cluster, Inbound in) {
+    this.spec = cluster;
+    this.inbound = in;
+    this.serde = cluster.serde();
+    int processes = cluster.processes();
+    int me = cluster.processId();
+    int workers = processes * cluster.workersPerProcess();
+    helloFrom = new boolean[processes];
+    finishedFrom = new boolean[processes];
+    int maxStep = cluster.exchangeSteps().stream().mapToInt(Integer::intValue).max().orElse(-1);
+    slotOfStep = new int[maxStep + 1];
+    for (int i = 0; i < cluster.exchangeSteps().size(); i++) {
+      slotOfStep[cluster.exchangeSteps().get(i)] = i;
+    }
+    int slots = cluster.exchangeSteps().size();
+    leftovers = new ArrayDeque[slots * workers * workers];
+    refusedItems = new Object[leftovers.length];
+    refusedBytes = new byte[leftovers.length][];
+
+    Path base = DriverDirectories.base();
+    DriverDirectories.deleteOrphans(base);
+    Path dir = DriverDirectories.newDirectory(base);
+    String myAddress = cluster.addresses().get(me);
+    try {
+      driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+          .aeronDirectoryName(dir.toString())
+          .dirDeleteOnStart(true)
+          .dirDeleteOnShutdown(true)
+          .threadingMode(ThreadingMode.SHARED)
+          .sharedIdleStrategy(new BackoffIdleStrategy(1, 10, 1_000, 1_000_000))
+          .termBufferSparseFile(true)
+          .publicationTermBufferLength(settings.termLength())
+          .imageLivenessTimeoutNs(settings.peerTimeout().toNanos())
+          .publicationConnectionTimeoutNs(settings.peerTimeout().toNanos())
+          .errorHandler(t -> LOG.warn("media driver of process {}: {}", me, t.toString())));
+      aeron = Aeron.connect(new Aeron.Context()
+          .aeronDirectoryName(driver.aeronDirectoryName())
+          .errorHandler(this::onClientError));
+      String myChannel = channel(myAddress);
+      control = aeron.addSubscription(myChannel, CONTROL_STREAM, image -> {}, this::onImageGone);
+      data = new Subscription[slots];
+      for (int i = 0; i < slots; i++) {
+        data[i] = aeron.addSubscription(myChannel, DATA_STREAM_BASE + i);
+      }
+    } catch (AeronException | IllegalStateException e) {
+      close();
+      throw new TransportException("process " + me + " cannot listen on " + myAddress + ": " + rootMessage(e), e);
+    }
+    controlOut = new Publication[processes];
+    dataOut = new Publication[processes][slots];
+    for (int p = 0; p < processes; p++) {
+      if (p == me) {
+        continue;
+      }
+      String ch = channel(cluster.addresses().get(p));
+      controlOut[p] = aeron.addPublication(ch, CONTROL_STREAM);
+      for (int i = 0; i < slots; i++) {
+        dataOut[p][i] = aeron.addPublication(ch, DATA_STREAM_BASE + i);
+      }
+    }
+    awaitPeers();
+    FragmentAssembler controlAssembler = new FragmentAssembler(this::onControl);
+    ControlledFragmentAssembler[] dataAssemblers = new ControlledFragmentAssembler[slots];
+    for (int i = 0; i < slots; i++) {
+      int step = cluster.exchangeSteps().get(i);
+      dataAssemblers[i] = new ControlledFragmentAssembler(
+          (buffer, offset, length, header) -> onData(step, buffer, offset, length));
+    }
+    poller = new AgentRunner(new BackoffIdleStrategy(10, 20, 1_000, 1_000_000), this::onPollerError, null,
+        new Agent() {
+          @Override
+          public int doWork() {
+            int work = control.poll(controlAssembler, 16);
+            for (int i = 0; i < data.length; i++) {
+              work += data[i].controlledPoll(dataAssemblers[i], 64);
+            }
+            return work;
+          }
+
+          @Override
+          public String roleName() {
+            return "sluice-aeron-poller-" + me;
+          }
+        });
+    AgentRunner.startOnThread(poller);
+    LOG.info("process {} connected to {} peers over Aeron ({})", me, processes - 1, dir);
+  }
+
+  private void awaitPeers() {
+    int me = spec.processId();
+    byte[] hello = controlMessage(HELLO, spec.flowSignature());
+    boolean[] helloSent = new boolean[spec.processes()];
+    FragmentAssembler assembler = new FragmentAssembler(this::onControl);
+    long deadline = System.nanoTime() + settings.connectTimeout().toNanos();
+    BackoffIdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
+    while (true) {
+      int work = control.poll(assembler, 16);
+      boolean all = true;
+      for (int p = 0; p < spec.processes(); p++) {
+        if (p == me) {
+          continue;
+        }
+        if (!helloSent[p] && controlOut[p].isConnected()) {
+          helloSent[p] = controlOut[p].offer(new UnsafeBuffer(hello)) > 0;
+          work++;
+        }
+        all &= helloSent[p] && helloFrom[p];
+      }
+      if (peerFailure != null) {
+        close();
+        throw peerFailure instanceof TransportException te ? te : new TransportException(peerFailure.getMessage(), peerFailure);
+      }
+      if (all) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        List<String> missing = new ArrayList<>();
+        for (int p = 0; p < spec.processes(); p++) {
+          if (p != me && !(helloSent[p] && helloFrom[p])) {
+            missing.add("process " + p + " at " + spec.addresses().get(p));
+          }
+        }
+        close();
+        throw new TransportException("process " + me + ": " + String.join(", ", missing) + " did not connect within "
+            + settings.connectTimeout().toSeconds() + " s (is it started with the same -a list and its own -i?)");
+      }
+      idle.idle(work);
+    }
+  }
+
+  // ------------------------------------------------------------------ sending (worker threads)
+
+  @Override
+  public boolean offerBatch(int step, int from, int to, long epoch, List<Object> items) {
+    int ch = channelIndex(step, from, to);
+    Publication pub = dataOut[spec.processOf(to)][slotOfStep[step]];
+    if (!flushLeftovers(ch, pub)) {
+      return false;
+    }
+    byte[] bytes;
+    if (refusedItems[ch] == items) {
+      bytes = refusedBytes[ch];
+    } else {
+      bytes = serde.serialize(items);
+    }
+    int max = pub.maxMessageLength() - DATA_HEADER;
+    if (bytes.length <= max) {
+      if (send(pub, KIND_BATCH, from, to, epoch, bytes)) {
+        refusedItems[ch] = null;
+        refusedBytes[ch] = null;
+        return true;
+      }
+      refusedItems[ch] = items;
+      refusedBytes[ch] = bytes;
+      return false;
+    }
+    List<byte[]> parts = new ArrayList<>();
+    split(items, max, parts);
+    if (!send(pub, KIND_BATCH, from, to, epoch, parts.get(0))) {
+      return false;
+    }
+    ArrayDeque<byte[]> rest = leftovers[ch] == null ? (leftovers[ch] = new ArrayDeque<>()) : leftovers[ch];
+    for (int i = 1; i < parts.size(); i++) {
+      rest.add(withHeader(KIND_BATCH, from, to, epoch, parts.get(i)));
+    }
+    flushLeftovers(ch, pub);
+    return true;
+  }
+
+  @Override
+  public boolean offerEnd(int step, int from, int to) {
+    int ch = channelIndex(step, from, to);
+    Publication pub = dataOut[spec.processOf(to)][slotOfStep[step]];
+    return flushLeftovers(ch, pub) && send(pub, KIND_END, from, to, 0, new byte[0]);
+  }
+
+  private void split(List<Object> items, int max, List<byte[]> into) {
+    byte[] bytes = serde.serialize(items);
+    if (bytes.length <= max) {
+      into.add(bytes);
+      return;
+    }
+    if (items.size() == 1) {
+      throw new TransportException("one item of type " + items.get(0).getClass().getName() + " serializes to "
+          + bytes.length + " bytes, more than an Aeron message can hold (" + max + "); raise sluice.aeron.termLength");
+    }
+    int half = items.size() / 2;
+    split(new ArrayList<>(items.subList(0, half)), max, into);
+    split(new ArrayList<>(items.subList(half, items.size())), max, into);
+  }
+
+  private boolean flushLeftovers(int ch, Publication pub) {
+    ArrayDeque<byte[]> rest = leftovers[ch];
+    while (rest != null && !rest.isEmpty()) {
+      byte[] msg = rest.peekFirst();
+      if (!result(pub, pub.offer(new UnsafeBuffer(msg)))) {
+        return false;
+      }
+      rest.pollFirst();
+    }
+    return true;
+  }
+
+  private boolean send(Publication pub, byte kind, int from, int to, long epoch, byte[] payload) {
+    ExpandableArrayBuffer buf = sendBuffer.get();
+    int len = encode(buf, kind, from, to, epoch, payload);
+    return result(pub, pub.offer(buf, 0, len));
+  }
+
+  private static int encode(org.agrona.MutableDirectBuffer buf, byte kind, int from, int to, long epoch, byte[] payload) {
+    buf.putByte(0, kind);
+    buf.putInt(1, from);
+    buf.putInt(5, to);
+    buf.putLong(9, epoch);
+    buf.putBytes(DATA_HEADER, payload);
+    return DATA_HEADER + payload.length;
+  }
+
+  private static byte[] withHeader(byte kind, int from, int to, long epoch, byte[] payload) {
+    byte[] msg = new byte[DATA_HEADER + payload.length];
+    encode(new UnsafeBuffer(msg), kind, from, to, epoch, payload);
+    return msg;
+  }
+
+  /** True if offered; false for conditions that pass (back-pressure, not yet connected); throws if the peer is gone for good. */
+  private boolean result(Publication pub, long position) {
+    if (position > 0) {
+      return true;
+    }
+    if (position == Publication.CLOSED || position == Publication.MAX_POSITION_EXCEEDED) {
+      throw new TransportException("the publication to " + pub.channel() + " is "
+          + (position == Publication.CLOSED ? "closed" : "full for good (max position exceeded)"));
+    }
+    Throwable lost = peerFailure;
+    if (lost != null) {
+      throw new TransportException("cannot send: " + lost.getMessage(), lost);
+    }
+    return false; // BACK_PRESSURED, ADMIN_ACTION, NOT_CONNECTED: try again later
+  }
+
+  private int channelIndex(int step, int from, int to) {
+    int n = spec.processes() * spec.workersPerProcess();
+    return (slotOfStep[step] * n + from) * n + to;
+  }
+
+  // ------------------------------------------------------------------ receiving (poller thread)
+
+  private Action onData(int step, DirectBuffer buffer, int offset, int length) {
+    byte kind = buffer.getByte(offset);
+    int from = buffer.getInt(offset + 1);
+    int to = buffer.getInt(offset + 5);
+    if (!inbound.hasRoom(step, from, to)) {
+      return Action.ABORT;
+    }
+    if (kind == KIND_END) {
+      inbound.deliverEnd(step, from, to);
+      return Action.CONTINUE;
+    }
+    long epoch = buffer.getLong(offset + 9);
+    byte[] bytes = new byte[length - DATA_HEADER];
+    buffer.getBytes(offset + DATA_HEADER, bytes);
+    List<Object> items;
+    try {
+      @SuppressWarnings("unchecked")
+      List<Object> decoded = (List<Object>) serde.deserialize(bytes);
+      items = decoded;
+    } catch (RuntimeException e) {
+      reportPeerFailure(new TransportException("a batch from worker " + from + " to worker " + to
+          + " cannot be deserialized: " + rootMessage(e), e));
+      return Action.CONTINUE;
+    }
+    inbound.deliverBatch(step, from, to, epoch, items);
+    return Action.CONTINUE;
+  }
+
+  private void onControl(DirectBuffer buffer, int offset, int length, Header header) {
+    byte type = buffer.getByte(offset);
+    int peer = buffer.getInt(offset + 1);
+    String text = buffer.getStringWithoutLengthUtf8(offset + 5, length - 5);
+    if (peer < 0 || peer >= spec.processes()) {
+      return;
+    }
+    switch (type) {
+      case HELLO -> {
+        if (!text.equals(spec.flowSignature())) {
+          reportPeerFailure(new TransportException("process " + peer + " at " + spec.addresses().get(peer)
+              + " runs a different dataflow or worker count: theirs is [" + text + "], ours is ["
+              + spec.flowSignature() + "]"));
+          return;
+        }
+        peerOfControlSession.put(header.sessionId(), peer);
+        helloFrom[peer] = true;
+      }
+      case FINISHED -> finishedFrom[peer] = true;
+      case FAILED -> reportPeerFailure(new TransportException("process " + peer + " failed: " + text));
+      default -> LOG.warn("unknown control message {} from process {}", type, peer);
+    }
+  }
+
+  private void onImageGone(Image image) {
+    Integer peer = peerOfControlSession.get(image.sessionId());
+    if (peer == null || closed.get() || finishedFrom[peer]) {
+      return;
+    }
+    reportPeerFailure(new TransportException("lost process " + peer + " (" + spec.addresses().get(peer)
+        + "): no word from it for " + settings.peerTimeout().toMillis() + " ms before it finished"));
+  }
+
+  private void reportPeerFailure(TransportException e) {
+    if (peerFailure == null) {
+      peerFailure = e;
+      if (inbound != null && !leaving) {
+        inbound.peerFailed(e);
+      }
+    }
+  }
+
+  private void onClientError(Throwable t) {
+    if (!closed.get()) {
+      LOG.warn("Aeron client error in process {}", spec.processId(), t);
+    }
+  }
+
+  private void onPollerError(Throwable t) {
+    reportPeerFailure(new TransportException("the receiving side of process " + spec.processId() + " failed: " + t, t));
+  }
+
+  // ------------------------------------------------------------------ leaving
+
+  @Override
+  public void finish() {
+    leaving = true;
+    byte[] msg = controlMessage(FINISHED, "");
+    int me = spec.processId();
+    for (int p = 0; p < spec.processes(); p++) {
+      if (p != me) {
+        offerControl(p, msg);
+      }
+    }
+    while (true) {
+      boolean all = true;
+      for (int p = 0; p < spec.processes(); p++) {
+        all &= p == me || finishedFrom[p];
+      }
+      if (all) {
+        return;
+      }
+      Throwable failure = peerFailure;
+      if (failure != null) {
+        throw new TransportException("while waiting for the other processes to finish: " + failure.getMessage(), failure);
+      }
+      if (aborted.get()) {
+        throw new TransportException("aborted while waiting for the other processes to finish");
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+    }
+  }
+
+  /** Offers a control message until it is taken or the peer is gone (bounded by the peer timeout). */
+  private void offerControl(int peer, byte[] msg) {
+    long deadline = System.nanoTime() + settings.peerTimeout().toNanos();
+    UnsafeBuffer buf = new UnsafeBuffer(msg);
+    while (controlOut[peer].offer(buf) < 0) {
+      if (System.nanoTime() > deadline || peerFailure != null) {
+        LOG.warn("process {}: could not tell process {} how this process ended", spec.processId(), peer);
+        return;
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+    }
+  }
+
+  @Override
+  public void abort(Throwable cause) {
+    if (spec == null || controlOut == null || !aborted.compareAndSet(false, true)) {
+      return;
+    }
+    if (cause instanceof TransportException && peerFailure == cause) {
+      return; // the peers know: the failure came from them
+    }
+    String text = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+    byte[] msg = controlMessage(FAILED, text.length() > 2000 ? text.substring(0, 2000) + "..." : text);
+    for (int p = 0; p < spec.processes(); p++) {
+      if (p != spec.processId() && controlOut[p] != null && controlOut[p].isConnected()) {
+        controlOut[p].offer(new UnsafeBuffer(msg));
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    leaving = true;
+    CloseHelper.quietClose(poller);
+    CloseHelper.quietClose(aeron);
+    CloseHelper.quietClose(driver);
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private byte[] controlMessage(byte type, String text) {
+    byte[] t = text.getBytes(StandardCharsets.UTF_8);
+    byte[] msg = new byte[5 + t.length];
+    UnsafeBuffer b = new UnsafeBuffer(msg);
+    b.putByte(0, type);
+    b.putInt(1, spec.processId());
+    b.putBytes(5, t);
+    return msg;
+  }
+
+  private static String channel(String address) {
+    return "aeron:udp?endpoint=" + address;
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable r = t;
+    while (r.getCause() != null && r.getCause() != r) {
+      r = r.getCause();
+    }
+    return r.getMessage() == null ? r.toString() : r.getMessage();
+  }
+}

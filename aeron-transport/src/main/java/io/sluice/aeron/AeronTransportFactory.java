@@ -1,0 +1,12 @@
+package io.sluice.aeron;
+
+import io.sluice.transport.Transport;
+import io.sluice.transport.TransportFactory;
+
+/** Registers {@link AeronTransport} with {@link java.util.ServiceLoader} as the default cross-process transport. */
+public final class AeronTransportFactory implements TransportFactory {
+  @Override
+  public Transport create() {
+    return new AeronTransport(AeronTransport.Settings.fromSystemProperties());
+  }
+}

@@ -1,0 +1,33 @@
+package io.sluice.transport;
+
+import io.sluice.serde.Serde;
+import java.util.List;
+
+/**
+ * Everything a transport needs to know about the cluster and the run, identical in every process
+ * except {@code processId}.
+ *
+ * @param processId         this process's index
+ * @param addresses         every process's {@code host:port}, indexed by process id
+ * @param workersPerProcess worker threads per process; global worker = processId × this + local index
+ * @param exchangeSteps     indexes (in plan order) of the steps that exchange items
+ * @param flowSignature     identifies the dataflow (name and step ids); peers must agree on it
+ * @param serde             turns batches into bytes and back
+ */
+public record ClusterSpec(int processId, List<String> addresses, int workersPerProcess, List<Integer> exchangeSteps,
+    String flowSignature, Serde serde) {
+
+  public ClusterSpec {
+    addresses = List.copyOf(addresses);
+    exchangeSteps = List.copyOf(exchangeSteps);
+  }
+
+  public int processes() {
+    return addresses.size();
+  }
+
+  /** The process that runs global worker {@code worker}. */
+  public int processOf(int worker) {
+    return worker / workersPerProcess;
+  }
+}

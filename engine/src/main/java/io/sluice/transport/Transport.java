@@ -1,0 +1,58 @@
+package io.sluice.transport;
+
+import java.util.List;
+
+/**
+ * How a process's runtime reaches the workers of other processes. The runtime sees peers only
+ * through this: it offers batches and end-of-stream markers addressed to (exchange step, sending
+ * worker, receiving worker), and the transport delivers what arrives into the runtime's
+ * {@link Inbound} channels. Per (step, from, to) channel, messages arrive in the order offered.
+ *
+ * <p>Lifecycle: {@link #start} connects to every peer (bounded; naming any peer that does not
+ * appear), then workers run and offer concurrently from their threads; when this process's
+ * workers are done, {@link #finish} tells the peers and waits for theirs; {@link #close} releases
+ * everything. A lost peer, or a peer that reports a failure, is reported through
+ * {@link Inbound#peerFailed}.
+ */
+public interface Transport extends AutoCloseable {
+
+  /**
+   * Connects to all peers and returns once every one is connected and runs the same dataflow.
+   *
+   * @throws TransportException naming the peers that did not appear in time, or what did not match
+   */
+  void start(ClusterSpec cluster, Inbound inbound);
+
+  /**
+   * Offers a batch from local worker {@code from} to remote worker {@code to}; thread-safe. Returns
+   * false, with nothing sent, when the peer cannot take it now (back-pressure): offer it again later.
+   */
+  boolean offerBatch(int step, int from, int to, long epoch, List<Object> items);
+
+  /** Offers end-of-stream on the channel (step, from, to); false means "offer again later". */
+  boolean offerEnd(int step, int from, int to);
+
+  /** This process's workers finished: tell the peers and wait (bounded) until every peer has too. */
+  void finish();
+
+  /** This process failed: tell the peers (best effort) so that they stop too. */
+  void abort(Throwable cause);
+
+  @Override
+  void close();
+
+  /** What the transport delivers into; implemented by the runtime. */
+  interface Inbound {
+    /** Whether channel (step, from, to) can take one more message now. */
+    boolean hasRoom(int step, int from, int to);
+
+    /** Delivers a batch; only called after {@link #hasRoom} said yes, from the transport's thread. */
+    void deliverBatch(int step, int from, int to, long epoch, List<Object> items);
+
+    /** Delivers end-of-stream; only called after {@link #hasRoom} said yes. */
+    void deliverEnd(int step, int from, int to);
+
+    /** A peer was lost or failed; the run must stop with this error. */
+    void peerFailed(Throwable error);
+  }
+}
