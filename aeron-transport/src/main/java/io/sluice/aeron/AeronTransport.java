@@ -121,7 +121,7 @@ public final class AeronTransport implements Transport {
   public void start(ClusterSpec cluster, Inbound in) {
     this.spec = cluster;
     this.inbound = in;
-    this.serde = cluster.serde();
+    this.serde = cluster.serde() != null ? cluster.serde() : defaultSerde(cluster.registeredTypes());
     int processes = cluster.processes();
     int me = cluster.processId();
     int workers = processes * cluster.workersPerProcess();
@@ -527,6 +527,11 @@ public final class AeronTransport implements Transport {
     b.putInt(1, spec.processId());
     b.putBytes(5, t);
     return msg;
+  }
+
+  /** The serde used when the run configuration names none. */
+  static Serde defaultSerde(List<String> registeredTypes) {
+    return new io.sluice.serde.JavaSerde(registeredTypes);
   }
 
   private static String channel(String address) {

@@ -1,7 +1,6 @@
 package io.sluice.run;
 
 import io.sluice.serde.Serde;
-import io.sluice.serde.JavaSerde;
 import io.sluice.transport.TransportFactory;
 import java.time.Duration;
 import java.util.List;
@@ -24,8 +23,9 @@ import org.agrona.concurrent.IdleStrategy;
  * @param recordKeys              whether keyed steps record the keys each worker saw (for tests)
  * @param serdeCheck              if non-null, every exchanged item round-trips through this serde,
  *                                even inside one process
- * @param serde                   how items cross processes; null for the default (a {@link JavaSerde}
- *                                allowing the flow's {@link io.sluice.dataflow.Dataflow#registerTypes registered types})
+ * @param serde                   how items cross processes; null for the transport's default, which
+ *                                creates only JDK value types, Sluice's own and the flow's
+ *                                {@link io.sluice.dataflow.Dataflow#registerTypes registered types}
  * @param transport               how processes reach each other; null to find one with {@link java.util.ServiceLoader}
  * @param idleStrategy            builds each worker's idle strategy (how it backs off with no work)
  */

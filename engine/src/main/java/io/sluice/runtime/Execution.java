@@ -12,8 +12,6 @@ import io.sluice.run.RunningDataflow;
 import io.sluice.run.SlowActivation;
 import io.sluice.run.StepFailedException;
 import io.sluice.run.StepStats;
-import io.sluice.serde.JavaSerde;
-import io.sluice.serde.Serde;
 import io.sluice.transport.ClusterSpec;
 import io.sluice.transport.Transport;
 import io.sluice.transport.TransportFactory;
@@ -173,9 +171,8 @@ public final class Execution implements RunningDataflow {
         exchanging.add(s);
       }
     }
-    Serde serde = config.serde() != null ? config.serde() : new JavaSerde(flow.registeredTypeNames());
     return new ClusterSpec(config.processId(), config.addresses(), config.workersPerProcess(), exchanging,
-        signature.toString(), serde);
+        signature.toString(), config.serde(), flow.registeredTypeNames());
   }
 
   /** The runtime side of the transport: remote messages land in the same queues local ones do. */

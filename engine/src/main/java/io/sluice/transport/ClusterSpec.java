@@ -12,14 +12,18 @@ import java.util.List;
  * @param workersPerProcess worker threads per process; global worker = processId × this + local index
  * @param exchangeSteps     indexes (in plan order) of the steps that exchange items
  * @param flowSignature     identifies the dataflow (name and step ids); peers must agree on it
- * @param serde             turns batches into bytes and back
+ * @param serde             turns batches into bytes and back, as configured; null lets the transport
+ *                          choose its default
+ * @param registeredTypes   item types the flow registered ({@code Dataflow.registerTypes}); the only
+ *                          user types a default serde may create from bytes
  */
 public record ClusterSpec(int processId, List<String> addresses, int workersPerProcess, List<Integer> exchangeSteps,
-    String flowSignature, Serde serde) {
+    String flowSignature, Serde serde, List<String> registeredTypes) {
 
   public ClusterSpec {
     addresses = List.copyOf(addresses);
     exchangeSteps = List.copyOf(exchangeSteps);
+    registeredTypes = List.copyOf(registeredTypes);
   }
 
   public int processes() {
