@@ -7,37 +7,15 @@ import io.sluice.connectors.ListSink;
 import io.sluice.dataflow.Dataflow;
 import io.sluice.dataflow.KV;
 import io.sluice.inputs.Routing;
-import io.sluice.run.RunConfig;
 import io.sluice.run.RunResult;
-import io.sluice.run.Sluice;
-import java.io.IOException;
-import java.net.DatagramSocket;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class TwoProcessTest {
-  static List<String> freeAddresses(int n) throws IOException {
-    List<String> out = new ArrayList<>();
-    List<DatagramSocket> held = new ArrayList<>();
-    try {
-      for (int i = 0; i < n; i++) {
-        DatagramSocket s = new DatagramSocket(0);
-        held.add(s);
-        out.add("localhost:" + s.getLocalPort());
-      }
-    } finally {
-      held.forEach(DatagramSocket::close);
-    }
-    return out;
-  }
-
   static Dataflow countFlow(ListSink<KV<String, Long>> sink, int items) {
     Dataflow flow = new Dataflow("count");
     flow.input("numbers", IterableSource.of(() -> IntStream.range(0, items).iterator(), 500))
@@ -49,19 +27,8 @@ class TwoProcessTest {
   @Test
   void keyedCountOverTwoProcessesEqualsOneProcess() throws Exception {
     int items = 200_000;
-    List<String> addresses = freeAddresses(2);
     List<ListSink<KV<String, Long>>> sinks = List.of(new ListSink<>(), new ListSink<>());
-    List<CompletableFuture<RunResult>> runs = new ArrayList<>();
-    for (int p = 0; p < 2; p++) {
-      int pid = p;
-      RunConfig cfg = RunConfig.workers(2).withCluster(pid, addresses).withRecordKeys(true);
-      runs.add(CompletableFuture.supplyAsync(() -> Sluice.start(countFlow(sinks.get(pid), items), cfg)
-          .await(Duration.ofSeconds(60))));
-    }
-    List<RunResult> results = new ArrayList<>();
-    for (CompletableFuture<RunResult> r : runs) {
-      results.add(r.get());
-    }
+    List<RunResult> results = InJvmCluster.runOk(2, 2, p -> countFlow(sinks.get(p), items));
     Map<String, Long> counts = new TreeMap<>();
     for (ListSink<KV<String, Long>> s : sinks) {
       s.items().forEach(kv -> assertThat(counts.put(kv.key(), kv.value())).isNull());

@@ -292,6 +292,9 @@ public final class Execution implements RunningDataflow {
 
   /** After the last local worker: tell the peers how this process ended, wait for theirs, disconnect. */
   private void leaveCluster() {
+    // fail() interrupts workers to get them out of user code; this thread is done with user code
+    // and must be able to wait for the peers and close the transport cleanly.
+    Thread.interrupted();
     try {
       Throwable t = failure.get();
       if (t == null) {

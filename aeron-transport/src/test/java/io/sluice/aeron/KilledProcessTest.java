@@ -1,0 +1,79 @@
+package io.sluice.aeron;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real OS processes: killing one makes the other stop with an error naming it, and nothing is left behind. */
+class KilledProcessTest {
+  private final List<Process> children = new ArrayList<>();
+
+  @TempDir
+  Path logs;
+
+  @AfterEach
+  void killChildren() {
+    children.forEach(Process::destroyForcibly);
+  }
+
+  private Process startProcess(int id, String addresses) throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder pb = new ProcessBuilder(java, "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+        "-cp", System.getProperty("java.class.path"), "io.sluice.run.Cli",
+        "run", EndlessFlow.class.getName(), "-w", "1", "-i", String.valueOf(id), "-a", addresses);
+    pb.redirectOutput(logs.resolve("out-" + id).toFile());
+    pb.redirectError(logs.resolve("err-" + id).toFile());
+    Process p = pb.start();
+    children.add(p);
+    return p;
+  }
+
+  private String stderr(int id) throws IOException {
+    return Files.readString(logs.resolve("err-" + id), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void killingOneProcessStopsTheOtherWithAClearErrorAndLeavesNoDriverDirectories() throws Exception {
+    String addresses = String.join(";", InJvmCluster.freeAddresses(2));
+    Process p0 = startProcess(0, addresses);
+    Process p1 = startProcess(1, addresses);
+    await("both processes connected").atMost(Duration.ofSeconds(60))
+        .until(() -> stderr(0).contains("connected to 1 peers") && stderr(1).contains("connected to 1 peers"));
+
+    p1.destroyForcibly(); // SIGKILL: no chance to say goodbye
+    assertThat(p1.waitFor(10, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(p0.waitFor(30, TimeUnit.SECONDS)).as("the surviving process stops by itself").isTrue();
+    assertThat(p0.exitValue()).isEqualTo(1);
+    assertThat(stderr(0)).contains("lost process 1 (" + addresses.split(";")[1] + ")");
+
+    // the survivor removed its own driver directory; the killed one's is removed by the next driver start
+    Path base = DriverDirectories.base();
+    assertThat(driverDirsOf(base, p0.pid())).isEmpty();
+    DriverDirectories.deleteOrphans(base);
+    assertThat(driverDirsOf(base, p1.pid())).isEmpty();
+  }
+
+  private static List<String> driverDirsOf(Path base, long pid) {
+    File[] dirs = base.toFile().listFiles((d, name) -> name.startsWith(DriverDirectories.PREFIX + pid + "-"));
+    List<String> names = new ArrayList<>();
+    if (dirs != null) {
+      for (File f : dirs) {
+        names.add(f.getName());
+      }
+    }
+    return names;
+  }
+}
