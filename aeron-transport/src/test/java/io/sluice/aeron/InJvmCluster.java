@@ -5,7 +5,6 @@ import io.sluice.run.RunConfig;
 import io.sluice.run.RunResult;
 import io.sluice.run.Sluice;
 import java.io.IOException;
-import java.net.DatagramSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,19 +19,8 @@ import java.util.function.UnaryOperator;
 final class InJvmCluster {
   private InJvmCluster() {}
 
-  static List<String> freeAddresses(int n) throws IOException {
-    List<String> out = new ArrayList<>();
-    List<DatagramSocket> held = new ArrayList<>();
-    try {
-      for (int i = 0; i < n; i++) {
-        DatagramSocket s = new DatagramSocket(0);
-        held.add(s);
-        out.add("localhost:" + s.getLocalPort());
-      }
-    } finally {
-      held.forEach(DatagramSocket::close);
-    }
-    return out;
+  static List<String> freeAddresses(int n) {
+    return LocalCluster.freeLoopbackAddresses(n);
   }
 
   /** Each process's outcome: its result or the exception its run threw. */

@@ -7,7 +7,9 @@ import io.sluice.connectors.ListSink;
 import io.sluice.dataflow.Dataflow;
 import io.sluice.dataflow.KV;
 import io.sluice.inputs.Routing;
+import io.sluice.run.RunConfig;
 import io.sluice.run.RunResult;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -28,7 +30,9 @@ class TwoProcessTest {
   void keyedCountOverTwoProcessesEqualsOneProcess() throws Exception {
     int items = 200_000;
     List<ListSink<KV<String, Long>>> sinks = List.of(new ListSink<>(), new ListSink<>());
-    List<RunResult> results = InJvmCluster.runOk(2, 2, p -> countFlow(sinks.get(p), items));
+    LocalCluster.Result cluster = LocalCluster.run(2, RunConfig.workers(2).withRecordKeys(true),
+        p -> countFlow(sinks.get(p), items), Duration.ofSeconds(60));
+    List<RunResult> results = cluster.perProcess();
     Map<String, Long> counts = new TreeMap<>();
     for (ListSink<KV<String, Long>> s : sinks) {
       s.items().forEach(kv -> assertThat(counts.put(kv.key(), kv.value())).isNull());
@@ -45,5 +49,12 @@ class TwoProcessTest {
         }
       }
     }
+    RunResult all = cluster.merged();
+    assertThat(all.step("numbers").totalOut()).isEqualTo(items);
+    for (int w = 0; w < 4; w++) {
+      assertThat(all.step("count").keys(w)).allSatisfy(k -> assertThat(Routing.workerFor(k, 4)).isNotNegative());
+    }
+    assertThat(all.step("count").keys(0).size() + all.step("count").keys(1).size() + all.step("count").keys(2).size()
+        + all.step("count").keys(3).size()).isEqualTo(97);
   }
 }

@@ -54,4 +54,53 @@ public final class RunResult {
   public List<SlowActivation> slowActivations() {
     return slowActivations;
   }
+
+  /**
+   * Combines the results of the processes of one cluster run (each holds statistics only for its
+   * own workers) into one result covering every worker. Duration is the longest.
+   *
+   * @throws IllegalArgumentException if the results are not of the same dataflow and cluster size
+   */
+  public static RunResult merge(List<RunResult> perProcess) {
+    if (perProcess.isEmpty()) {
+      throw new IllegalArgumentException("nothing to merge");
+    }
+    RunResult first = perProcess.get(0);
+    Map<String, StepStats> merged = new LinkedHashMap<>();
+    List<SlowActivation> slow = new java.util.ArrayList<>();
+    Duration longest = Duration.ZERO;
+    for (RunResult r : perProcess) {
+      if (!r.flowName.equals(first.flowName) || r.workerCount != first.workerCount
+          || !r.steps.keySet().equals(first.steps.keySet())) {
+        throw new IllegalArgumentException("cannot merge results of different runs: " + first.flowName + "/"
+            + first.workerCount + " workers and " + r.flowName + "/" + r.workerCount + " workers");
+      }
+      slow.addAll(r.slowActivations);
+      longest = r.duration.compareTo(longest) > 0 ? r.duration : longest;
+    }
+    for (String id : first.steps.keySet()) {
+      int n = first.workerCount;
+      long[] in = new long[n];
+      long[] out = new long[n];
+      long[] max = new long[n];
+      List<java.util.Set<Object>> keys = new java.util.ArrayList<>(java.util.Collections.nCopies(n, null));
+      for (RunResult r : perProcess) {
+        StepStats s = r.steps.get(id);
+        for (int w = 0; w < n; w++) {
+          in[w] += s.itemsIn(w);
+          out[w] += s.itemsOut(w);
+          max[w] = Math.max(max[w], s.maxActivation(w).toNanos());
+          if (s.keysRecorded() && !s.keys(w).isEmpty()) {
+            java.util.Set<Object> k = keys.get(w) == null ? new java.util.HashSet<>() : keys.get(w);
+            k.addAll(s.keys(w));
+            keys.set(w, k);
+          } else if (s.keysRecorded() && keys.get(w) == null) {
+            keys.set(w, new java.util.HashSet<>());
+          }
+        }
+      }
+      merged.put(id, new StepStats(id, in, out, keys, max));
+    }
+    return new RunResult(first.flowName, first.workerCount, longest, merged, slow);
+  }
 }

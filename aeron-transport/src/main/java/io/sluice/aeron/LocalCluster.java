@@ -1,0 +1,123 @@
+package io.sluice.aeron;
+
+import io.sluice.dataflow.Dataflow;
+import io.sluice.run.RunConfig;
+import io.sluice.run.RunResult;
+import io.sluice.run.RunTimeoutException;
+import io.sluice.run.Sluice;
+import io.sluice.run.StepFailedException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.IntFunction;
+
+/**
+ * Runs one dataflow as a cluster of processes inside this JVM: each "process" is a separate engine
+ * instance with its own Aeron media driver and UDP port on loopback, so items really cross the
+ * transport and the serde. For tests: cheap (a driver starts in ~0.2 s) and the real thing short of
+ * separate JVMs.
+ */
+public final class LocalCluster {
+  private LocalCluster() {}
+
+  /** What every process of a cluster run returned. */
+  public record Result(List<RunResult> perProcess) {
+    /** Statistics of all workers of all processes. */
+    public RunResult merged() {
+      return RunResult.merge(perProcess);
+    }
+  }
+
+  /**
+   * Runs {@code flowOfProcess.apply(p)} as process {@code p} of {@code processes}, with
+   * {@code config}'s workers per process, waiting at most {@code timeout}.
+   *
+   * @throws StepFailedException  if user code failed in any process (the user's error, not the
+   *                              "process N failed" the others report)
+   * @throws RunTimeoutException  if the cluster did not finish in time (with the worker dump)
+   */
+  public static Result run(int processes, RunConfig config, IntFunction<Dataflow> flowOfProcess, Duration timeout) {
+    if (processes < 2) {
+      throw new IllegalArgumentException("a cluster needs at least 2 processes, got " + processes);
+    }
+    List<String> addresses = freeLoopbackAddresses(processes);
+    List<CompletableFuture<RunResult>> runs = new ArrayList<>();
+    for (int p = 0; p < processes; p++) {
+      int pid = p;
+      RunConfig cfg = config.withCluster(pid, addresses);
+      Dataflow flow = flowOfProcess.apply(pid);
+      runs.add(CompletableFuture.supplyAsync(() -> Sluice.start(flow, cfg).await(timeout), runnerThread(pid)));
+    }
+    List<RunResult> results = new ArrayList<>();
+    RuntimeException first = null;
+    for (CompletableFuture<RunResult> r : runs) {
+      try {
+        results.add(r.get(timeout.toMillis() + 30_000, TimeUnit.MILLISECONDS));
+      } catch (ExecutionException e) {
+        RuntimeException cause = e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        first = moreTelling(first, cause);
+      } catch (TimeoutException e) {
+        first = moreTelling(first, new IllegalStateException("a process did not end within " + timeout + " + 30 s"));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for the cluster", e);
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+    return new Result(results);
+  }
+
+  /** The user's own failure beats a timeout, which beats a peer's report of it. */
+  private static RuntimeException moreTelling(RuntimeException a, RuntimeException b) {
+    if (a == null) {
+      return b;
+    }
+    return rank(b) > rank(a) ? b : a;
+  }
+
+  private static int rank(RuntimeException e) {
+    if (e instanceof StepFailedException) {
+      return 3;
+    }
+    if (e instanceof RunTimeoutException) {
+      return 2;
+    }
+    return 1;
+  }
+
+  private static java.util.concurrent.Executor runnerThread(int pid) {
+    return task -> {
+      Thread t = new Thread(task, "sluice-local-cluster-process-" + pid);
+      t.setDaemon(true);
+      t.start();
+    };
+  }
+
+  /** {@code n} loopback addresses with ports that were free a moment ago. */
+  public static List<String> freeLoopbackAddresses(int n) {
+    List<String> out = new ArrayList<>();
+    List<DatagramSocket> held = new ArrayList<>();
+    try {
+      for (int i = 0; i < n; i++) {
+        DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+        held.add(s);
+        out.add("localhost:" + s.getLocalPort());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot find free UDP ports on loopback", e);
+    } finally {
+      held.forEach(DatagramSocket::close);
+    }
+    return out;
+  }
+}
