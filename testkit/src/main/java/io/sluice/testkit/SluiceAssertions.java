@@ -12,7 +12,7 @@ import org.assertj.core.api.Assertions;
  * TestRun run = runner.run(flow);
  * assertThat(run.output(out)).containsExactlyInAnyOrder(KV.of("a", 1L), KV.of("b", 2L));
  * assertThat(run).step("count").hasEachKeyOnTheWorkerRoutingPredicts();
- * assertThat(run).step("work").isSpreadEvenlyWithin(withPercentage(10));
+ * assertThat(run).step("work").isSpreadEvenlyWithin(withinPercentage(10));
  * assertThat(flow).using(runner).hasSameOutputAtEveryWorkerCount(out);
  * }</pre>
  */
