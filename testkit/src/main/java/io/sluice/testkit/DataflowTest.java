@@ -13,14 +13,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * count injected as a parameter. Each invocation is named in the report: {@code [1 worker]},
  * {@code [4 workers]}.
  *
- * <pre>{@code
- * @DataflowTest(workers = {1, 2, 4})
- * void countsWords(DataflowRunner runner) {
- *   TestSink<KV<String, Long>> out = new TestSink<>();
- *   TestRun run = runner.run(WordCount.flow(TestSource.of("a b", "b"), out));
- *   assertThat(run.output(out)).containsExactlyInAnyOrder(KV.of("a", 1L), KV.of("b", 2L));
+ * <pre>
+ * &#64;DataflowTest(workers = {1, 2, 4})
+ * void countsAFewLines(DataflowRunner runner) {
+ *   TestSink&lt;String&gt; out = new TestSink&lt;&gt;();
+ *   TestRun run = runner.run(WordCount.flow(TestSource.of("The cat", "the dog"), out));
+ *   assertThat(run.output(out)).containsExactlyInAnyOrder("the\t2", "cat\t1", "dog\t1");
  * }
- * }</pre>
+ * </pre>
  *
  * <p>On a test class, it gives defaults to the class's {@code @DataflowTest} methods: a method's
  * attribute wins where the method sets it; {@link #serdeCheck()} is on if either turns it on.
