@@ -57,6 +57,7 @@ class WordCountTest {
   void countsEachWordOnTheWorkerRoutingPredicts(DataflowRunner runner) {
     TestSink<String> out = new TestSink<>();
     TestRun run = runner.run(WordCount.flow(TestSource.dealt(3, WordCount.shippedLines()), out));
+    assertThat(run.output(out)).containsExactlyInAnyOrderElementsOf(expectedCounts(WordCount.shippedLines()));
     assertThat(run).step("count")
         .hasEachKeyOnExactlyOneWorker()
         .hasEachKeyOnTheWorkerRoutingPredicts()
