@@ -37,6 +37,7 @@ public final class OutputAssert<T> extends AbstractAssert<OutputAssert<T>, SinkO
 
   /** Exactly {@code expected}, each as many times as listed, in any order. */
   @SafeVarargs
+  @SuppressWarnings("varargs") // the array is only read, through Arrays.asList
   public final OutputAssert<T> containsExactlyInAnyOrder(T... expected) {
     return containsExactlyInAnyOrderElementsOf(Arrays.asList(expected));
   }
@@ -58,6 +59,7 @@ public final class OutputAssert<T> extends AbstractAssert<OutputAssert<T>, SinkO
    * everything reaches the sink through one worker.
    */
   @SafeVarargs
+  @SuppressWarnings("varargs") // the array is only read, through Arrays.asList
   public final OutputAssert<T> containsExactly(T... expected) {
     return containsExactlyElementsOf(Arrays.asList(expected));
   }
@@ -89,6 +91,7 @@ public final class OutputAssert<T> extends AbstractAssert<OutputAssert<T>, SinkO
    * items in the order {@code expected} lists them.
    */
   @SafeVarargs
+  @SuppressWarnings("varargs") // the array is only read, through Arrays.asList
   public final OutputAssert<T> containsExactlyInOrderWithinKey(Function<? super T, ?> keyFn, T... expected) {
     return containsExactlyInOrderWithinKeyElementsOf(keyFn, Arrays.asList(expected));
   }

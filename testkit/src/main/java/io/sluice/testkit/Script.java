@@ -43,6 +43,7 @@ public final class Script<T> {
 
   /** A script of {@code items}. */
   @SafeVarargs
+  @SuppressWarnings("varargs") // the array is only read, through Arrays.asList
   public static <T> Script<T> of(T... items) {
     return new Script<T>(List.of()).thenAll(Arrays.asList(items));
   }
@@ -54,6 +55,7 @@ public final class Script<T> {
 
   /** This script followed by {@code items}. */
   @SafeVarargs
+  @SuppressWarnings("varargs") // the array is only read, through Arrays.asList
   public final Script<T> then(T... items) {
     return thenAll(Arrays.asList(items));
   }

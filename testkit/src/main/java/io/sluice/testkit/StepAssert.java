@@ -139,7 +139,7 @@ public final class StepAssert extends AbstractAssert<StepAssert, TestRun> {
     }
     if (!idle.isEmpty()) {
       fail("Expected the items of step '" + stepId + "' (" + actual.describe() + ") to be spread over all "
-          + per.length + " workers, but " + workerList(idle) + (idle.size() == 1 ? " got" : " got") + " none: items per"
+          + per.length + " workers, but " + workerList(idle) + " got none: items per"
           + " worker " + Arrays.toString(per) + "." + hintStaysWhereRead());
     }
     return this;
@@ -168,8 +168,7 @@ public final class StepAssert extends AbstractAssert<StepAssert, TestRun> {
       fail("Expected each worker's share of step '" + stepId + "' (" + actual.describe() + ") within "
           + tolerance + " of the mean " + String.format(Locale.ROOT, "%.1f", mean) + ", but:\n  "
           + String.join("\n  ", off) + "\nitems per worker " + Arrays.toString(per) + "."
-          + (off.size() == per.length - 1 || Arrays.stream(per).filter(x -> x > 0).count() == 1 ? hintStaysWhereRead()
-          : ""));
+          + (Arrays.stream(per).anyMatch(x -> x == 0) ? hintStaysWhereRead() : ""));
     }
     return this;
   }

@@ -52,6 +52,7 @@ public final class TestSource<T> implements FixedPartitionedSource<T, Long> {
 
   /** One partition named {@code partition-0} with {@code items}. */
   @SafeVarargs
+  @SuppressWarnings("varargs") // the array is only read, through Arrays.asList
   public static <T> TestSource<T> of(T... items) {
     return ofAll(Arrays.asList(items));
   }
@@ -160,6 +161,7 @@ public final class TestSource<T> implements FixedPartitionedSource<T, Long> {
 
     /** Adds a partition of {@code items}. */
     @SafeVarargs
+    @SuppressWarnings("varargs") // the array is only read, through Arrays.asList
     public final Builder<T> partition(String name, T... items) {
       return partition(name, Script.of(items));
     }

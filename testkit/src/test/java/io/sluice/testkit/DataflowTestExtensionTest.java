@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
-import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Events;
 
 /**
@@ -32,9 +31,10 @@ class DataflowTestExtensionTest {
 
   static Events run(Class<?> fixture) {
     SEEN.clear();
-    return EngineTestKit.engine("junit-jupiter").selectors(selectClass(fixture)).execute().testEvents();
+    return Fixtures.engine().selectors(selectClass(fixture)).execute().testEvents();
   }
 
+  @Fixture
   static class WorkerCounts {
     @DataflowTest(workers = {1, 2, 4})
     void runsOncePerWorkerCount(DataflowRunner runner) {
@@ -60,6 +60,7 @@ class DataflowTestExtensionTest {
         .containsValue("[1, 2, 4] timeout=30000");
   }
 
+  @Fixture
   @DataflowTest(workers = {3, 5}, timeoutMillis = 1234)
   static class ClassDefaults {
     @DataflowTest
@@ -88,6 +89,7 @@ class DataflowTestExtensionTest {
         "timeout 3", "timeout=99", "timeout 5", "timeout=99"));
   }
 
+  @Fixture
   static class SerdeCheckOn {
     @DataflowTest(workers = 2, serdeCheck = true)
     void hasSerdeCheck(DataflowRunner runner) {
@@ -108,6 +110,7 @@ class DataflowTestExtensionTest {
         .containsEntry("records keys", "true");
   }
 
+  @Fixture
   static class TwoProcesses {
     @DataflowTest(workers = 4, processes = {1, 2})
     void acrossProcesses(DataflowRunner runner) {}
@@ -115,7 +118,7 @@ class DataflowTestExtensionTest {
 
   @Test
   void rejectsMoreThanOneProcessWithAMessageUntilTheTransportExists() {
-    EngineTestKit.engine("junit-jupiter").selectors(selectClass(TwoProcesses.class)).execute().containerEvents()
+    Fixtures.engine().selectors(selectClass(TwoProcesses.class)).execute().containerEvents()
         .assertThatEvents().haveExactly(1, event(finishedWithFailure(instanceOf(ExtensionConfigurationException.class),
             message(m -> m.contains("processes = [1, 2]") && m.contains("Aeron")))));
   }
@@ -126,6 +129,7 @@ class DataflowTestExtensionTest {
     assertThat(Texts.displayName(1, 1)).isEqualTo("[1 worker]");
   }
 
+  @Fixture
   static class FailingInvocation {
     @DataflowTest(workers = {1, 2})
     void failsOnlyAtTwoWorkers(DataflowRunner runner) {

@@ -10,7 +10,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.IntStream;
-import org.junit.platform.testkit.engine.EngineTestKit;
 
 /**
  * Measures what one dataflow test costs once the JVM is warm: a 4-worker run of 1,000 items
@@ -61,6 +60,7 @@ public final class OverheadHarness {
   }
 
   /** The same test as a {@code @DataflowTest} for the JUnit Platform run. */
+  @Fixture
   static class AsDataflowTest {
     @DataflowTest(workers = 4)
     void runningSums(DataflowRunner runner) {
@@ -90,13 +90,13 @@ public final class OverheadHarness {
     var selector = selectMethod(AsDataflowTest.class, "runningSums", DataflowRunner.class.getName());
     int junitRuns = Math.max(50, measured / 5);
     for (int i = 0; i < Math.max(50, warmup / 5); i++) {
-      EngineTestKit.engine("junit-jupiter").selectors(selector).execute().testEvents()
+      Fixtures.engine().selectors(selector).execute().testEvents()
           .assertStatistics(s -> s.succeeded(1));
     }
     double[] junit = new double[junitRuns];
     for (int i = 0; i < junitRuns; i++) {
       long t0 = System.nanoTime();
-      EngineTestKit.engine("junit-jupiter").selectors(selector).execute().testEvents()
+      Fixtures.engine().selectors(selector).execute().testEvents()
           .assertStatistics(s -> s.succeeded(1));
       junit[i] = (System.nanoTime() - t0) / 1e6;
     }
