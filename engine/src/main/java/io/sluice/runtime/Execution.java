@@ -267,9 +267,9 @@ public final class Execution implements RunningDataflow {
           LOG.warn("could not tell the other processes that this one failed", e);
         }
       }
-      for (Thread th : threads) {
-        if (th != Thread.currentThread()) {
-          th.interrupt();
+      for (int l = 0; l < threads.length; l++) {
+        if (threads[l] != Thread.currentThread()) {
+          workers[l].interruptIfRunning(threads[l]);
         }
       }
     } else {
@@ -281,6 +281,7 @@ public final class Execution implements RunningDataflow {
     if (running.decrementAndGet() == 0) {
       try {
         if (transport != null) {
+          w.stopBeingInterruptible();
           leaveCluster();
         }
       } finally {
@@ -292,9 +293,6 @@ public final class Execution implements RunningDataflow {
 
   /** After the last local worker: tell the peers how this process ended, wait for theirs, disconnect. */
   private void leaveCluster() {
-    // fail() interrupts workers to get them out of user code; this thread is done with user code
-    // and must be able to wait for the peers and close the transport cleanly.
-    Thread.interrupted();
     try {
       Throwable t = failure.get();
       if (t == null) {

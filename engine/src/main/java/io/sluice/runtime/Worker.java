@@ -38,6 +38,8 @@ final class Worker implements Runnable {
   final StepMetrics[] metrics;
   private final long epochIntervalNanos;
   volatile String phase = "starting";
+  /** Whether the run may interrupt this worker's thread (to get it out of user code); guarded by this. */
+  private boolean interruptible = true;
 
   Worker(Execution execution, int index) {
     this.execution = execution;
@@ -107,6 +109,24 @@ final class Worker implements Runnable {
   /** The epoch of an item read at {@code nanoTime}: 1 plus whole epoch intervals since the run started. */
   long epochAt(long nanoTime) {
     return 1 + Math.max(0, nanoTime - execution.startNanos) / epochIntervalNanos;
+  }
+
+  /** Interrupts {@code thread} (this worker's) unless the worker has already finished with user code. */
+  synchronized void interruptIfRunning(Thread thread) {
+    if (interruptible) {
+      thread.interrupt();
+    }
+  }
+
+  /**
+   * From now on nothing interrupts this worker's thread, and any earlier interrupt is cleared: it
+   * is about to wait for the cluster and close the transport, which an interrupt would cut short.
+   */
+  void stopBeingInterruptible() {
+    synchronized (this) {
+      interruptible = false;
+    }
+    Thread.interrupted();
   }
 
   void closeOnExit(Runnable closer) {

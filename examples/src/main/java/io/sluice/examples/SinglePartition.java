@@ -3,7 +3,9 @@ package io.sluice.examples;
 import io.sluice.connectors.IterableSource;
 import io.sluice.dataflow.Dataflow;
 import io.sluice.dataflow.Stream;
+import io.sluice.inputs.Source;
 import io.sluice.outputs.DynamicSink;
+import io.sluice.outputs.Sink;
 import io.sluice.outputs.StatelessSinkPartition;
 import io.sluice.run.RunResult;
 import io.sluice.run.Sluice;
@@ -47,17 +49,25 @@ public final class SinglePartition {
 
   /** {@code items} numbers from a one-partition source, optionally redistributed, then {@code work}. */
   public static Dataflow flow(int items, boolean redistribute) {
+    return flow(IterableSource.of(() -> IntStream.range(0, items).iterator(), 1000), redistribute, new PerWorkerCount());
+  }
+
+  /**
+   * {@code numbers} (step {@code numbers}), optionally redistributed (step {@code spread}), then
+   * {@code work} on each, written to {@code out} (step {@code per-worker-count}).
+   */
+  public static Dataflow flow(Source<Integer> numbers, boolean redistribute, Sink<? super Long> out) {
     Dataflow flow = new Dataflow(redistribute ? "single-partition-redistributed" : "single-partition");
-    Stream<Integer> numbers = flow.input("numbers", IterableSource.of(() -> IntStream.range(0, items).iterator(), 1000));
+    Stream<Integer> in = flow.input("numbers", numbers);
     if (redistribute) {
-      numbers = numbers.redistribute("spread");
+      in = in.redistribute("spread");
     }
-    numbers.map("work", SinglePartition::work).output("per-worker-count", new PerWorkerCount());
+    in.map("work", SinglePartition::work).output("per-worker-count", out);
     return flow;
   }
 
   /** Some CPU work per item, so that sharing it matters. */
-  static long work(int n) {
+  public static long work(int n) {
     long x = n;
     for (int i = 0; i < 200; i++) {
       x = x * 6364136223846793005L + 1442695040888963407L;

@@ -1,0 +1,234 @@
+package io.sluice.testkit;
+
+import io.sluice.dataflow.Dataflow;
+import io.sluice.dataflow.Step;
+import io.sluice.run.RunConfig;
+import io.sluice.run.RunResult;
+import io.sluice.run.RunTimeoutException;
+import io.sluice.run.RunningDataflow;
+import io.sluice.run.Sluice;
+import io.sluice.run.StepFailedException;
+import io.sluice.serde.JavaSerde;
+import io.sluice.serde.Serde;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
+
+/**
+ * Runs dataflows on the real engine, in this JVM, for a test: a fixed worker count, a timeout per
+ * run, key recording always on, and optionally the serde check. {@link DataflowTest} injects one
+ * per invocation; {@link #withWorkers(int)} makes one anywhere else. Immutable: the {@code with*}
+ * methods return changed copies.
+ *
+ * <p>What a run guarantees:
+ * <ul>
+ *   <li>it returns only when every worker thread has finished, with every {@link TestSink} in the
+ *       flow holding exactly this run's output (sinks are cleared when the run starts);</li>
+ *   <li>a run that does not finish within {@link #timeout()} is stopped and fails with a
+ *       {@link DataflowTimeoutError} that holds every worker's state; its threads are gone when
+ *       the error is thrown (or the message names those stuck in user code);</li>
+ *   <li>an exception in user code fails the run with the engine's {@link StepFailedException}
+ *       naming the step, the worker and the item, with the user's exception as cause.</li>
+ * </ul>
+ */
+public final class DataflowRunner {
+  /** Timeout of a run unless set. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+  /** Worker counts {@link #workerCounts()} lists unless set. */
+  public static final List<Integer> DEFAULT_WORKER_COUNTS = List.of(1, 2, 4);
+
+  private final RunConfig config;
+  private final Duration timeout;
+  private final List<Integer> workerCounts;
+
+  private DataflowRunner(RunConfig config, Duration timeout, List<Integer> workerCounts) {
+    this.config = config.withRecordKeys(true);
+    this.timeout = Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isZero() || timeout.isNegative()) {
+      throw new IllegalArgumentException("a run's timeout must be positive, got " + timeout);
+    }
+    this.workerCounts = List.copyOf(workerCounts);
+  }
+
+  /** A runner for {@code workers} worker threads, default timeout, no serde check. */
+  public static DataflowRunner withWorkers(int workers) {
+    return new DataflowRunner(RunConfig.workers(workers), DEFAULT_TIMEOUT, DEFAULT_WORKER_COUNTS);
+  }
+
+  /** The total number of workers a run has (processes × workers per process). */
+  public int workers() {
+    return config.workerCount();
+  }
+
+  public int workersPerProcess() {
+    return config.workersPerProcess();
+  }
+
+  public int processes() {
+    return config.processes();
+  }
+
+  /**
+   * The worker counts of the whole test (a {@link DataflowTest}'s {@code workers}), for assertions
+   * that run a flow at each of them; {1, 2, 4} outside one.
+   */
+  public List<Integer> workerCounts() {
+    return workerCounts;
+  }
+
+  /** How long one run may take. */
+  public Duration timeout() {
+    return timeout;
+  }
+
+  /** The engine configuration of each run (key recording is always on). */
+  public RunConfig config() {
+    return config;
+  }
+
+  /** The same runner with {@code workers} workers. */
+  public DataflowRunner atWorkers(int workers) {
+    return new DataflowRunner(config.withWorkers(workers), timeout, workerCounts);
+  }
+
+  /** The same runner with another timeout per run. */
+  public DataflowRunner withTimeout(Duration timeout) {
+    return new DataflowRunner(config, timeout, workerCounts);
+  }
+
+  /** The same runner listing other {@link #workerCounts()}. */
+  public DataflowRunner withWorkerCounts(List<Integer> counts) {
+    if (counts.isEmpty()) {
+      throw new IllegalArgumentException("at least one worker count is needed");
+    }
+    return new DataflowRunner(config, timeout, counts);
+  }
+
+  /**
+   * The same runner with every exchanged item round-tripping through {@code serde}, even in one
+   * process; {@code null} turns the check off.
+   */
+  public DataflowRunner withSerdeCheck(Serde serde) {
+    return new DataflowRunner(config.withSerdeCheck(serde), timeout, workerCounts);
+  }
+
+  /**
+   * The same runner with the serde check on, using Java serialization that may create the JDK's
+   * value types, Sluice's own and classes under {@code allowedPrefixes}.
+   */
+  public DataflowRunner withSerdeCheck(String... allowedPrefixes) {
+    return withSerdeCheck(new JavaSerde(List.of(allowedPrefixes)));
+  }
+
+  /** The same runner with other engine settings (worker count and key recording stay). */
+  public DataflowRunner withConfig(UnaryOperator<RunConfig> change) {
+    RunConfig c = change.apply(config);
+    return new DataflowRunner(c.withWorkers(config.workersPerProcess()), timeout, workerCounts);
+  }
+
+  /**
+   * Runs {@code flow} to its end.
+   *
+   * @throws DataflowTimeoutError if it did not end within {@link #timeout()}
+   * @throws StepFailedException  if user code failed
+   */
+  public TestRun run(Dataflow flow) {
+    Map<TestSink<?>, String> sinks = prepareSinks(flow);
+    RunningDataflow running = Sluice.start(flow, config);
+    RunResult result = await(flow, running);
+    return new TestRun(flow, result, config.workersPerProcess(), snapshot(sinks));
+  }
+
+  /**
+   * Runs {@code flow} expecting user code to fail, and returns the failure.
+   *
+   * @throws AssertionError if the run finished without failing
+   */
+  public StepFailedException runExpectingFailure(Dataflow flow) {
+    prepareSinks(flow);
+    try {
+      await(flow, Sluice.start(flow, config));
+    } catch (StepFailedException e) {
+      return e;
+    }
+    throw new AssertionError("expected dataflow '" + flow.name() + "' to fail on " + Texts.workers(workers())
+        + ", but it finished");
+  }
+
+  /**
+   * Runs {@code flow} expecting a {@link TestSource} partition to reach its {@link Script#abort()},
+   * and returns what the sinks received before the run stopped.
+   *
+   * @throws AssertionError      if the run finished without aborting
+   * @throws StepFailedException if user code failed for another reason
+   */
+  public AbortedRun runUntilAbort(Dataflow flow) {
+    Map<TestSink<?>, String> sinks = prepareSinks(flow);
+    try {
+      await(flow, Sluice.start(flow, config));
+    } catch (StepFailedException e) {
+      if (e.getCause() instanceof SourceAbortedException abort) {
+        return new AbortedRun(e, abort, snapshot(sinks));
+      }
+      throw e;
+    }
+    throw new AssertionError("expected dataflow '" + flow.name() + "' to stop at a test source's abort marker on "
+        + Texts.workers(workers()) + ", but it finished");
+  }
+
+  /** Runs {@code flow} once at each of {@link #workerCounts()}, in that order. */
+  public Map<Integer, TestRun> runAtEachWorkerCount(Dataflow flow) {
+    Map<Integer, TestRun> runs = new LinkedHashMap<>();
+    for (int n : workerCounts) {
+      runs.put(n, atWorkers(n).run(flow));
+    }
+    return Collections.unmodifiableMap(runs);
+  }
+
+  private RunResult await(Dataflow flow, RunningDataflow running) {
+    try {
+      return running.await(timeout);
+    } catch (RunTimeoutException e) {
+      throw new DataflowTimeoutError(e);
+    }
+  }
+
+  /** Finds the flow's test sinks, clears them, and names each by its output steps. */
+  private Map<TestSink<?>, String> prepareSinks(Dataflow flow) {
+    Map<TestSink<?>, List<String>> steps = new IdentityHashMap<>();
+    for (Step s : flow.steps()) {
+      if (s instanceof Step.Output out && out.sink() instanceof TestSink<?> sink) {
+        steps.computeIfAbsent(sink, k -> new ArrayList<>()).add(out.id());
+      }
+    }
+    Map<TestSink<?>, String> labels = new IdentityHashMap<>();
+    steps.forEach((sink, ids) -> {
+      sink.beginRun(config.workersPerProcess());
+      String stepsText = ids.size() == 1 ? "step '" + ids.get(0) + "'" : "steps " + ids;
+      labels.put(sink, sink.name() == null ? "output of " + stepsText
+          : "test sink '" + sink.name() + "' (" + stepsText + ")");
+    });
+    return labels;
+  }
+
+  private Map<TestSink<?>, SinkOutput<?>> snapshot(Map<TestSink<?>, String> sinks) {
+    Map<TestSink<?>, SinkOutput<?>> outputs = new IdentityHashMap<>();
+    sinks.forEach((sink, label) -> outputs.put(sink, snapshot(sink, label)));
+    return outputs;
+  }
+
+  private <T> SinkOutput<T> snapshot(TestSink<T> sink, String label) {
+    return new SinkOutput<>(label, workers(), sink.captured());
+  }
+
+  @Override
+  public String toString() {
+    return "DataflowRunner" + Texts.displayName(processes(), workersPerProcess());
+  }
+}

@@ -1,0 +1,124 @@
+package io.sluice.testkit;
+
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.Extension;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.TestTemplateInvocationContext;
+import org.junit.jupiter.api.extension.TestTemplateInvocationContextProvider;
+import org.junit.platform.commons.support.AnnotationSupport;
+
+/**
+ * Turns a {@link DataflowTest} method into one invocation per (processes, workers) pair, each named
+ * {@code [4 workers]} and given a {@link DataflowRunner} for its worker count.
+ */
+final class DataflowTestExtension implements TestTemplateInvocationContextProvider {
+  private static final int[] DEFAULT_WORKERS = {1, 2, 4};
+  private static final int[] DEFAULT_PROCESSES = {1};
+
+  @Override
+  public boolean supportsTestTemplate(ExtensionContext context) {
+    return context.getTestMethod().map(m -> AnnotationSupport.isAnnotated(m, DataflowTest.class)).orElse(false);
+  }
+
+  @Override
+  public Stream<TestTemplateInvocationContext> provideTestTemplateInvocationContexts(ExtensionContext context) {
+    Method method = context.getRequiredTestMethod();
+    Class<?> testClass = context.getRequiredTestClass();
+    DataflowTest onMethod = AnnotationSupport.findAnnotation(method, DataflowTest.class).orElseThrow();
+    Optional<DataflowTest> onClass = classAnnotation(testClass);
+    String where = testClass.getSimpleName() + "." + method.getName();
+
+    int[] workers = pick(onMethod.workers(), onClass.map(DataflowTest::workers), DEFAULT_WORKERS);
+    int[] processes = pick(onMethod.processes(), onClass.map(DataflowTest::processes), DEFAULT_PROCESSES);
+    long timeoutMillis = onMethod.timeoutMillis() > 0 ? onMethod.timeoutMillis()
+        : onClass.map(DataflowTest::timeoutMillis).filter(t -> t > 0).orElse(DataflowRunner.DEFAULT_TIMEOUT.toMillis());
+    boolean serdeCheck = onMethod.serdeCheck() || onClass.map(DataflowTest::serdeCheck).orElse(false);
+    Set<String> allowed = new LinkedHashSet<>(Arrays.asList(onMethod.serdeAllow()));
+    onClass.ifPresent(c -> allowed.addAll(Arrays.asList(c.serdeAllow())));
+    if (!testClass.getPackageName().isEmpty()) {
+      allowed.add(testClass.getPackageName() + ".");
+    }
+
+    for (int w : workers) {
+      if (w < 1) {
+        throw new ExtensionConfigurationException("@DataflowTest on " + where + ": workers must be at least 1, got "
+            + Arrays.toString(workers));
+      }
+    }
+    for (int p : processes) {
+      if (p != 1) {
+        throw new ExtensionConfigurationException("@DataflowTest on " + where + ": processes = "
+            + Arrays.toString(processes) + " needs the Aeron multi-process transport, which is not part of this"
+            + " build yet; use processes = {1} (the default)");
+      }
+    }
+    List<Integer> workerCounts = Arrays.stream(workers).boxed().distinct().toList();
+    DataflowRunner base = DataflowRunner.withWorkers(workers[0]).withTimeout(Duration.ofMillis(timeoutMillis))
+        .withWorkerCounts(workerCounts);
+    if (serdeCheck) {
+      base = base.withSerdeCheck(allowed.toArray(new String[0]));
+    }
+    List<TestTemplateInvocationContext> contexts = new ArrayList<>();
+    for (int p : processes) {
+      for (int w : workerCounts) {
+        contexts.add(new Invocation(p, w, base.atWorkers(w)));
+      }
+    }
+    return contexts.stream();
+  }
+
+  private static Optional<DataflowTest> classAnnotation(Class<?> testClass) {
+    for (Class<?> c = testClass; c != null; c = c.getEnclosingClass()) {
+      Optional<DataflowTest> a = AnnotationSupport.findAnnotation(c, DataflowTest.class);
+      if (a.isPresent()) {
+        return a;
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static int[] pick(int[] method, Optional<int[]> cls, int[] fallback) {
+    if (method.length > 0) {
+      return method;
+    }
+    return cls.filter(a -> a.length > 0).orElse(fallback);
+  }
+
+  /** One invocation: its name and the runner it injects. */
+  private record Invocation(int processes, int workersPerProcess, DataflowRunner runner)
+      implements TestTemplateInvocationContext {
+    @Override
+    public String getDisplayName(int invocationIndex) {
+      return Texts.displayName(processes, workersPerProcess);
+    }
+
+    @Override
+    public List<Extension> getAdditionalExtensions() {
+      return List.of(new RunnerResolver(runner));
+    }
+  }
+
+  /** Injects the invocation's {@link DataflowRunner}. */
+  private record RunnerResolver(DataflowRunner runner) implements ParameterResolver {
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+      return parameter.getParameter().getType() == DataflowRunner.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+      return runner;
+    }
+  }
+}

@@ -1,0 +1,162 @@
+package io.sluice.testkit;
+
+import static io.sluice.testkit.SluiceAssertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import static org.junit.platform.testkit.engine.EventConditions.displayName;
+import static org.junit.platform.testkit.engine.EventConditions.event;
+import static org.junit.platform.testkit.engine.EventConditions.finishedSuccessfully;
+import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
+import static org.junit.platform.testkit.engine.EventConditions.test;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
+
+import io.sluice.dataflow.Dataflow;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.platform.testkit.engine.Events;
+
+/**
+ * What {@link DataflowTest} does in a JUnit report: one invocation per worker count, named
+ * {@code [4 workers]}, a runner for that count injected, class-level defaults, and a clear failure
+ * for process counts this build cannot run. The annotated classes below are run through JUnit's
+ * engine test kit, not directly.
+ */
+class DataflowTestExtensionTest {
+  /** What each fixture invocation saw, by display name. */
+  static final Map<String, String> SEEN = new ConcurrentHashMap<>();
+
+  static Events run(Class<?> fixture) {
+    SEEN.clear();
+    return Fixtures.engine().selectors(selectClass(fixture)).execute().testEvents();
+  }
+
+  @Fixture
+  static class WorkerCounts {
+    @DataflowTest(workers = {1, 2, 4})
+    void runsOncePerWorkerCount(DataflowRunner runner) {
+      TestSink<Integer> out = new TestSink<>();
+      Dataflow flow = new Dataflow("ints");
+      flow.input("in", TestSource.of(1, 2, 3)).output("out", out);
+      TestRun run = runner.run(flow);
+      assertThat(run.workers()).isEqualTo(runner.workers());
+      assertThat(run.output(out)).containsExactly(1, 2, 3);
+      SEEN.put("workers=" + runner.workers(), runner.workerCounts() + " timeout=" + runner.timeout().toMillis());
+    }
+  }
+
+  @Test
+  void namesEachInvocationByItsWorkerCountAndInjectsARunnerForIt() {
+    Events events = run(WorkerCounts.class);
+    events.assertStatistics(s -> s.started(3).succeeded(3));
+    events.assertThatEvents()
+        .haveExactly(1, event(test(), displayName("[1 worker]"), finishedSuccessfully()))
+        .haveExactly(1, event(test(), displayName("[2 workers]"), finishedSuccessfully()))
+        .haveExactly(1, event(test(), displayName("[4 workers]"), finishedSuccessfully()));
+    assertThat(SEEN).containsOnlyKeys("workers=1", "workers=2", "workers=4")
+        .containsValue("[1, 2, 4] timeout=30000");
+  }
+
+  @Fixture
+  @DataflowTest(workers = {3, 5}, timeoutMillis = 1234)
+  static class ClassDefaults {
+    @DataflowTest
+    void inheritsEverything(DataflowRunner runner) {
+      SEEN.put("inherits " + runner.workers(), "timeout=" + runner.timeout().toMillis());
+    }
+
+    @DataflowTest(workers = 2)
+    void overridesWorkers(DataflowRunner runner) {
+      SEEN.put("overrides " + runner.workers(), "timeout=" + runner.timeout().toMillis());
+    }
+
+    @DataflowTest(timeoutMillis = 99)
+    void overridesTimeout(DataflowRunner runner) {
+      SEEN.put("timeout " + runner.workers(), "timeout=" + runner.timeout().toMillis());
+    }
+  }
+
+  @Test
+  void classLevelAnnotationGivesDefaultsThatMethodsOverride() {
+    Events events = run(ClassDefaults.class);
+    events.assertStatistics(s -> s.started(5).succeeded(5));
+    assertThat(SEEN).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "inherits 3", "timeout=1234", "inherits 5", "timeout=1234",
+        "overrides 2", "timeout=1234",
+        "timeout 3", "timeout=99", "timeout 5", "timeout=99"));
+  }
+
+  @Fixture
+  static class SerdeCheckOn {
+    @DataflowTest(workers = 2, serdeCheck = true)
+    void hasSerdeCheck(DataflowRunner runner) {
+      SEEN.put("serde", String.valueOf(runner.config().serdeCheck() != null));
+    }
+
+    @DataflowTest(workers = 2)
+    void hasNoSerdeCheck(DataflowRunner runner) {
+      SEEN.put("no serde", String.valueOf(runner.config().serdeCheck() != null));
+      SEEN.put("records keys", String.valueOf(runner.config().recordKeys()));
+    }
+  }
+
+  @Test
+  void serdeCheckIsOptInAndKeysAreAlwaysRecorded() {
+    run(SerdeCheckOn.class).assertStatistics(s -> s.succeeded(2));
+    assertThat(SEEN).containsEntry("serde", "true").containsEntry("no serde", "false")
+        .containsEntry("records keys", "true");
+  }
+
+  @Fixture
+  static class TwoProcesses {
+    @DataflowTest(workers = 4, processes = {1, 2})
+    void acrossProcesses(DataflowRunner runner) {}
+  }
+
+  @Test
+  void rejectsMoreThanOneProcessWithAMessageUntilTheTransportExists() {
+    Fixtures.engine().selectors(selectClass(TwoProcesses.class)).execute().containerEvents()
+        .assertThatEvents().haveExactly(1, event(finishedWithFailure(instanceOf(ExtensionConfigurationException.class),
+            message(m -> m.contains("processes = [1, 2]") && m.contains("Aeron")))));
+  }
+
+  @Test
+  void namesMultiProcessInvocationsByProcessesAndWorkers() {
+    assertThat(Texts.displayName(2, 4)).isEqualTo("[2 processes \u00d7 4 workers]");
+    assertThat(Texts.displayName(1, 1)).isEqualTo("[1 worker]");
+  }
+
+  @Fixture
+  static class FailingInvocation {
+    @DataflowTest(workers = {1, 2})
+    void failsOnlyAtTwoWorkers(DataflowRunner runner) {
+      TestSink<Integer> out = new TestSink<>();
+      Dataflow flow = new Dataflow("two");
+      flow.input("in", TestSource.of(1, 2, 3, 4)).redistribute("spread").output("out", out);
+      TestRun run = runner.run(flow);
+      assertThat(run).step("spread").stayedOnOneWorker();
+    }
+  }
+
+  @Test
+  void aFailingInvocationIsReportedUnderItsWorkerCount() {
+    Events events = run(FailingInvocation.class);
+    events.assertThatEvents()
+        .haveExactly(1, event(test(), displayName("[1 worker]"), finishedSuccessfully()))
+        .haveExactly(1, event(test(), displayName("[2 workers]"), finishedWithFailure(instanceOf(AssertionError.class),
+            message(m -> m.contains("to stay on one worker") && m.contains("[2, 2]")))));
+  }
+
+  @Test
+  void aRunnerCanBeMadeOutsideATemplate() {
+    DataflowRunner r = DataflowRunner.withWorkers(3).withTimeout(Duration.ofSeconds(5));
+    assertThat(r.workers()).isEqualTo(3);
+    assertThat(r.workerCounts()).isEqualTo(List.of(1, 2, 4));
+    assertThat(r.config().recordKeys()).isTrue();
+    assertThat(r.atWorkers(8).workers()).isEqualTo(8);
+    assertThat(r.toString()).isEqualTo("DataflowRunner[3 workers]");
+  }
+}
