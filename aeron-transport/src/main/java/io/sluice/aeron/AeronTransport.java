@@ -385,8 +385,8 @@ public final class AeronTransport implements Transport {
       List<Object> decoded = (List<Object>) serde.deserialize(bytes);
       items = decoded;
     } catch (RuntimeException e) {
-      reportPeerFailure(new TransportException("a batch from worker " + from + " to worker " + to
-          + " cannot be deserialized: " + rootMessage(e), e));
+      reportLocalFailure(new TransportException("step '" + spec.stepIds().get(step) + "': a batch from worker " + from
+          + " to worker " + to + " cannot be deserialized: " + (e.getMessage() != null ? e.getMessage() : e.toString()), e));
       return Action.CONTINUE;
     }
     inbound.deliverBatch(step, from, to, epoch, items);
@@ -426,12 +426,20 @@ public final class AeronTransport implements Transport {
         + "): no word from it for " + settings.peerTimeout().toMillis() + " ms before it finished"));
   }
 
+  /** A peer failed, was lost, or does not match: the peers know already, so abort() does not echo it. */
   private void reportPeerFailure(TransportException e) {
     if (peerFailure == null) {
       peerFailure = e;
       if (inbound != null && !leaving) {
         inbound.peerFailed(e);
       }
+    }
+  }
+
+  /** This process's receiving side failed (e.g. a batch it may not deserialize): the run stops and abort() tells the peers. */
+  private void reportLocalFailure(TransportException e) {
+    if (inbound != null && !leaving) {
+      inbound.peerFailed(e);
     }
   }
 
@@ -442,7 +450,7 @@ public final class AeronTransport implements Transport {
   }
 
   private void onPollerError(Throwable t) {
-    reportPeerFailure(new TransportException("the receiving side of process " + spec.processId() + " failed: " + t, t));
+    reportLocalFailure(new TransportException("the receiving side of process " + spec.processId() + " failed: " + t, t));
   }
 
   // ------------------------------------------------------------------ leaving

@@ -164,14 +164,16 @@ public final class Execution implements RunningDataflow {
 
   private ClusterSpec clusterSpec() {
     List<Integer> exchanging = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
     StringBuilder signature = new StringBuilder(flow.name()).append('|').append(config.workersPerProcess());
     for (int s = 0; s < steps.size(); s++) {
       signature.append('|').append(steps.get(s).id());
+      ids.add(steps.get(s).id());
       if (steps.get(s).exchanges()) {
         exchanging.add(s);
       }
     }
-    return new ClusterSpec(config.processId(), config.addresses(), config.workersPerProcess(), exchanging,
+    return new ClusterSpec(config.processId(), config.addresses(), config.workersPerProcess(), ids, exchanging,
         signature.toString(), config.serde(), flow.registeredTypeNames());
   }
 

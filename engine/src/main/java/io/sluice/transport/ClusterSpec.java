@@ -10,6 +10,7 @@ import java.util.List;
  * @param processId         this process's index
  * @param addresses         every process's {@code host:port}, indexed by process id
  * @param workersPerProcess worker threads per process; global worker = processId × this + local index
+ * @param stepIds           every step's id, in plan order (for messages)
  * @param exchangeSteps     indexes (in plan order) of the steps that exchange items
  * @param flowSignature     identifies the dataflow (name and step ids); peers must agree on it
  * @param serde             turns batches into bytes and back, as configured; null lets the transport
@@ -17,11 +18,13 @@ import java.util.List;
  * @param registeredTypes   item types the flow registered ({@code Dataflow.registerTypes}); the only
  *                          user types a default serde may create from bytes
  */
-public record ClusterSpec(int processId, List<String> addresses, int workersPerProcess, List<Integer> exchangeSteps,
+public record ClusterSpec(int processId, List<String> addresses, int workersPerProcess, List<String> stepIds,
+    List<Integer> exchangeSteps,
     String flowSignature, Serde serde, List<String> registeredTypes) {
 
   public ClusterSpec {
     addresses = List.copyOf(addresses);
+    stepIds = List.copyOf(stepIds);
     exchangeSteps = List.copyOf(exchangeSteps);
     registeredTypes = List.copyOf(registeredTypes);
   }

@@ -52,7 +52,10 @@ public interface Transport extends AutoCloseable {
     /** Delivers end-of-stream; only called after {@link #hasRoom} said yes. */
     void deliverEnd(int step, int from, int to);
 
-    /** A peer was lost or failed; the run must stop with this error. */
+    /**
+     * The cluster failed: a peer was lost or reported a failure, or this process could not take
+     * what arrived (a batch it may not deserialize). The run must stop with this error.
+     */
     void peerFailed(Throwable error);
   }
 }

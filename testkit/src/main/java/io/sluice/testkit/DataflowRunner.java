@@ -44,11 +44,16 @@ public final class DataflowRunner {
   public static final List<Integer> DEFAULT_WORKER_COUNTS = List.of(1, 2, 4);
 
   private final RunConfig config;
+  private final int processes;
   private final Duration timeout;
   private final List<Integer> workerCounts;
 
-  private DataflowRunner(RunConfig config, Duration timeout, List<Integer> workerCounts) {
+  private DataflowRunner(RunConfig config, int processes, Duration timeout, List<Integer> workerCounts) {
+    if (processes < 1) {
+      throw new IllegalArgumentException("processes must be at least 1, got " + processes);
+    }
     this.config = config.withRecordKeys(true);
+    this.processes = processes;
     this.timeout = Objects.requireNonNull(timeout, "timeout");
     if (timeout.isZero() || timeout.isNegative()) {
       throw new IllegalArgumentException("a run's timeout must be positive, got " + timeout);
@@ -58,20 +63,32 @@ public final class DataflowRunner {
 
   /** A runner for {@code workers} worker threads, default timeout, no serde check. */
   public static DataflowRunner withWorkers(int workers) {
-    return new DataflowRunner(RunConfig.workers(workers), DEFAULT_TIMEOUT, DEFAULT_WORKER_COUNTS);
+    return new DataflowRunner(RunConfig.workers(workers), 1, DEFAULT_TIMEOUT, DEFAULT_WORKER_COUNTS);
   }
 
   /** The total number of workers a run has (processes × workers per process). */
   public int workers() {
-    return config.workerCount();
+    return processes * config.workersPerProcess();
   }
 
   public int workersPerProcess() {
     return config.workersPerProcess();
   }
 
+  /**
+   * How many processes a run has. With more than one, each run is a cluster inside this JVM:
+   * separate engine instances, each with its own Aeron media driver and UDP port, exchanging
+   * through the real transport and serde (needs {@code sluice-aeron-transport} on the test
+   * classpath). Every process runs the same {@link Dataflow} object, so a {@link TestSink}
+   * collects the output of all of them and {@link TestRun} has every worker's statistics.
+   */
   public int processes() {
-    return config.processes();
+    return processes;
+  }
+
+  /** The same runner with {@code processes} processes of {@link #workersPerProcess()} workers each. */
+  public DataflowRunner withProcesses(int processes) {
+    return new DataflowRunner(config, processes, timeout, workerCounts);
   }
 
   /**
@@ -94,12 +111,12 @@ public final class DataflowRunner {
 
   /** The same runner with {@code workers} workers. */
   public DataflowRunner atWorkers(int workers) {
-    return new DataflowRunner(config.withWorkers(workers), timeout, workerCounts);
+    return new DataflowRunner(config.withWorkers(workers), processes, timeout, workerCounts);
   }
 
   /** The same runner with another timeout per run. */
   public DataflowRunner withTimeout(Duration timeout) {
-    return new DataflowRunner(config, timeout, workerCounts);
+    return new DataflowRunner(config, processes, timeout, workerCounts);
   }
 
   /** The same runner listing other {@link #workerCounts()}. */
@@ -107,7 +124,7 @@ public final class DataflowRunner {
     if (counts.isEmpty()) {
       throw new IllegalArgumentException("at least one worker count is needed");
     }
-    return new DataflowRunner(config, timeout, counts);
+    return new DataflowRunner(config, processes, timeout, counts);
   }
 
   /**
@@ -115,7 +132,7 @@ public final class DataflowRunner {
    * process; {@code null} turns the check off.
    */
   public DataflowRunner withSerdeCheck(Serde serde) {
-    return new DataflowRunner(config.withSerdeCheck(serde), timeout, workerCounts);
+    return new DataflowRunner(config.withSerdeCheck(serde), processes, timeout, workerCounts);
   }
 
   /**
@@ -129,7 +146,7 @@ public final class DataflowRunner {
   /** The same runner with other engine settings (worker count and key recording stay). */
   public DataflowRunner withConfig(UnaryOperator<RunConfig> change) {
     RunConfig c = change.apply(config);
-    return new DataflowRunner(c.withWorkers(config.workersPerProcess()), timeout, workerCounts);
+    return new DataflowRunner(c.withWorkers(config.workersPerProcess()), processes, timeout, workerCounts);
   }
 
   /**
@@ -140,8 +157,7 @@ public final class DataflowRunner {
    */
   public TestRun run(Dataflow flow) {
     Map<TestSink<?>, String> sinks = prepareSinks(flow);
-    RunningDataflow running = Sluice.start(flow, config);
-    RunResult result = await(flow, running);
+    RunResult result = execute(flow);
     return new TestRun(flow, result, config.workersPerProcess(), snapshot(sinks));
   }
 
@@ -153,7 +169,7 @@ public final class DataflowRunner {
   public StepFailedException runExpectingFailure(Dataflow flow) {
     prepareSinks(flow);
     try {
-      await(flow, Sluice.start(flow, config));
+      execute(flow);
     } catch (StepFailedException e) {
       return e;
     }
@@ -171,7 +187,7 @@ public final class DataflowRunner {
   public AbortedRun runUntilAbort(Dataflow flow) {
     Map<TestSink<?>, String> sinks = prepareSinks(flow);
     try {
-      await(flow, Sluice.start(flow, config));
+      execute(flow);
     } catch (StepFailedException e) {
       if (e.getCause() instanceof SourceAbortedException abort) {
         return new AbortedRun(e, abort, snapshot(sinks));
@@ -191,9 +207,14 @@ public final class DataflowRunner {
     return Collections.unmodifiableMap(runs);
   }
 
-  private RunResult await(Dataflow flow, RunningDataflow running) {
+  /** One run, in this process or as an in-JVM cluster; statistics of every worker. */
+  private RunResult execute(Dataflow flow) {
     try {
-      return running.await(timeout);
+      if (processes == 1) {
+        RunningDataflow running = Sluice.start(flow, config);
+        return running.await(timeout);
+      }
+      return ClusterRuns.run(flow, processes, config, timeout);
     } catch (RunTimeoutException e) {
       throw new DataflowTimeoutError(e);
     }
@@ -229,6 +250,6 @@ public final class DataflowRunner {
 
   @Override
   public String toString() {
-    return "DataflowRunner" + Texts.displayName(processes(), workersPerProcess());
+    return "DataflowRunner" + Texts.displayName(processes, workersPerProcess());
   }
 }

@@ -39,9 +39,11 @@ public @interface DataflowTest {
   int[] workers() default {};
 
   /**
-   * Process counts; empty means the class's, else {1}. Runs across processes need the Aeron
-   * transport, which is not in this build yet: anything other than {1} fails with a message
-   * saying so. With more than one process an invocation is named {@code [2 processes × 4 workers]}.
+   * Process counts; empty means the class's, else {1}. The method runs once per (processes,
+   * workers) pair; with more than one process an invocation is named
+   * {@code [2 processes × 4 workers]} and each run is a cluster inside the test JVM: one engine
+   * instance per process, each with its own Aeron media driver and UDP port, so items really cross
+   * the transport and its serializer. Needs {@code sluice-aeron-transport} on the test classpath.
    */
   int[] processes() default {};
 

@@ -57,10 +57,13 @@ final class DataflowTestExtension implements TestTemplateInvocationContextProvid
       }
     }
     for (int p : processes) {
-      if (p != 1) {
+      if (p < 1) {
+        throw new ExtensionConfigurationException("@DataflowTest on " + where + ": processes must be at least 1, got "
+            + Arrays.toString(processes));
+      }
+      if (p > 1 && !ClusterRuns.available()) {
         throw new ExtensionConfigurationException("@DataflowTest on " + where + ": processes = "
-            + Arrays.toString(processes) + " needs the Aeron multi-process transport, which is not part of this"
-            + " build yet; use processes = {1} (the default)");
+            + Arrays.toString(processes) + ": " + ClusterRuns.MISSING);
       }
     }
     List<Integer> workerCounts = Arrays.stream(workers).boxed().distinct().toList();
@@ -72,7 +75,7 @@ final class DataflowTestExtension implements TestTemplateInvocationContextProvid
     List<TestTemplateInvocationContext> contexts = new ArrayList<>();
     for (int p : processes) {
       for (int w : workerCounts) {
-        contexts.add(new Invocation(p, w, base.atWorkers(w)));
+        contexts.add(new Invocation(p, w, base.atWorkers(w).withProcesses(p)));
       }
     }
     return contexts.stream();

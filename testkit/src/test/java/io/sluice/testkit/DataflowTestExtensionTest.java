@@ -112,15 +112,33 @@ class DataflowTestExtensionTest {
 
   @Fixture
   static class TwoProcesses {
-    @DataflowTest(workers = 4, processes = {1, 2})
-    void acrossProcesses(DataflowRunner runner) {}
+    @DataflowTest(workers = 2, processes = {1, 2})
+    void acrossProcesses(DataflowRunner runner) {
+      SEEN.put("processes " + runner.processes(), runner.processes() + " x " + runner.workersPerProcess()
+          + " = " + runner.workers());
+    }
   }
 
   @Test
-  void rejectsMoreThanOneProcessWithAMessageUntilTheTransportExists() {
-    Fixtures.engine().selectors(selectClass(TwoProcesses.class)).execute().containerEvents()
+  void runsTheProcessesTimesWorkersMatrixNamingEachInvocation() {
+    var events = Fixtures.engine().selectors(selectClass(TwoProcesses.class)).execute();
+    events.testEvents().assertStatistics(st -> st.succeeded(2));
+    assertThat(events.testEvents().started().stream().map(e -> e.getTestDescriptor().getDisplayName()))
+        .containsExactly("[2 workers]", "[2 processes \u00d7 2 workers]");
+    assertThat(SEEN).containsEntry("processes 1", "1 x 2 = 2").containsEntry("processes 2", "2 x 2 = 4");
+  }
+
+  @Fixture
+  static class ZeroProcesses {
+    @DataflowTest(processes = 0)
+    void never(DataflowRunner runner) {}
+  }
+
+  @Test
+  void rejectsAProcessCountBelowOne() {
+    Fixtures.engine().selectors(selectClass(ZeroProcesses.class)).execute().containerEvents()
         .assertThatEvents().haveExactly(1, event(finishedWithFailure(instanceOf(ExtensionConfigurationException.class),
-            message(m -> m.contains("processes = [1, 2]") && m.contains("Aeron")))));
+            message(m -> m.contains("processes must be at least 1")))));
   }
 
   @Test
