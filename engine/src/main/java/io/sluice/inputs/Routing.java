@@ -31,9 +31,7 @@ public final class Routing {
     if (workerCount <= 0) {
       throw new IllegalArgumentException("workerCount must be positive, got " + workerCount);
     }
-    if (workerCount == 1) {
-      return 0;
-    }
+    // hash even for one worker: a key type that cannot be routed must fail at every worker count
     return Math.floorMod(hash(key), workerCount);
   }
 
