@@ -2,7 +2,11 @@ package io.sluice.inputs;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -18,7 +22,9 @@ import java.util.UUID;
  *       big-endian two's complement / IEEE 754 bits; {@link Boolean}: one byte 1 or 0;</li>
  *   <li>{@link UUID}: its 16 bytes; {@code byte[]}: itself;</li>
  *   <li>a {@link Record} or a {@link Collection}: each component's/element's routing bytes,
- *       each prefixed by its length (4 bytes, big-endian);</li>
+ *       each prefixed by its length (4 bytes, big-endian); for a {@link Set} the elements' bytes
+ *       are taken in unsigned lexicographic order, so equal sets route alike whatever their
+ *       iteration order;</li>
  *   <li>a {@link RoutingKey}: what {@link RoutingKey#routingBytes()} returns.</li>
  * </ul>
  * Any other type is rejected with an error naming it: its placement could not be stable.
@@ -101,6 +107,14 @@ public final class Routing {
       }
       return concat(java.util.Arrays.asList(values));
     }
+    if (key instanceof Set<?> set) {
+      List<byte[]> parts = new ArrayList<>(set.size());
+      for (Object element : set) {
+        parts.add(keyBytes(element));
+      }
+      parts.sort(Arrays::compareUnsigned);
+      return concatBytes(parts);
+    }
     if (key instanceof Collection<?> c) {
       return concat(c);
     }
@@ -110,9 +124,16 @@ public final class Routing {
   }
 
   private static byte[] concat(Collection<?> parts) {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    List<byte[]> bytes = new ArrayList<>(parts.size());
     for (Object part : parts) {
-      byte[] b = keyBytes(part);
+      bytes.add(keyBytes(part));
+    }
+    return concatBytes(bytes);
+  }
+
+  private static byte[] concatBytes(List<byte[]> parts) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (byte[] b : parts) {
       out.writeBytes(ByteBuffer.allocate(4).putInt(b.length).array());
       out.writeBytes(b);
     }
