@@ -143,6 +143,16 @@ class RoutingTest {
   }
 
   @Test
+  void equalNaNsRouteAlike() {
+    Double otherNaN = Double.longBitsToDouble(0x7ff8_0000_0000_0001L);
+    assertThat(otherNaN).isEqualTo(Double.NaN);
+    assertThat(Routing.hash(otherNaN)).isEqualTo(Routing.hash(Double.NaN));
+    Float otherFloatNaN = Float.intBitsToFloat(0x7fc0_0001);
+    assertThat(otherFloatNaN).isEqualTo(Float.NaN);
+    assertThat(Routing.hash(otherFloatNaN)).isEqualTo(Routing.hash(Float.NaN));
+  }
+
+  @Test
   void enumsRouteByName() {
     for (Color c : Color.values()) {
       assertThat(Routing.keyBytes(c)).isEqualTo(c.name().getBytes(StandardCharsets.UTF_8));
