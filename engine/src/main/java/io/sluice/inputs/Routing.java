@@ -79,10 +79,10 @@ public final class Routing {
       return new byte[] {(byte) (b ? 1 : 0)};
     }
     if (key instanceof Double d) {
-      return ByteBuffer.allocate(8).putDouble(d).array();
+      return ByteBuffer.allocate(8).putLong(Double.doubleToLongBits(d)).array(); // one NaN, like equals
     }
     if (key instanceof Float f) {
-      return ByteBuffer.allocate(4).putFloat(f).array();
+      return ByteBuffer.allocate(4).putInt(Float.floatToIntBits(f)).array(); // one NaN, like equals
     }
     if (key instanceof UUID u) {
       return ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits()).array();
