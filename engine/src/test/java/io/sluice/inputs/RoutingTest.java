@@ -145,10 +145,12 @@ class RoutingTest {
   @Test
   void equalNaNsRouteAlike() {
     Double otherNaN = Double.longBitsToDouble(0x7ff8_0000_0000_0001L);
-    assertThat(otherNaN).isEqualTo(Double.NaN);
+    assertThat(otherNaN.equals(Double.NaN)).isTrue();
+    assertThat(Double.doubleToRawLongBits(otherNaN)).isNotEqualTo(Double.doubleToRawLongBits(Double.NaN));
     assertThat(Routing.hash(otherNaN)).isEqualTo(Routing.hash(Double.NaN));
     Float otherFloatNaN = Float.intBitsToFloat(0x7fc0_0001);
-    assertThat(otherFloatNaN).isEqualTo(Float.NaN);
+    assertThat(otherFloatNaN.equals(Float.NaN)).isTrue();
+    assertThat(Float.floatToRawIntBits(otherFloatNaN)).isNotEqualTo(Float.floatToRawIntBits(Float.NaN));
     assertThat(Routing.hash(otherFloatNaN)).isEqualTo(Routing.hash(Float.NaN));
   }
 
