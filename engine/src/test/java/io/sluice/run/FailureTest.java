@@ -310,4 +310,40 @@ class FailureTest {
     assertThat(took).isLessThan(Duration.ofSeconds(20));
     assertThat(workerThreads(flow.name())).isEmpty();
   }
+
+  @Test
+  void aFailureWhileAnotherWorkerIgnoresInterruptsReportsTheStuckThreadInsteadOfHanging() {
+    AtomicBoolean sinkStuck = new AtomicBoolean();
+    AtomicBoolean release = new AtomicBoolean();
+    DynamicSink<Integer> sink = (stepId, worker, count) -> items -> {
+      if (worker == 1) {
+        sinkStuck.set(true);
+        while (!release.get()) { // user code that swallows interrupts: only the test lets it go
+          Thread.interrupted();
+          LockSupport.parkNanos(1_000_000);
+        }
+      }
+    };
+    Dataflow flow = new Dataflow(TestSupport.uniqueName("deaf-sink"));
+    flow.input("in", IterableSource.of(TestSupport.ints(1_000_000), 10))
+        .redistribute("spread")
+        .map("boom", i -> {
+          if (sinkStuck.get()) {
+            throw new IllegalStateException("failing while worker 1 is stuck");
+          }
+          return i;
+        })
+        .output("out", sink);
+    try {
+      StepFailedException e = catchThrowableOfType(StepFailedException.class,
+          () -> Sluice.start(flow, RunConfig.workers(2)).await(Duration.ofSeconds(25)));
+      assertThat(e).as("the user's failure, not a timeout").isNotNull();
+      assertThat(e.stepId()).isEqualTo("boom");
+      assertThat(e.getSuppressed()).anySatisfy(s -> assertThat(s)
+          .hasMessageContaining("sluice-" + flow.name() + "-worker-1"));
+    } finally {
+      release.set(true);
+    }
+    TestSupport.assertNoWorkerThreads(flow.name());
+  }
 }
