@@ -54,6 +54,8 @@ public final class Execution implements RunningDataflow {
   private final Worker[] workers;
   private final Thread[] threads;
   private final CountDownLatch exited;
+  /** Opens when every worker has exited or the run failed: what await waits for. */
+  private final CountDownLatch settled = new CountDownLatch(1);
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final Queue<SlowActivation> slow = new ConcurrentLinkedQueue<>();
   private volatile boolean stopping;
@@ -177,6 +179,7 @@ public final class Execution implements RunningDataflow {
           th.interrupt();
         }
       }
+      settled.countDown();
     } else {
       stopping = true;
     }
@@ -186,6 +189,7 @@ public final class Execution implements RunningDataflow {
     exited.countDown();
     if (exited.getCount() == 0) {
       endNanos = System.nanoTime();
+      settled.countDown();
     }
   }
 
@@ -209,7 +213,7 @@ public final class Execution implements RunningDataflow {
   @Override
   public RunResult await() {
     try {
-      exited.await();
+      settled.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       cancel();
@@ -222,7 +226,7 @@ public final class Execution implements RunningDataflow {
   public RunResult await(Duration timeout) {
     boolean finished;
     try {
-      finished = exited.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      finished = settled.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       cancel();
