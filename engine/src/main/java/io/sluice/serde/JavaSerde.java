@@ -48,10 +48,21 @@ public final class JavaSerde implements Serde {
 
   @Override
   public Object deserialize(byte[] data) {
+    String[] refused = new String[1];
     try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(data))) {
-      in.setObjectInputFilter(this::check);
+      in.setObjectInputFilter(info -> {
+        ObjectInputFilter.Status status = check(info);
+        if (status == ObjectInputFilter.Status.REJECTED && refused[0] == null) {
+          refused[0] = info.serialClass().getName();
+        }
+        return status;
+      });
       return in.readObject();
     } catch (java.io.InvalidClassException e) {
+      if (refused[0] != null) {
+        throw new SerdeException("refused to deserialize " + refused[0]
+            + ": not in the allowed packages of this JavaSerde (" + e.getMessage() + ")", e);
+      }
       throw new SerdeException("refused to deserialize: " + e.getMessage(), e);
     } catch (IOException e) {
       throw new SerdeException("cannot deserialize: " + e, e);
