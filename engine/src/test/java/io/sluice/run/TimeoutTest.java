@@ -33,6 +33,8 @@ class TimeoutTest {
   void awaitWithATimeoutStopsTheRunAndDumpsTheWorkers(int workers) {
     Dataflow flow = neverEnding("forever");
     RunningDataflow running = Sluice.start(flow, RunConfig.workers(workers));
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> running.dumpState().contains("worker " + (workers - 1) + " (running)"));
     RunTimeoutException e = catchThrowableOfType(RunTimeoutException.class,
         () -> running.await(Duration.ofMillis(500)));
     assertThat(e).isNotNull();
