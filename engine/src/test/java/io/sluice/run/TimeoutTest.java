@@ -34,7 +34,7 @@ class TimeoutTest {
     Dataflow flow = neverEnding("forever");
     RunningDataflow running = Sluice.start(flow, RunConfig.workers(workers));
     await().atMost(Duration.ofSeconds(10))
-        .until(() -> running.dumpState().contains("worker " + (workers - 1) + " (running)"));
+        .until(() -> allRunning(running.dumpState(), workers));
     RunTimeoutException e = catchThrowableOfType(RunTimeoutException.class,
         () -> running.await(Duration.ofMillis(500)));
     assertThat(e).isNotNull();
@@ -52,7 +52,7 @@ class TimeoutTest {
   void cancelStopsTheRunAndAwaitSaysSo() {
     Dataflow flow = neverEnding("cancelled");
     RunningDataflow running = Sluice.start(flow, RunConfig.workers(2));
-    await().atMost(Duration.ofSeconds(10)).until(() -> running.dumpState().contains("worker 1 (running)"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> allRunning(running.dumpState(), 2));
     assertThat(running.isDone()).isFalse();
     assertThat(running.dumpState()).contains("source 'forever' partition 'worker-0'")
         .contains("source 'forever' partition 'worker-1'");
@@ -75,5 +75,14 @@ class TimeoutTest {
     assertThat(running.isDone()).isTrue();
     // awaiting again gives the same outcome
     assertThat(running.await().step("out").totalIn()).isEqualTo(10);
+  }
+
+  private static boolean allRunning(String dump, int workers) {
+    for (int w = 0; w < workers; w++) {
+      if (!dump.contains("worker " + w + " (running)")) {
+        return false;
+      }
+    }
+    return true;
   }
 }
