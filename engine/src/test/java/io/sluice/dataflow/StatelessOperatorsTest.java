@@ -240,6 +240,18 @@ class StatelessOperatorsTest {
 
   @ParameterizedTest
   @ValueSource(ints = {1, 4})
+  void enrichCachedWithAZeroTtlCallsTheGetterEveryTime(int workers) {
+    AtomicInteger calls = new AtomicInteger();
+    List<Integer> out = runToList(workers, s -> s.enrichCached("enrich",
+        (String key) -> calls.incrementAndGet(),
+        (TtlCache<String, Integer> cache, Integer i) -> cache.get("same"),
+        java.time.Duration.ZERO));
+    assertThat(out).hasSize(N).doesNotHaveDuplicates();
+    assertThat(calls).hasValue(N);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 4})
   void enrichCachedRemoveCallsTheGetterAgain(int workers) {
     AtomicInteger calls = new AtomicInteger();
     List<Integer> out = runToList(workers, s -> s.enrichCached("enrich",

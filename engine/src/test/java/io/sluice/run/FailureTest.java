@@ -17,7 +17,6 @@ import io.sluice.inputs.FixedPartitionedSource;
 import io.sluice.inputs.Routing;
 import io.sluice.inputs.SourcePartition;
 import io.sluice.outputs.DynamicSink;
-import io.sluice.outputs.StatelessSinkPartition;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
