@@ -77,4 +77,21 @@ class FileSinkTest {
     assertThat(e.getCause()).hasMessageContaining(out.toString());
     assertThat(TestSupport.workerThreads(flow.name())).isEmpty();
   }
+
+  @Test
+  void resumingTruncatesToTheSnapshotAndAppends() throws IOException {
+    Path out = dir.resolve("resume.txt");
+    FileSink<String> sink = new FileSink<>(out);
+    var first = sink.buildPartition("file", "resume.txt", null);
+    first.writeBatch(List.of("a", "b"));
+    Long snapshot = first.snapshot();
+    first.writeBatch(List.of("lost"));
+    first.close();
+    assertThat(snapshot).isEqualTo(4L);
+    assertThat(Files.readAllLines(out)).containsExactly("a", "b", "lost");
+    var resumed = sink.buildPartition("file", "resume.txt", snapshot);
+    resumed.writeBatch(List.of("c"));
+    resumed.close();
+    assertThat(Files.readAllLines(out)).containsExactly("a", "b", "c");
+  }
 }

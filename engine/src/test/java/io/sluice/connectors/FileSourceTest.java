@@ -120,4 +120,22 @@ class FileSourceTest {
         .hasMessageContaining(missing.toAbsolutePath().toString());
     assertThat(TestSupport.workerThreads(flow.name())).isEmpty();
   }
+
+  @Test
+  void resumesAfterTheLinesAlreadyRead() throws IOException {
+    Path file = dir.resolve("resume.txt");
+    Files.write(file, List.of("l0", "l1", "l2", "l3", "l4"));
+    FileSource source = new FileSource(file, 2);
+    var p = source.buildPartition("files", "resume.txt", null);
+    assertThat(p.nextBatch()).containsExactly("l0", "l1");
+    Long snapshot = p.snapshot();
+    p.close();
+    assertThat(snapshot).isEqualTo(2L);
+    var resumed = source.buildPartition("files", "resume.txt", snapshot);
+    assertThat(resumed.nextBatch()).containsExactly("l2", "l3");
+    assertThat(resumed.nextBatch()).containsExactly("l4");
+    assertThat(resumed.nextBatch()).isNull();
+    assertThat(resumed.snapshot()).isEqualTo(5L);
+    resumed.close();
+  }
 }
