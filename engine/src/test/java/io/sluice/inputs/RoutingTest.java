@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -254,23 +254,26 @@ class RoutingTest {
 
   @Test
   void enumKeysGetTheSameHashInAnotherJvm() throws Exception {
+    String output;
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), RoutingProbe.class.getName())
-        .redirectErrorStream(true)
-        .start();
-    byte[] output;
-    try (InputStream in = p.getInputStream()) {
-      ByteArrayOutputStream buf = new ByteArrayOutputStream();
-      in.transferTo(buf);
-      output = buf.toByteArray();
-    } finally {
+    Path out = Files.createTempFile("routing-probe", ".txt");
+    try {
+      Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), RoutingProbe.class.getName())
+          .redirectErrorStream(true)
+          .redirectOutput(out.toFile())
+          .start();
       if (!p.waitFor(30, TimeUnit.SECONDS)) {
         p.destroyForcibly();
+        throw new AssertionError("the child JVM did not finish within 30 s: " + Files.readString(out));
       }
+      String text = Files.readString(out);
+      assertThat(p.exitValue()).as(text).isZero();
+      output = text;
+    } finally {
+      Files.deleteIfExists(out);
     }
-    assertThat(p.exitValue()).as(new String(output, StandardCharsets.UTF_8)).isZero();
     Map<String, Integer> child = new HashMap<>();
-    for (String line : new String(output, StandardCharsets.UTF_8).split("\n")) {
+    for (String line : output.split("\n")) {
       if (line.contains("=")) {
         String[] kv = line.trim().split("=");
         child.put(kv[0], Integer.parseInt(kv[1]));
