@@ -182,6 +182,10 @@ public class KeyedStream<K, V> extends Stream<KV<K, V>> {
   public <R> KeyedStream<K, Joined<V, R>> join(String id, KeyedStream<K, R> other, JoinMode mode) {
     Objects.requireNonNull(other, "other");
     Objects.requireNonNull(mode, "mode");
+    if (other.flow() != flow()) {
+      throw new FlowValidationException("step '" + id + "' in dataflow '" + flow().name() + "' joins a stream of dataflow '"
+          + other.flow().name() + "' (from step '" + other.step().id() + "'); streams cannot cross dataflows");
+    }
     Stream<KV<K, StatefulLogics.Side>> left = map(id + ".left", kv -> KV.of(kv.key(), new StatefulLogics.Side(0, kv.value())));
     Stream<KV<K, StatefulLogics.Side>> right = other.map(id + ".right", kv -> KV.of(kv.key(), new StatefulLogics.Side(1, kv.value())));
     KeyedStream<K, StatefulLogics.Side> both = of(left.merge(id + ".merge", right));

@@ -2,7 +2,11 @@ package io.sluice.inputs;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -18,7 +22,9 @@ import java.util.UUID;
  *       big-endian two's complement / IEEE 754 bits; {@link Boolean}: one byte 1 or 0;</li>
  *   <li>{@link UUID}: its 16 bytes; {@code byte[]}: itself;</li>
  *   <li>a {@link Record} or a {@link Collection}: each component's/element's routing bytes,
- *       each prefixed by its length (4 bytes, big-endian);</li>
+ *       each prefixed by its length (4 bytes, big-endian); for a {@link Set} the elements' bytes
+ *       are taken in unsigned lexicographic order, so equal sets route alike whatever their
+ *       iteration order;</li>
  *   <li>a {@link RoutingKey}: what {@link RoutingKey#routingBytes()} returns.</li>
  * </ul>
  * Any other type is rejected with an error naming it: its placement could not be stable.
@@ -31,9 +37,7 @@ public final class Routing {
     if (workerCount <= 0) {
       throw new IllegalArgumentException("workerCount must be positive, got " + workerCount);
     }
-    if (workerCount == 1) {
-      return 0;
-    }
+    // hash even for one worker: a key type that cannot be routed must fail at every worker count
     return Math.floorMod(hash(key), workerCount);
   }
 
@@ -75,10 +79,10 @@ public final class Routing {
       return new byte[] {(byte) (b ? 1 : 0)};
     }
     if (key instanceof Double d) {
-      return ByteBuffer.allocate(8).putDouble(d).array();
+      return ByteBuffer.allocate(8).putLong(Double.doubleToLongBits(d)).array(); // one NaN, like equals
     }
     if (key instanceof Float f) {
-      return ByteBuffer.allocate(4).putFloat(f).array();
+      return ByteBuffer.allocate(4).putInt(Float.floatToIntBits(f)).array(); // one NaN, like equals
     }
     if (key instanceof UUID u) {
       return ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits()).array();
@@ -103,6 +107,14 @@ public final class Routing {
       }
       return concat(java.util.Arrays.asList(values));
     }
+    if (key instanceof Set<?> set) {
+      List<byte[]> parts = new ArrayList<>(set.size());
+      for (Object element : set) {
+        parts.add(keyBytes(element));
+      }
+      parts.sort(Arrays::compareUnsigned);
+      return concatBytes(parts);
+    }
     if (key instanceof Collection<?> c) {
       return concat(c);
     }
@@ -112,9 +124,16 @@ public final class Routing {
   }
 
   private static byte[] concat(Collection<?> parts) {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    List<byte[]> bytes = new ArrayList<>(parts.size());
     for (Object part : parts) {
-      byte[] b = keyBytes(part);
+      bytes.add(keyBytes(part));
+    }
+    return concatBytes(bytes);
+  }
+
+  private static byte[] concatBytes(List<byte[]> parts) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (byte[] b : parts) {
       out.writeBytes(ByteBuffer.allocate(4).putInt(b.length).array());
       out.writeBytes(b);
     }

@@ -10,6 +10,7 @@ public final class StepFailedException extends RuntimeException {
   private final String stepId;
   private final int worker;
   private final String item;
+  private final String activity;
 
   /**
    * @param worker the global worker index, or -1 if the failure happened outside any worker
@@ -24,6 +25,7 @@ public final class StepFailedException extends RuntimeException {
     this.stepId = stepId;
     this.worker = worker;
     this.item = item;
+    this.activity = activity;
   }
 
   /**
@@ -43,9 +45,14 @@ public final class StepFailedException extends RuntimeException {
     return worker;
   }
 
-  /** The failing item's description, or null. */
+  /** The failing item's description, or null if the step failed outside any item. */
   public String item() {
     return item;
+  }
+
+  /** What the step was doing when it failed outside any item (e.g. "opening partition 'a'"), or null. */
+  public String activity() {
+    return activity;
   }
 
   /** {@code String.valueOf(item)}, cut to 200 characters. */

@@ -64,7 +64,11 @@ public final class Execution implements RunningDataflow {
   private final Thread[] threads;
   private final Transport transport;
   private final java.util.concurrent.atomic.AtomicInteger running;
-  private final CountDownLatch completed = new CountDownLatch(1);
+  /**
+   * Opens when every worker has exited (and, in a cluster, this process has left it) or the run
+   * failed: what await waits for.
+   */
+  private final CountDownLatch settled = new CountDownLatch(1);
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final Queue<SlowActivation> slow = new ConcurrentLinkedQueue<>();
   private volatile boolean stopping;
@@ -274,6 +278,7 @@ public final class Execution implements RunningDataflow {
           workers[l].interruptIfRunning(threads[l]);
         }
       }
+      settled.countDown();
     } else {
       stopping = true;
     }
@@ -288,7 +293,7 @@ public final class Execution implements RunningDataflow {
         }
       } finally {
         endNanos = System.nanoTime();
-        completed.countDown();
+        settled.countDown();
       }
     }
   }
@@ -329,7 +334,7 @@ public final class Execution implements RunningDataflow {
   @Override
   public RunResult await() {
     try {
-      completed.await();
+      settled.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       cancel();
@@ -342,7 +347,7 @@ public final class Execution implements RunningDataflow {
   public RunResult await(Duration timeout) {
     boolean finished;
     try {
-      finished = completed.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      finished = settled.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       cancel();
@@ -437,6 +442,6 @@ public final class Execution implements RunningDataflow {
 
   @Override
   public boolean isDone() {
-    return completed.getCount() == 0;
+    return running.get() == 0 && settled.getCount() == 0;
   }
 }

@@ -127,10 +127,15 @@ final class StatefulReceiver extends ExchangeReceiver {
       return 0;
     }
     Instant now = Instant.now();
+    // take the due timers first: a timer a logic sets again while still due fires on a later
+    // activation, so one activation stays bounded and the worker keeps running its other work
+    List<Timer> due = new ArrayList<>();
+    while (!timers.isEmpty() && !timers.peek().at.isAfter(now)) {
+      due.add(timers.poll());
+    }
     List<Object> out = null;
     int fired = 0;
-    while (!timers.isEmpty() && !timers.peek().at.isAfter(now)) {
-      Timer t = timers.poll();
+    for (Timer t : due) {
       if (!t.at.equals(scheduled.get(t.key))) {
         continue; // rescheduled or discarded since
       }

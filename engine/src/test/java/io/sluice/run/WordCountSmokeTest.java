@@ -29,7 +29,7 @@ class WordCountSmokeTest {
         .flatMap("split", l -> Arrays.asList(l.split(" ")))
         .countFinal("count", w -> w)
         .output("out", sink);
-    RunResult r = Sluice.run(flow, RunConfig.workers(workers).withRecordKeys(true));
+    RunResult r = io.sluice.TestSupport.run(flow, RunConfig.workers(workers).withRecordKeys(true));
 
     Map<String, Long> expected = lines.stream().flatMap(l -> Arrays.stream(l.split(" ")))
         .collect(Collectors.groupingBy(w -> w, TreeMap::new, Collectors.counting()));
