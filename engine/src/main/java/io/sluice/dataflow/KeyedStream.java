@@ -29,7 +29,11 @@ public class KeyedStream<K, V> extends Stream<KV<K, V>> {
     super(flow, step, port);
   }
 
-  static <K, V> KeyedStream<K, V> of(Stream<KV<K, V>> stream) {
+  /**
+   * Views a stream of {@link KV}s as a keyed stream, e.g. the output of a {@code map} that builds
+   * pairs or of a source of pairs. Adds no step.
+   */
+  public static <K, V> KeyedStream<K, V> of(Stream<KV<K, V>> stream) {
     return new KeyedStream<>(stream.flow(), stream.step(), stream.port());
   }
 
@@ -134,7 +138,7 @@ public class KeyedStream<K, V> extends Stream<KV<K, V>> {
       for (KV<K, V> kv : batch) {
         try {
           acc.merge(kv.key(), kv.value(), reducer);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
           throw new ItemFailedException(kv, e);
         }
       }

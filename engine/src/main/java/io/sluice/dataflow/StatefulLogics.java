@@ -33,7 +33,7 @@ final class StatefulLogics {
           for (W w : mapper.apply(this, v)) {
             out.accept(w);
           }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
           throw new ItemFailedException(KV.of(key, v), e);
         }
       }
@@ -78,7 +78,7 @@ final class StatefulLogics {
       for (V v : values) {
         try {
           acc = folder.apply(acc, v);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
           throw new ItemFailedException(KV.of(key, v), e);
         }
       }
@@ -114,7 +114,7 @@ final class StatefulLogics {
       for (V v : values) {
         try {
           acc = acc == null ? v : reducer.apply(acc, v);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
           throw new ItemFailedException(KV.of(key, v), e);
         }
       }

@@ -121,7 +121,7 @@ public class Stream<T> {
       for (T item : batch) {
         try {
           out.add(fn.apply(item));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
           throw new ItemFailedException(item, e);
         }
       }
@@ -139,7 +139,7 @@ public class Stream<T> {
           for (U u : fn.apply(item)) {
             out.add(u);
           }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
           throw new ItemFailedException(item, e);
         }
       }
@@ -157,7 +157,7 @@ public class Stream<T> {
           if (predicate.test(item)) {
             out.add(item);
           }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
           throw new ItemFailedException(item, e);
         }
       }
@@ -173,7 +173,7 @@ public class Stream<T> {
       for (T item : batch) {
         try {
           fn.apply(item).ifPresent(out::add);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
           throw new ItemFailedException(item, e);
         }
       }
@@ -201,7 +201,7 @@ public class Stream<T> {
         K key;
         try {
           key = Objects.requireNonNull(keyFn.apply(item), "key");
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
           throw new ItemFailedException(item, e);
         }
         counts.computeIfAbsent(key, k -> new long[1])[0]++;
@@ -230,7 +230,7 @@ public class Stream<T> {
         for (T item : batch) {
           try {
             out.add(mapper.apply(cache, item));
-          } catch (RuntimeException e) {
+          } catch (RuntimeException | Error e) {
             throw new ItemFailedException(item, e);
           }
         }

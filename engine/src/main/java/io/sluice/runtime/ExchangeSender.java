@@ -44,7 +44,7 @@ final class ExchangeSender extends Node {
         if (serdeCheck != null) {
           sent = serdeCheck.roundTrip(item);
         }
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         throw failure(item, e);
       }
       List<Object> l = perTarget[target];

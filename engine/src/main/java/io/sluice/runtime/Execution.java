@@ -215,7 +215,7 @@ public final class Execution implements RunningDataflow {
         throw new IllegalStateException("listPartitions returned null");
       }
       return List.copyOf(parts);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       throw StepFailedException.during(stepId, -1, "listing partitions", e);
     }
   }

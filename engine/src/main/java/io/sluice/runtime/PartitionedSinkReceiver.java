@@ -31,7 +31,7 @@ final class PartitionedSinkReceiver extends ExchangeReceiver {
       int p;
       try {
         p = sink.partitionFor(item, partitionCount);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         throw failure(item, e);
       }
       byPartition.computeIfAbsent(p, k -> new ArrayList<>()).add(item);
@@ -45,7 +45,7 @@ final class PartitionedSinkReceiver extends ExchangeReceiver {
       }
       try {
         part.writeBatch(e.getValue(), epoch);
-      } catch (RuntimeException ex) {
+      } catch (RuntimeException | Error ex) {
         throw failure(e.getValue(), ex);
       }
     }
@@ -56,7 +56,7 @@ final class PartitionedSinkReceiver extends ExchangeReceiver {
   void finish() {
     try {
       close();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       throw failureDuring("closing its sink partitions", e);
     }
   }

@@ -39,7 +39,7 @@ final class SourceTasklet implements Tasklet {
     try {
       batch = partition.nextBatch();
       awake = batch == null ? null : partition.nextAwake();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       throw node.failureDuring("reading partition '" + partitionName + "'", e);
     }
     long t1 = System.nanoTime();
@@ -48,7 +48,7 @@ final class SourceTasklet implements Tasklet {
       done = true;
       try {
         close();
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         throw node.failureDuring("closing partition '" + partitionName + "'", e);
       }
       node.partitionEnded();

@@ -77,7 +77,7 @@ final class StatefulReceiver extends ExchangeReceiver {
         Retention r;
         try {
           r = logic.onBatch(values, emitter);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
           throw failure(values.size() == 1 ? KV.of(key, values.get(0)) : values, e);
         }
         after(key, logic, r);
@@ -97,7 +97,7 @@ final class StatefulReceiver extends ExchangeReceiver {
         throw new IllegalStateException("the logic builder returned null for key " + key);
       }
       return logic;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       throw failure(context, e);
     }
   }
@@ -111,7 +111,7 @@ final class StatefulReceiver extends ExchangeReceiver {
     Instant at;
     try {
       at = logic.notifyAt();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       throw failureDuring("asking notifyAt of key " + StepFailedException.describe(key), e);
     }
     if (at == null) {
@@ -153,7 +153,7 @@ final class StatefulReceiver extends ExchangeReceiver {
       Retention r;
       try {
         r = logic.onNotify(emitter);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         throw failureDuring("running the timer of key " + StepFailedException.describe(t.key), e);
       }
       recordActivation(System.nanoTime() - t0);
@@ -175,7 +175,7 @@ final class StatefulReceiver extends ExchangeReceiver {
       emitter.key = e.getKey();
       try {
         e.getValue().onEof(emitter);
-      } catch (RuntimeException ex) {
+      } catch (RuntimeException | Error ex) {
         throw failureDuring("ending key " + StepFailedException.describe(e.getKey()), ex);
       }
     }

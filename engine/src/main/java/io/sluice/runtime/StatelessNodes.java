@@ -35,7 +35,7 @@ final class StatelessNodes {
             result.forEach(out::add);
           }
         }
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         throw failure(items, e);
       }
       recordActivation(System.nanoTime() - t0);
@@ -66,7 +66,7 @@ final class StatelessNodes {
         boolean accepted;
         try {
           accepted = predicate.test(item);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
           throw failure(item, e);
         }
         (accepted ? yes : no).add(item);
@@ -119,7 +119,7 @@ final class StatelessNodes {
       for (Object item : items) {
         try {
           inspector.inspect(item, worker.index, epoch);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
           throw failure(item, e);
         }
       }
@@ -150,7 +150,7 @@ final class StatelessNodes {
       long t0 = System.nanoTime();
       try {
         partition.writeBatch(items, epoch);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         throw failure(items, e);
       }
       recordActivation(System.nanoTime() - t0);
@@ -160,7 +160,7 @@ final class StatelessNodes {
     void eof(int input) {
       try {
         close();
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         throw failureDuring("closing its sink partition", e);
       }
     }

@@ -269,18 +269,27 @@ final class Worker implements Runnable {
         throw new IllegalStateException("returned null");
       }
       return result;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       throw io.sluice.run.StepFailedException.during(stepId, index, what, e);
     }
   }
 
+  /**
+   * This worker's state for a hang report. Called from another thread while the worker runs: the
+   * figures are racy snapshots, and while the worker is still building its steps there may be
+   * nothing consistent to read yet.
+   */
   String dump() {
     StringBuilder sb = new StringBuilder("worker ").append(index).append(" (").append(phase).append(")\n");
-    for (Tasklet t : tasklets) {
-      sb.append("  ").append(t.describe()).append('\n');
-    }
-    for (ExchangeSender s : senders) {
-      sb.append("  ").append(s.describe()).append('\n');
+    try {
+      for (Tasklet t : List.copyOf(tasklets)) {
+        sb.append("  ").append(t.describe()).append('\n');
+      }
+      for (ExchangeSender s : List.copyOf(senders)) {
+        sb.append("  ").append(s.describe()).append('\n');
+      }
+    } catch (RuntimeException e) {
+      sb.append("  (state not readable yet: ").append(e).append(")\n");
     }
     return sb.toString();
   }

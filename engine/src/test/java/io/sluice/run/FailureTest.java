@@ -346,4 +346,20 @@ class FailureTest {
     }
     TestSupport.assertNoWorkerThreads(flow.name());
   }
+
+  @Test
+  void anErrorThrownByUserCodeStillNamesStepWorkerAndItem() {
+    Dataflow flow = new Dataflow(TestSupport.uniqueName("assertion-in-map"));
+    flow.input("in", IterableSource.of(List.of(1, 2, 3), 1)).map("check", i -> {
+      if (i == 2) {
+        throw new AssertionError("expected an odd number");
+      }
+      return i;
+    }).output("out", new ListSink<>());
+    StepFailedException e = runExpectingFailure(flow, 2);
+    assertThat(e.stepId()).isEqualTo("check");
+    assertThat(e.worker()).isZero();
+    assertThat(e.item()).isEqualTo("2");
+    assertThat(e.getCause()).isInstanceOf(AssertionError.class).hasMessage("expected an odd number");
+  }
 }
