@@ -4,6 +4,7 @@ import io.sluice.dataflow.Dataflow;
 import io.sluice.run.RunConfig;
 import io.sluice.run.RunResult;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Runs over several processes, through the Aeron transport's {@link io.sluice.aeron.LocalCluster}.
@@ -22,6 +23,13 @@ final class ClusterRuns {
     } catch (ClassNotFoundException e) {
       return false;
     }
+  }
+
+  static List<String> freeAddresses(int n) {
+    if (!available()) {
+      throw new IllegalStateException(MISSING);
+    }
+    return io.sluice.aeron.LocalCluster.freeLoopbackAddresses(n);
   }
 
   static RunResult run(Dataflow flow, int processes, RunConfig config, Duration timeout) {

@@ -198,6 +198,33 @@ public final class DataflowRunner {
         + Texts.workers(workers()) + ", but it finished");
   }
 
+  /**
+   * Starts the flow built by {@code factory.method()} (public, static, no arguments) as a cluster
+   * of {@link #processes()} separate JVMs with {@link #workersPerProcess()} workers each. Use it
+   * for real process isolation, e.g. to kill a process; {@link ForkedCluster#await()} gives the
+   * combined {@link TestRun}, whose {@link TestSink}s are those of the flow this JVM built with the
+   * same factory (find them with {@link TestRun#flow()}, or keep them in static fields of the
+   * factory's class: every JVM has its own). Output items must be {@link java.io.Serializable}.
+   */
+  public ForkedCluster startForked(Class<?> factory, String method) {
+    if (processes < 2) {
+      throw new IllegalStateException("a forked run needs at least 2 processes; use withProcesses(n)");
+    }
+    if (!ClusterRuns.available()) {
+      throw new IllegalStateException(ClusterRuns.MISSING);
+    }
+    Dataflow flow = ForkedProcess.build(factory.getName(), method);
+    flow.validate();
+    return new ForkedCluster(factory, method, processes, config.workersPerProcess(), timeout, prepareSinks(flow), flow);
+  }
+
+  /** Runs {@code factory.method()} as separate JVMs to the end: {@code startForked(...).await()}. */
+  public TestRun runForked(Class<?> factory, String method) {
+    try (ForkedCluster cluster = startForked(factory, method)) {
+      return cluster.await();
+    }
+  }
+
   /** Runs {@code flow} once at each of {@link #workerCounts()}, in that order. */
   public Map<Integer, TestRun> runAtEachWorkerCount(Dataflow flow) {
     Map<Integer, TestRun> runs = new LinkedHashMap<>();

@@ -63,6 +63,24 @@ public final class TestRun {
     return (SinkOutput<T>) out;
   }
 
+  /**
+   * What the test sink of output step {@code outputStepId} received: handy when the flow was built
+   * elsewhere (a factory, a forked run) and the test holds no reference to its sink.
+   *
+   * @throws IllegalArgumentException if that step does not write to a {@link TestSink}
+   */
+  @SuppressWarnings("unchecked")
+  public <T> SinkOutput<T> output(String outputStepId) {
+    for (io.sluice.dataflow.Step s : flow.steps()) {
+      if (s instanceof io.sluice.dataflow.Step.Output out && out.id().equals(outputStepId)
+          && out.sink() instanceof TestSink<?> sink) {
+        return (SinkOutput<T>) output(sink);
+      }
+    }
+    throw new IllegalArgumentException("no output step '" + outputStepId + "' writing to a TestSink in dataflow '"
+        + flow.name() + "'; its test sinks are written by steps " + outputStepIds());
+  }
+
   /** The items {@code sink} received in this run, in arrival order. */
   public <T> List<T> items(TestSink<T> sink) {
     return output(sink).items();

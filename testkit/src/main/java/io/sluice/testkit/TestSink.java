@@ -83,6 +83,20 @@ public final class TestSink<T> implements DynamicSink<T> {
     }
   }
 
+  /**
+   * Adds records captured by this sink's twin in another JVM (a forked process of the same flow),
+   * in their order, numbered after what this sink already holds.
+   */
+  void addForeign(List<Captured<T>> records) {
+    Buffer<T> b = new Buffer<>(this, null, -1, -1);
+    for (Captured<T> c : records) {
+      b.records.add(new Captured<>(c.item(), c.process(), c.worker(), c.stepId(), c.epoch(), sequence.getAndIncrement()));
+    }
+    synchronized (buffers) {
+      buffers.add(b);
+    }
+  }
+
   @Override
   public String toString() {
     return "TestSink[" + (name == null ? "" : name) + "]";
