@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -81,7 +82,7 @@ final class KafkaPartitionReader implements SourcePartition<Object, Long> {
       this.position = consumer.position(tp, src.metadataTimeout);
       this.end = src.tail ? -1 : consumer.endOffsets(List.of(tp), src.metadataTimeout).get(tp);
     } catch (RuntimeException e) {
-      consumer.close(Duration.ZERO);
+      consumer.close(CloseOptions.timeout(Duration.ZERO));
       throw new KafkaConnectorException("cannot open Kafka partition " + tp + " on brokers '" + bootstrap
           + "' within " + src.metadataTimeout.toMillis() + " ms: " + KafkaClients.rootMessage(e), e);
     }
@@ -163,7 +164,7 @@ final class KafkaPartitionReader implements SourcePartition<Object, Long> {
     // a stopping run interrupts its workers; let the consumer close cleanly all the same
     boolean interrupted = Thread.interrupted();
     try {
-      consumer.close(Duration.ofSeconds(5));
+      consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
     } finally {
       if (interrupted) {
         Thread.currentThread().interrupt();
