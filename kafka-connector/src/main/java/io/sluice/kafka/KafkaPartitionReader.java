@@ -49,6 +49,9 @@ final class KafkaPartitionReader implements SourcePartition<Object, Long> {
     defaults.put(ConsumerConfig.CLIENT_ID_CONFIG, "sluice-" + stepId + "-" + partition);
     defaults.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs);
     defaults.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);
+    // The consumer reads its socket only inside poll(), and this reader polls without waiting: with
+    // Kafka's 64 KiB default the broker stalls mid-response between two polls. Let the OS size it.
+    defaults.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, -1);
     if (!src.consumerConfig.containsKey(ConsumerConfig.GROUP_ID_CONFIG)) {
       defaults.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     }

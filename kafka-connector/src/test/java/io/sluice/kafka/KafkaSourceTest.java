@@ -160,6 +160,13 @@ class KafkaSourceTest {
 
     assertThat(sink.items()).containsExactlyInAnyOrder("a", "b", "c", "d");
 
+    // the end is fixed when the partition opens: a record written afterwards is not read
+    KafkaSource src = KafkaSource.builder(broker.bootstrapServers(), "bounded").build();
+    SourcePartition<KafkaSourceMessage<byte[], byte[]>, Long> opened = src.buildPartition("in", "bounded-0", null);
+    broker.produceStrings("bounded", 0, List.of("late"));
+    assertThat(drain(opened)).containsExactly("a", "b", "c");
+    assertThat(drain(src.buildPartition("in", "bounded-0", null))).containsExactly("a", "b", "c", "late");
+
     // from the end, stopping at the end: nothing to read, and the run still ends
     ListSink<String> none = new ListSink<>();
     Dataflow fromEnd = new Dataflow("bounded-from-end");
