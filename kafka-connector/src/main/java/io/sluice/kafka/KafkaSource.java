@@ -127,7 +127,10 @@ public final class KafkaSource implements FixedPartitionedSource<KafkaSourceMess
 
     /**
      * An extra consumer setting ({@code group.id}, security settings, {@code isolation.level}, ...).
-     * Deserializers, {@code max.poll.records} and auto-commit without a group are set by the source.
+     * The source sets the deserializers (bytes) and {@code max.poll.records} (= batch size); its
+     * defaults, which this overrides, are {@code auto.offset.reset=earliest}, no auto-commit without
+     * a {@code group.id}, {@code receive.buffer.bytes=-1} and request timeouts of
+     * {@link #metadataTimeout}.
      */
     public Builder consumerConfig(String key, Object value) {
       this.consumerConfig.put(Objects.requireNonNull(key), Objects.requireNonNull(value));

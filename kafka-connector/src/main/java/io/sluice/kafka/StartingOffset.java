@@ -12,6 +12,9 @@ public enum StartingOffset {
   /**
    * The offset committed for the consumer group named by {@code group.id} in the extra consumer
    * config; where the group has none, {@code auto.offset.reset} decides (default {@code earliest}).
+   * With a {@code group.id}, Kafka's auto-commit ({@code enable.auto.commit}, on by default) stores
+   * the position while reading and when the partition closes, so the group's next run goes on
+   * from there. The group is only used for offsets: partitions are still assigned by Sluice.
    */
   STORED
 }

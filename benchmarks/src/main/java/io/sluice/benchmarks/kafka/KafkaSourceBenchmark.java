@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.LongAdder;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -50,12 +51,16 @@ public final class KafkaSourceBenchmark {
       produce(broker, records, valueBytes);
       System.out.printf("topic '%s': %,d records of %d bytes, 1 partition; %s%n", TOPIC, records, valueBytes,
           broker.describe());
+      System.out.printf("java %s on %d cpus, load average at start %.2f%n", System.getProperty("java.version"),
+          Runtime.getRuntime().availableProcessors(),
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
 
       Map<String, List<Double>> rates = new LinkedHashMap<>();
       // one warm-up round (not counted), then the measured rounds
       for (int rep = 0; rep <= reps; rep++) {
         boolean counted = rep > 0;
-        record(rates, "plain KafkaConsumer loop", counted, plain(broker, records));
+        record(rates, "plain KafkaConsumer loop", counted, plain(broker, records, false));
+        record(rates, "plain loop, source's settings", counted, plain(broker, records, true));
         for (int b : batchSizes) {
           record(rates, "KafkaSource batchSize " + b, counted, sluice(broker, records, b));
         }
@@ -64,6 +69,8 @@ public final class KafkaSourceBenchmark {
 
       double plainMedian = median(rates.get("plain KafkaConsumer loop"));
       System.out.println();
+      System.out.printf("load average at end %.2f%n%n",
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
       System.out.println("| reader | median items/s | vs plain | runs (items/s) |");
       System.out.println("|---|---:|---:|---|");
       rates.forEach((name, r) -> System.out.printf("| %s | %,.0f | %.1f %% | %s |%n", name, median(r),
@@ -96,11 +103,20 @@ public final class KafkaSourceBenchmark {
     System.out.printf("produced %,d records in %.1f s%n", records, (System.nanoTime() - t0) / 1e9);
   }
 
-  /** A plain consumer loop: assign, seek to the beginning, poll until every record was seen. */
-  private static double plain(KafkaBroker broker, int records) {
+  /**
+   * A plain consumer loop: assign, seek to the beginning, poll (blocking up to 100 ms) until every
+   * record was seen. With {@code tuned}, the two settings KafkaSource changes from Kafka's defaults
+   * at batch size 1000 ({@code max.poll.records=1000}, {@code receive.buffer.bytes=-1}).
+   */
+  private static double plain(KafkaBroker broker, int records, boolean tuned) {
     long t0 = System.nanoTime();
     long seen = 0;
-    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(broker.consumerProperties())) {
+    Properties props = broker.consumerProperties();
+    if (tuned) {
+      props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000);
+      props.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, -1);
+    }
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props)) {
       TopicPartition tp = new TopicPartition(TOPIC, 0);
       c.assign(List.of(tp));
       c.seekToBeginning(List.of(tp));
