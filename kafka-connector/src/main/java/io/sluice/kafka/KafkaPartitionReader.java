@@ -35,6 +35,8 @@ final class KafkaPartitionReader implements SourcePartition<Object, Long> {
   private final KafkaConsumer<byte[], byte[]> consumer;
   /** Offset to stop at (exclusive), or -1 to keep reading. */
   private final long end;
+  /** How long closing may take: a group's auto-commit on close needs it, a consumer without one does not. */
+  private final Duration closeTimeout;
   private long position;
   private Instant awake;
 
@@ -52,9 +54,13 @@ final class KafkaPartitionReader implements SourcePartition<Object, Long> {
     // The consumer reads its socket only inside poll(), and this reader polls without waiting: with
     // Kafka's 64 KiB default the broker stalls mid-response between two polls. Let the OS size it.
     defaults.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, -1);
-    if (!src.consumerConfig.containsKey(ConsumerConfig.GROUP_ID_CONFIG)) {
+    boolean grouped = src.consumerConfig.containsKey(ConsumerConfig.GROUP_ID_CONFIG);
+    if (!grouped) {
       defaults.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     }
+    // without a group nothing needs saying on close; waiting for the fetch session's goodbye (up to
+    // fetch.max.wait.ms per partition) would only hold the worker
+    this.closeTimeout = grouped ? src.metadataTimeout : Duration.ZERO;
     Map<String, Object> forced = new HashMap<>();
     forced.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     forced.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -167,7 +173,7 @@ final class KafkaPartitionReader implements SourcePartition<Object, Long> {
     // a stopping run interrupts its workers; let the consumer close cleanly all the same
     boolean interrupted = Thread.interrupted();
     try {
-      consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+      consumer.close(CloseOptions.timeout(closeTimeout));
     } finally {
       if (interrupted) {
         Thread.currentThread().interrupt();

@@ -260,9 +260,12 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback, A
 
   /** The end offset of every partition of {@code topic} (the offset the next record would get). */
   public Map<TopicPartition, Long> endOffsets(String topic) {
-    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProperties())) {
+    KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProperties());
+    try {
       List<TopicPartition> tps = partitionsOf(c, topic);
       return c.endOffsets(tps, DEFAULT_TIMEOUT);
+    } finally {
+      closeNow(c);
     }
   }
 
@@ -278,7 +281,8 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback, A
   /** {@link #readAll(String)} with a bound on how long reading may take. */
   public List<ConsumerRecord<byte[], byte[]>> readAll(String topic, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProperties())) {
+    KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProperties());
+    try {
       List<TopicPartition> tps = partitionsOf(c, topic);
       Map<TopicPartition, Long> ends = c.endOffsets(tps, timeout);
       c.assign(tps);
@@ -300,7 +304,14 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback, A
         }
       }
       return out;
+    } finally {
+      closeNow(c);
     }
+  }
+
+  /** Closes a group-less consumer without waiting for its fetch session's goodbye (up to fetch.max.wait.ms). */
+  private static void closeNow(KafkaConsumer<?, ?> c) {
+    c.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ZERO));
   }
 
   /** The values of {@link #readAll(String)} as UTF-8 strings. */
