@@ -44,7 +44,8 @@ public final class KafkaSourceBenchmark {
     int records = args.length > 0 ? Integer.parseInt(args[0]) : 2_000_000;
     int reps = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     int valueBytes = args.length > 2 ? Integer.parseInt(args[2]) : 100;
-    int[] batchSizes = {1, 100, 1000, 5000};
+    int[] batchSizes = Arrays.stream(System.getProperty("bench.batchSizes", "1,100,1000,5000").split(","))
+        .mapToInt(Integer::parseInt).toArray();
 
     try (KafkaBroker broker = KafkaBroker.create(KafkaBroker.Mode.EMBEDDED).start()) {
       broker.createTopic(TOPIC, 1);
@@ -132,7 +133,11 @@ public final class KafkaSourceBenchmark {
   private static double sluice(KafkaBroker broker, int records, int batchSize) {
     CountingSink sink = new CountingSink(records);
     Dataflow flow = new Dataflow("kafka-source-bench");
-    flow.input("in", KafkaSource.builder(broker.bootstrapServers(), TOPIC).batchSize(batchSize).build())
+    KafkaSource.Builder source = KafkaSource.builder(broker.bootstrapServers(), TOPIC).batchSize(batchSize);
+    // -Dbench.consumer.<setting>=<value>: extra consumer settings for the source, for experiments
+    System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.consumer."))
+        .forEach(k -> source.consumerConfig(k.substring("bench.consumer.".length()), System.getProperty(k)));
+    flow.input("in", source.build())
         .output("count", sink);
     long t0 = System.nanoTime();
     Sluice.start(flow, RunConfig.workers(1)).await(Duration.ofMinutes(10));
