@@ -42,6 +42,29 @@ final class EmbeddedBroker implements KafkaBroker.BrokerBackend {
 
   @Override
   public void start() {
+    // the ports are picked free but not held: if another process takes one meanwhile, try again
+    for (int attempt = 1; ; attempt++) {
+      try {
+        startOnce();
+        return;
+      } catch (RuntimeException e) {
+        if (attempt >= 3 || !causedByBind(e)) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static boolean causedByBind(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.BindException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void startOnce() {
     try {
       dir = Files.createTempDirectory("sluice-kafka-");
       brokerPort = freePort();
