@@ -39,12 +39,19 @@ final class KafkaPartitionReader implements SourcePartition<Object, Long> {
   private final Duration closeTimeout;
   private long position;
   private Instant awake;
+  /** A read failed in stop-at-end mode with errors as items: the partition ends instead of retrying forever. */
+  private boolean endAfterError;
+  /** How long a poll may wait right after a non-empty one, when the next fetch is already on its way. */
+  private final Duration pollWait;
+  /** Whether the last poll returned records. */
+  private boolean streaming;
 
   KafkaPartitionReader(KafkaSource src, String stepId, String partition, Long resumeState, boolean raise) {
     this.stepId = stepId;
     this.tp = KafkaClients.parsePartition(partition);
     this.bootstrap = KafkaClients.bootstrap(src.brokers);
     this.raise = raise;
+    this.pollWait = src.pollWait;
     int timeoutMs = (int) Math.min(Integer.MAX_VALUE, src.metadataTimeout.toMillis());
     Map<String, Object> defaults = new HashMap<>();
     defaults.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -99,12 +106,18 @@ final class KafkaPartitionReader implements SourcePartition<Object, Long> {
 
   @Override
   public List<Object> nextBatch() {
-    if (end >= 0 && position >= end) {
+    if (endAfterError || (end >= 0 && position >= end)) {
       return null;
     }
     ConsumerRecords<byte[], byte[]> records;
     try {
       records = consumer.poll(Duration.ZERO);
+      if (records.isEmpty() && streaming && !pollWait.isZero()) {
+        // the consumer sent the next fetch when it handed out the last buffered records: its
+        // answer is usually a moment away, and waiting on the socket beats idling past it
+        records = consumer.poll(pollWait);
+      }
+      streaming = !records.isEmpty();
     } catch (RecordDeserializationException e) {
       // a record the client could not parse: report it and step over it
       consumer.seek(tp, e.offset() + 1);
@@ -138,6 +151,10 @@ final class KafkaPartitionReader implements SourcePartition<Object, Long> {
         + KafkaClients.rootMessage(e);
     if (raise) {
       throw new KafkaConnectorException(msg, e);
+    }
+    if (end >= 0 && !(e instanceof RecordDeserializationException)) {
+      // a bounded read must end: a failure that is not about one record would likely repeat forever
+      endAfterError = true;
     }
     awake = Instant.now().plus(ERROR_BACKOFF);
     return List.of(new KafkaError<byte[], byte[]>(new KafkaConnectorException(msg, e), null, tp.topic(), tp.partition(),

@@ -19,7 +19,9 @@ import java.util.Objects;
  * <p>Guarantees:
  * <ul>
  *   <li>Records of one partition arrive in offset order, each once per run, in batches of at most
- *       {@link Builder#batchSize batchSize}; reading never blocks the worker (polls with a zero timeout).</li>
+ *       {@link Builder#batchSize batchSize}. Reading never blocks the worker for long: polls have a
+ *       zero timeout, except that right after a non-empty poll one may wait up to
+ *       {@link Builder#pollWait pollWait} (1 ms) for the fetch already on its way.</li>
  *   <li>By default ({@code tail(false)}) each partition stops at the end offset it had when it
  *       was opened, so a finite run terminates; with {@code tail(true)} it keeps reading.</li>
  *   <li>An unknown topic, or brokers that do not answer within {@link Builder#metadataTimeout
@@ -39,6 +41,8 @@ public final class KafkaSource implements FixedPartitionedSource<KafkaSourceMess
   public static final int DEFAULT_BATCH_SIZE = 1000;
   /** Default bound on listing partitions and opening a partition. */
   public static final Duration DEFAULT_METADATA_TIMEOUT = Duration.ofSeconds(10);
+  /** Default {@link Builder#pollWait}. */
+  public static final Duration DEFAULT_POLL_WAIT = Duration.ofMillis(1);
 
   final List<String> brokers;
   final List<String> topics;
@@ -48,6 +52,7 @@ public final class KafkaSource implements FixedPartitionedSource<KafkaSourceMess
   final Map<String, Object> consumerConfig;
   final boolean raiseOnErrors;
   final Duration metadataTimeout;
+  final Duration pollWait;
 
   /**
    * All partitions of {@code topics} on {@code brokers}, from the beginning to the end offsets
@@ -70,6 +75,7 @@ public final class KafkaSource implements FixedPartitionedSource<KafkaSourceMess
     this.consumerConfig = Map.copyOf(b.consumerConfig);
     this.raiseOnErrors = b.raiseOnErrors;
     this.metadataTimeout = b.metadataTimeout;
+    this.pollWait = b.pollWait;
     if (startingOffset == StartingOffset.STORED && !consumerConfig.containsKey("group.id")) {
       throw new IllegalArgumentException("StartingOffset.STORED needs a consumer group: add group.id to the consumer config");
     }
@@ -95,6 +101,7 @@ public final class KafkaSource implements FixedPartitionedSource<KafkaSourceMess
     private final Map<String, Object> consumerConfig = new LinkedHashMap<>();
     private boolean raiseOnErrors = true;
     private Duration metadataTimeout = DEFAULT_METADATA_TIMEOUT;
+    private Duration pollWait = DEFAULT_POLL_WAIT;
 
     private Builder(List<String> brokers, List<String> topics) {
       this.brokers = new ArrayList<>(Objects.requireNonNull(brokers, "brokers"));
@@ -145,7 +152,10 @@ public final class KafkaSource implements FixedPartitionedSource<KafkaSourceMess
 
     /**
      * {@code true} (default): a failing read stops the run. {@code false}: read through
-     * {@link KafkaOps#input}, the failure becomes a {@link KafkaError} in the errors stream.
+     * {@link KafkaOps#input}, the failure becomes a {@link KafkaError} in the errors stream; a record
+     * the client cannot parse is skipped, any other failure is retried every 100 ms when tailing,
+     * and ends the partition (after its error item) when stopping at end offsets, so a bounded run
+     * still ends.
      */
     public Builder raiseOnErrors(boolean raise) {
       this.raiseOnErrors = raise;
@@ -158,6 +168,21 @@ public final class KafkaSource implements FixedPartitionedSource<KafkaSourceMess
         throw new IllegalArgumentException("metadataTimeout must be positive, got " + d);
       }
       this.metadataTimeout = d;
+      return this;
+    }
+
+    /**
+     * How long one poll may wait for data right after a poll that returned records (default 1 ms;
+     * zero: never wait). While records stream in, the next fetch is then usually on its way, and
+     * waiting briefly on the socket reads it as soon as it lands instead of idling past it. Polls
+     * of an idle partition never wait, so the worker is held at most this long, and only while
+     * data flows.
+     */
+    public Builder pollWait(Duration d) {
+      if (d.isNegative() || d.compareTo(Duration.ofMillis(100)) > 0) {
+        throw new IllegalArgumentException("pollWait must be between 0 and 100 ms, got " + d);
+      }
+      this.pollWait = d;
       return this;
     }
 

@@ -346,6 +346,45 @@ class KafkaSourceTest {
   }
 
   @Test
+  void aBoundedRunWhoseReadsFailEndsWithAnErrorItemOrFails() throws Exception {
+    // the group's stored offset 1 lies before the log start (records deleted), and there is no reset policy
+    broker.createTopic("truncated", 1);
+    broker.produceStrings("truncated", 0, List.of("t0", "t1", "t2", "t3", "t4"));
+    TopicPartition tp = new TopicPartition("truncated", 0);
+    broker.admin().deleteRecords(Map.of(tp, org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(3)))
+        .all().get();
+    broker.admin().alterConsumerGroupOffsets("sluice-truncated", Map.of(tp, new OffsetAndMetadata(1))).all().get();
+    KafkaSource.Builder source = KafkaSource.builder(broker.bootstrapServers(), "truncated")
+        .startingOffset(StartingOffset.STORED)
+        .consumerConfig("group.id", "sluice-truncated")
+        .consumerConfig("enable.auto.commit", "false")
+        .consumerConfig("auto.offset.reset", "none");
+
+    ListSink<KafkaSourceMessage<byte[], byte[]>> oks = new ListSink<>();
+    ListSink<KafkaError<byte[], byte[]>> errs = new ListSink<>();
+    Dataflow flow = new Dataflow("truncated-items");
+    KafkaSplit<byte[], byte[]> in = KafkaOps.input(flow, "in", source.raiseOnErrors(false).build());
+    in.oks().output("out", oks);
+    in.errs().output("errors", errs);
+    run(flow, 2);
+    assertThat(oks.items()).isEmpty();
+    assertThat(errs.items()).singleElement().satisfies(e -> {
+      assertThat(e.offset()).isEqualTo(1);
+      assertThat(e.error()).hasMessageContaining("truncated-0 at offset 1")
+          .hasRootCauseInstanceOf(org.apache.kafka.clients.consumer.OffsetOutOfRangeException.class);
+    });
+
+    Dataflow raising = new Dataflow("truncated-raise");
+    raising.input("in", source.raiseOnErrors(true).build()).output("out", new ListSink<>());
+    assertThatThrownBy(() -> run(raising, 2))
+        .isInstanceOf(StepFailedException.class)
+        .hasMessageContaining("step 'in'")
+        .cause()
+        .isInstanceOf(KafkaConnectorException.class)
+        .hasMessageContaining("truncated-0 at offset 1");
+  }
+
+  @Test
   void messagesCarryKeyTimestampAndHeaders() {
     broker.createTopic("meta", 1);
     broker.produce(List.of(new org.apache.kafka.clients.producer.ProducerRecord<>("meta", 0, 1_700_000_000_000L,

@@ -63,8 +63,9 @@ public final class KafkaSourceBenchmark {
         record(rates, "plain KafkaConsumer loop", counted, plain(broker, records, false));
         record(rates, "plain loop, source's settings", counted, plain(broker, records, true));
         for (int b : batchSizes) {
-          record(rates, "KafkaSource batchSize " + b, counted, sluice(broker, records, b));
+          record(rates, "KafkaSource batchSize " + b, counted, sluice(broker, records, b, null));
         }
+        record(rates, "KafkaSource 1000, pollWait 0", counted, sluice(broker, records, 1000, Duration.ZERO));
         System.out.printf("round %d%s done%n", rep, counted ? "" : " (warm-up)");
       }
 
@@ -129,11 +130,14 @@ public final class KafkaSourceBenchmark {
     }
   }
 
-  /** A one-worker Sluice flow: KafkaSource (to the end offsets) → a sink that counts. */
-  private static double sluice(KafkaBroker broker, int records, int batchSize) {
+  /** A one-worker Sluice flow: KafkaSource (to the end offsets) → a sink that counts; pollWait null = default. */
+  private static double sluice(KafkaBroker broker, int records, int batchSize, Duration pollWait) {
     CountingSink sink = new CountingSink(records);
     Dataflow flow = new Dataflow("kafka-source-bench");
     KafkaSource.Builder source = KafkaSource.builder(broker.bootstrapServers(), TOPIC).batchSize(batchSize);
+    if (pollWait != null) {
+      source.pollWait(pollWait);
+    }
     // -Dbench.consumer.<setting>=<value>: extra consumer settings for the source, for experiments
     System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.consumer."))
         .forEach(k -> source.consumerConfig(k.substring("bench.consumer.".length()), System.getProperty(k)));
