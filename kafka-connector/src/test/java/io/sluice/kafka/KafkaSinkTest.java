@@ -165,6 +165,26 @@ class KafkaSinkTest {
         .hasMessageContaining("'no-such-out-topic' does not exist");
   }
 
+  @Test
+  void sinkToUnreachableBrokersFailsWithinItsTimeout() throws Exception {
+    String nobody;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      nobody = "127.0.0.1:" + s.getLocalPort();
+    }
+    Dataflow flow = new Dataflow("unreachable-out");
+    flow.input("in", io.sluice.connectors.IterableSource.of(List.of(1)))
+        .map("to-message", i -> KafkaSinkMessage.of((byte[]) null, new byte[] {1}))
+        .output("out", new KafkaSink(List.of(nobody), "counts", Map.of(), Duration.ofSeconds(2)));
+    long t0 = System.nanoTime();
+    assertThatThrownBy(() -> run(flow, 1))
+        .isInstanceOf(StepFailedException.class)
+        .hasMessageContaining("'out'")
+        .cause()
+        .hasMessageContaining(nobody)
+        .hasMessageContaining("not available within 2000 ms");
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(30));
+  }
+
   /** "numbers": 4-byte ints at offsets 0, 1, 3 and a 3-byte value at offset 2. */
   private static void numbersTopic(String topic) {
     broker.createTopic(topic, 1);
