@@ -1,0 +1,126 @@
+package io.sluice.kafka;
+
+import io.sluice.dataflow.Branched;
+import io.sluice.dataflow.Dataflow;
+import io.sluice.dataflow.ItemFailedException;
+import io.sluice.dataflow.Stream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Dataflow steps around Kafka: reading with errors as a separate stream, and turning keys and
+ * values into and from bytes with Kafka {@link Serializer}s and {@link Deserializer}s. The
+ * (de)serializers are shared by all workers, so they must be thread-safe (Kafka's built-in ones
+ * are). Each helper adds steps whose ids start with the given id.
+ */
+public final class KafkaOps {
+  private KafkaOps() {}
+
+  /**
+   * Reads {@code source} and splits what it reads into records and errors. With the source's
+   * {@code raiseOnErrors(true)} (default) read failures still stop the run and {@code errs} stays
+   * empty; with {@code raiseOnErrors(false)} they arrive in {@code errs}. Adds steps {@code id}
+   * (the input) and {@code id + ".split"}.
+   */
+  public static KafkaSplit<byte[], byte[]> input(Dataflow flow, String id, KafkaSource source) {
+    Objects.requireNonNull(source, "source");
+    return split(id + ".split", flow.input(id, source.withErrorItems()));
+  }
+
+  /**
+   * Deserializes keys and values; a record that fails goes to {@code errs} as a {@link KafkaError}
+   * carrying the raw record, and the run goes on. Adds steps {@code id} and {@code id + ".split"}.
+   */
+  public static <K, V> KafkaSplit<K, V> deserialize(String id, Stream<KafkaSourceMessage<byte[], byte[]>> up,
+      Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer) {
+    Objects.requireNonNull(keyDeserializer, "keyDeserializer");
+    Objects.requireNonNull(valueDeserializer, "valueDeserializer");
+    Stream<KafkaResult<?, ?>> results = up.flatMapBatch(id, batch -> {
+      List<KafkaResult<?, ?>> out = new ArrayList<>(batch.size());
+      for (KafkaSourceMessage<byte[], byte[]> m : batch) {
+        try {
+          out.add(deserializeOne(m, keyDeserializer, valueDeserializer));
+        } catch (KafkaConnectorException e) {
+          out.add(KafkaError.of(e, m));
+        }
+      }
+      return out;
+    });
+    return split(id + ".split", results);
+  }
+
+  /**
+   * Deserializes keys and values; a record that fails stops the run with a
+   * {@code StepFailedException} for step {@code id} whose cause names the record's topic,
+   * partition and offset and the deserializer.
+   */
+  public static <K, V> Stream<KafkaSourceMessage<K, V>> deserializeOrRaise(String id,
+      Stream<KafkaSourceMessage<byte[], byte[]>> up, Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer) {
+    Objects.requireNonNull(keyDeserializer, "keyDeserializer");
+    Objects.requireNonNull(valueDeserializer, "valueDeserializer");
+    return up.flatMapBatch(id, batch -> {
+      List<KafkaSourceMessage<K, V>> out = new ArrayList<>(batch.size());
+      for (KafkaSourceMessage<byte[], byte[]> m : batch) {
+        try {
+          out.add(deserializeOne(m, keyDeserializer, valueDeserializer));
+        } catch (KafkaConnectorException e) {
+          throw new ItemFailedException(m, e);
+        }
+      }
+      return out;
+    });
+  }
+
+  private static <K, V> KafkaSourceMessage<K, V> deserializeOne(KafkaSourceMessage<byte[], byte[]> m,
+      Deserializer<K> kd, Deserializer<V> vd) {
+    K key;
+    try {
+      key = kd.deserialize(m.topic(), m.key());
+    } catch (RuntimeException e) {
+      throw new KafkaConnectorException("cannot deserialize the key of record " + m.position() + " with "
+          + kd.getClass().getSimpleName() + ": " + e.getMessage(), e);
+    }
+    V value;
+    try {
+      value = vd.deserialize(m.topic(), m.value());
+    } catch (RuntimeException e) {
+      throw new KafkaConnectorException("cannot deserialize the value of record " + m.position() + " with "
+          + vd.getClass().getSimpleName() + ": " + e.getMessage(), e);
+    }
+    return new KafkaSourceMessage<>(key, value, m.topic(), m.partition(), m.offset(), m.timestamp(), m.headers());
+  }
+
+  /**
+   * Serializes keys and values for {@link KafkaSink}; a failure stops the run naming the step and
+   * the message. The topic passed to the serializers is the message's, else {@code topicHint}.
+   */
+  public static <K, V> Stream<KafkaSinkMessage<byte[], byte[]>> serialize(String id, Stream<KafkaSinkMessage<K, V>> up,
+      String topicHint, Serializer<K> keySerializer, Serializer<V> valueSerializer) {
+    Objects.requireNonNull(keySerializer, "keySerializer");
+    Objects.requireNonNull(valueSerializer, "valueSerializer");
+    return up.flatMapBatch(id, batch -> {
+      List<KafkaSinkMessage<byte[], byte[]>> out = new ArrayList<>(batch.size());
+      for (KafkaSinkMessage<K, V> m : batch) {
+        String topic = m.topic() != null ? m.topic() : topicHint;
+        try {
+          byte[] k = keySerializer.serialize(topic, m.key());
+          byte[] v = valueSerializer.serialize(topic, m.value());
+          out.add(new KafkaSinkMessage<>(k, v, m.topic(), m.partition(), m.timestamp(), m.headers()));
+        } catch (RuntimeException e) {
+          throw new ItemFailedException(m, e);
+        }
+      }
+      return out;
+    });
+  }
+
+  /** Splits a stream of results by kind; the casts are safe because each branch holds one kind. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static <K, V> KafkaSplit<K, V> split(String id, Stream<? extends KafkaResult<?, ?>> results) {
+    Branched<? extends KafkaResult<?, ?>> b = results.branch(id, r -> r instanceof KafkaSourceMessage);
+    return new KafkaSplit<>((Stream) b.trues(), (Stream) b.falses());
+  }
+}

@@ -1,0 +1,200 @@
+package io.sluice.kafka;
+
+import io.sluice.inputs.SourcePartition;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Reads one Kafka partition with its own assigned consumer. Items are {@link KafkaSourceMessage}s,
+ * and {@link KafkaError}s when errors flow as items. Position and end are tracked here so that
+ * {@link #snapshot()} is the offset of the next record.
+ */
+final class KafkaPartitionReader implements SourcePartition<Object, Long> {
+  private static final Duration ERROR_BACKOFF = Duration.ofMillis(100);
+
+  private final String stepId;
+  private final TopicPartition tp;
+  private final String bootstrap;
+  private final boolean raise;
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  /** Offset to stop at (exclusive), or -1 to keep reading. */
+  private final long end;
+  /** How long closing may take: a group's auto-commit on close needs it, a consumer without one does not. */
+  private final Duration closeTimeout;
+  private long position;
+  private Instant awake;
+  /** A read failed in stop-at-end mode with errors as items: the partition ends instead of retrying forever. */
+  private boolean endAfterError;
+  /** How long a poll may wait right after a non-empty one, when the next fetch is already on its way. */
+  private final Duration pollWait;
+  /** Whether the last poll returned records. */
+  private boolean streaming;
+
+  KafkaPartitionReader(KafkaSource src, String stepId, String partition, Long resumeState, boolean raise) {
+    this.stepId = stepId;
+    this.tp = KafkaClients.parsePartition(partition);
+    this.bootstrap = KafkaClients.bootstrap(src.brokers);
+    this.raise = raise;
+    this.pollWait = src.pollWait;
+    int timeoutMs = (int) Math.min(Integer.MAX_VALUE, src.metadataTimeout.toMillis());
+    Map<String, Object> defaults = new HashMap<>();
+    defaults.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    defaults.put(ConsumerConfig.CLIENT_ID_CONFIG, "sluice-" + stepId + "-" + partition);
+    defaults.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs);
+    defaults.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);
+    // The consumer reads its socket only inside poll(), and this reader polls without waiting: with
+    // Kafka's 64 KiB default the broker stalls mid-response between two polls. Let the OS size it.
+    defaults.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, -1);
+    boolean grouped = src.consumerConfig.containsKey(ConsumerConfig.GROUP_ID_CONFIG);
+    if (!grouped) {
+      defaults.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    }
+    // without a group nothing needs saying on close; waiting for the fetch session's goodbye (up to
+    // fetch.max.wait.ms per partition) would only hold the worker
+    this.closeTimeout = grouped ? src.metadataTimeout : Duration.ZERO;
+    Map<String, Object> forced = new HashMap<>();
+    forced.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    forced.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    forced.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    forced.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, src.batchSize);
+    try {
+      this.consumer = new KafkaConsumer<>(KafkaClients.merge(defaults, src.consumerConfig, forced));
+    } catch (KafkaException e) {
+      throw new KafkaConnectorException("cannot create a Kafka consumer for " + tp + " on brokers '" + bootstrap + "': "
+          + KafkaClients.rootMessage(e), e);
+    }
+    try {
+      consumer.assign(List.of(tp));
+      if (resumeState != null) {
+        consumer.seek(tp, resumeState);
+      } else {
+        switch (src.startingOffset) {
+          case BEGINNING -> consumer.seekToBeginning(List.of(tp));
+          case END -> consumer.seekToEnd(List.of(tp));
+          case STORED -> {
+            OffsetAndMetadata committed = consumer.committed(Set.of(tp), src.metadataTimeout).get(tp);
+            if (committed != null) {
+              consumer.seek(tp, committed.offset());
+            }
+          }
+        }
+      }
+      this.position = consumer.position(tp, src.metadataTimeout);
+      this.end = src.tail ? -1 : consumer.endOffsets(List.of(tp), src.metadataTimeout).get(tp);
+    } catch (RuntimeException e) {
+      consumer.close(CloseOptions.timeout(Duration.ZERO));
+      throw new KafkaConnectorException("cannot open Kafka partition " + tp + " on brokers '" + bootstrap
+          + "' within " + src.metadataTimeout.toMillis() + " ms: " + KafkaClients.rootMessage(e), e);
+    }
+  }
+
+  @Override
+  public List<Object> nextBatch() {
+    if (endAfterError || (end >= 0 && position >= end)) {
+      return null;
+    }
+    ConsumerRecords<byte[], byte[]> records;
+    try {
+      records = consumer.poll(Duration.ZERO);
+      if (records.isEmpty() && streaming && !pollWait.isZero()) {
+        // the consumer sent the next fetch when it handed out the last buffered records: its
+        // answer is usually a moment away, and waiting on the socket beats idling past it
+        records = consumer.poll(pollWait);
+      }
+      streaming = !records.isEmpty();
+    } catch (RecordDeserializationException e) {
+      // a record the client could not parse: report it and step over it
+      consumer.seek(tp, e.offset() + 1);
+      position = e.offset() + 1;
+      return failed(e, e.offset(), "reading record " + tp + "@" + e.offset());
+    } catch (KafkaException e) {
+      return failed(e, position, "reading " + tp + " at offset " + position);
+    }
+    awake = null;
+    List<ConsumerRecord<byte[], byte[]>> polled = records.records(tp);
+    List<Object> batch = new ArrayList<>(polled.size());
+    for (ConsumerRecord<byte[], byte[]> r : polled) {
+      if (end >= 0 && r.offset() >= end) {
+        position = end;
+        return batch;
+      }
+      batch.add(toMessage(r));
+    }
+    try {
+      position = consumer.position(tp, Duration.ZERO);
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      if (!polled.isEmpty()) {
+        position = polled.get(polled.size() - 1).offset() + 1;
+      }
+    }
+    return batch;
+  }
+
+  private List<Object> failed(KafkaException e, long offset, String what) {
+    String msg = "step '" + stepId + "': " + what + " from brokers '" + bootstrap + "' failed: "
+        + KafkaClients.rootMessage(e);
+    if (raise) {
+      throw new KafkaConnectorException(msg, e);
+    }
+    if (end >= 0 && !(e instanceof RecordDeserializationException)) {
+      // a bounded read must end: a failure that is not about one record would likely repeat forever
+      endAfterError = true;
+    }
+    awake = Instant.now().plus(ERROR_BACKOFF);
+    return List.of(new KafkaError<byte[], byte[]>(new KafkaConnectorException(msg, e), null, tp.topic(), tp.partition(),
+        offset));
+  }
+
+  static KafkaSourceMessage<byte[], byte[]> toMessage(ConsumerRecord<byte[], byte[]> r) {
+    List<KafkaHeader> headers;
+    Header[] hs = r.headers().toArray();
+    if (hs.length == 0) {
+      headers = List.of();
+    } else {
+      headers = new ArrayList<>(hs.length);
+      for (Header h : hs) {
+        headers.add(new KafkaHeader(h.key(), h.value()));
+      }
+    }
+    return new KafkaSourceMessage<>(r.key(), r.value(), r.topic(), r.partition(), r.offset(), r.timestamp(), headers);
+  }
+
+  @Override
+  public Instant nextAwake() {
+    return awake;
+  }
+
+  @Override
+  public Long snapshot() {
+    return position;
+  }
+
+  @Override
+  public void close() {
+    // a stopping run interrupts its workers; let the consumer close cleanly all the same
+    boolean interrupted = Thread.interrupted();
+    try {
+      consumer.close(CloseOptions.timeout(closeTimeout));
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
