@@ -185,6 +185,9 @@ public final class KryoSerde implements Serde {
   }
 
   private static String typeName(Object item) {
+    if (item instanceof List<?> l) {
+      return "a batch of " + l.size() + " items";
+    }
     return item == null ? "null" : item.getClass().getName();
   }
 
