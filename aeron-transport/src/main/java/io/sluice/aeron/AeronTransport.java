@@ -530,11 +530,11 @@ public final class AeronTransport implements Transport {
   }
 
   /**
-   * The serde used when the run configuration names none: {@link KryoSerde}, which creates only
+   * The serde used when the run configuration names none: {@link ForySerde}, which creates only
    * JDK value types, Sluice's own and the flow's registered types.
    */
   static Serde defaultSerde(List<String> registeredTypes) {
-    return new KryoSerde(registeredTypes);
+    return new ForySerde(registeredTypes);
   }
 
   private static String channel(String address) {

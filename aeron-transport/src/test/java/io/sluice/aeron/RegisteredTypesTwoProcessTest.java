@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
-/** User records cross a redistribute between two processes with the default (Kryo) serde. */
+/** User records cross a redistribute between two processes with the default (Fory) serde. */
 class RegisteredTypesTwoProcessTest {
   record Reading(String sensor, long ts, double value) {}
 

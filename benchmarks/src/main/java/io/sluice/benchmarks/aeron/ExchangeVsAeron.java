@@ -1,6 +1,5 @@
 package io.sluice.benchmarks.aeron;
 
-import io.sluice.aeron.KryoSerde;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -17,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Raw Aeron: this JVM publishes {@code 32}-byte messages to a child JVM that subscribes; each JVM
  * has its own embedded media driver; UDP loopback. Sluice: this JVM is process 0 and a child JVM
  * is process 1 of a two-process cluster running {@code input → redistribute → counting sink} with
- * {@link SluiceExchange.Item}s (32-byte payload), default serde (Kryo). Every pass runs raw Aeron
+ * {@link SluiceExchange.Item}s (32-byte payload), default serde (Fory; -Dbench.serde=kryo|java to compare). Every pass runs raw Aeron
  * and then Sluice, each with warm-up and measured rounds; the child reports what it received.
  *
  * <p>Usage: {@code java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp benchmarks.jar
@@ -38,13 +37,13 @@ public final class ExchangeVsAeron {
     long sluicePerRound = arg(args, 4, 10_000_000);
     int workers = arg(args, 5, 1);
     int batchSize = arg(args, 6, 1000);
+    System.out.printf("serde=%s (-Dbench.serde) ", SluiceExchange.SERDE);
     System.out.printf("passes=%d warmup=%d rounds=%d raw msgs/round=%d sluice items/round=%d workers/process=%d"
         + " batch=%d cores=%d java=%s%n", passes, warmup, rounds, rawPerRound, sluicePerRound, workers, batchSize,
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
-    byte[] itemBytes = new KryoSerde(List.of(SluiceExchange.Item.class.getName()))
-        .serialize(new ArrayList<>(Collections.nCopies(500, new SluiceExchange.Item(new byte[32]))));
+    byte[] itemBytes = SluiceExchange.serde().serialize(new ArrayList<>(Collections.nCopies(500, new SluiceExchange.Item(new byte[32]))));
     double sluiceBytesPerItem = itemBytes.length / 500.0;
-    System.out.printf("Kryo bytes per Item(32-byte payload) in a 500-item batch: %.2f%n", sluiceBytesPerItem);
+    System.out.printf("%s bytes per Item(32-byte payload) in a 500-item batch: %.2f%n", SluiceExchange.SERDE, sluiceBytesPerItem);
 
     for (int pass = 0; pass < passes; pass++) {
       List<double[]> raw = rawAeron(warmup, rounds, rawPerRound);
@@ -137,6 +136,7 @@ public final class ExchangeVsAeron {
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.add(EXPORTS);
     cmd.add("-Xmx1g");
+    cmd.add("-Dbench.serde=" + SluiceExchange.SERDE);
     String extra = System.getProperty("bench.childJvmArgs", "").trim();
     if (!extra.isEmpty()) {
       cmd.addAll(List.of(extra.split("\\s+")));

@@ -1,5 +1,6 @@
 package io.sluice.benchmarks.aeron;
 
+import io.sluice.benchmarks.serde.KryoSerde;
 import io.sluice.dataflow.Dataflow;
 import io.sluice.inputs.FixedPartitionedSource;
 import io.sluice.inputs.SourcePartition;
@@ -7,6 +8,9 @@ import io.sluice.outputs.DynamicSink;
 import io.sluice.outputs.StatelessSinkPartition;
 import io.sluice.run.RunConfig;
 import io.sluice.run.Sluice;
+import io.sluice.serde.JavaSerde;
+import io.sluice.serde.Serde;
+import io.sluice.aeron.ForySerde;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,7 +23,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class SluiceExchange {
   /** The benchmark's item: a small record with a 32-byte payload. */
-  record Item(byte[] payload) {}
+  record Item(byte[] payload) implements java.io.Serializable {}
+
+  /** Which serde crosses processes: {@code fory} (the transport's default), {@code kryo} or {@code java}; system property {@code bench.serde}. */
+  static final String SERDE = System.getProperty("bench.serde", "fory");
 
   /** What one process saw in one run. */
   record Counts(boolean readSource, long items, long batches, long firstNanos, long lastNanos) {
@@ -29,6 +36,15 @@ final class SluiceExchange {
   }
 
   private SluiceExchange() {}
+
+  /** The serde {@code bench.serde} names, set up for {@link Item}; the same as the transport's default for fory. */
+  static Serde serde() {
+    return switch (SERDE) {
+      case "kryo" -> new KryoSerde(List.of(Item.class.getName()));
+      case "java" -> new JavaSerde(List.of(Item.class.getName()));
+      default -> new ForySerde(List.of(Item.class.getName()));
+    };
+  }
 
   /** Runs the flow as process {@code processId} of {@code addresses}; returns what this process's sink counted. */
   static Counts run(int processId, List<String> addresses, int workers, long items, int batchSize) {
@@ -51,6 +67,12 @@ final class SluiceExchange {
           }
         });
     RunConfig cfg = RunConfig.workers(workers).withCluster(processId, addresses);
+    if (!List.of("kryo", "fory", "java").contains(SERDE)) {
+      throw new IllegalArgumentException("bench.serde must be fory (the default serde), kryo or java, not " + SERDE);
+    }
+    if (!SERDE.equals("fory")) {
+      cfg = cfg.withSerde(serde()); // fory: the transport's default serde, as users get it
+    }
     Sluice.start(flow, cfg).await(java.time.Duration.ofMinutes(5));
     return new Counts(readSource[0], count.get(), batches.get(), first.get(), last.get());
   }

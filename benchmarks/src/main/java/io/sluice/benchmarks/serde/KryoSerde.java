@@ -1,4 +1,4 @@
-package io.sluice.aeron;
+package io.sluice.benchmarks.serde;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.KryoException;
@@ -17,7 +17,8 @@ import java.util.UUID;
 import org.objenesis.strategy.StdInstantiatorStrategy;
 
 /**
- * The default cross-process {@link Serde}: Kryo 5 with registration required.
+ * Kryo 5 behind Sluice's {@link Serde}, with registration required: the candidate the serde
+ * comparison measured against Fory (docs/PERFORMANCE.md). Not used by the engine.
  *
  * <p>Guarantees:
  * <ul>
