@@ -46,9 +46,6 @@ public final class ForySerde implements Serde {
   static final List<String> SLUICE_TYPES = List.of(
       "io.sluice.dataflow.KV", "io.sluice.dataflow.Joined", "io.sluice.dataflow.StatefulLogics$Side");
 
-  /** JDK types Fory does not register by itself, registered after Sluice's own (ids 100 + 3 ...). */
-  static final List<String> EXTRA_JDK_TYPES = List.of();
-
   private static final Pattern UNREGISTERED = Pattern.compile("[Cc]lass (\\S+?),? is not registered");
 
   private final ThreadSafeFory fory;
@@ -62,9 +59,6 @@ public final class ForySerde implements Serde {
     List<Class<?>> types = new ArrayList<>();
     for (String name : SLUICE_TYPES) {
       types.add(load(name, "Sluice type"));
-    }
-    for (String name : EXTRA_JDK_TYPES) {
-      types.add(load(name, "JDK type"));
     }
     List<Class<?>> user = new ArrayList<>();
     for (String name : registeredTypes) {
@@ -88,8 +82,9 @@ public final class ForySerde implements Serde {
     }
     id = FIRST_USER_ID;
     for (Class<?> t : user) {
-      if (!types.contains(t)) {
+      if (!types.contains(t)) { // registering a type twice keeps its first id
         fory.register(t, id);
+        types.add(t);
       }
       id++;
     }

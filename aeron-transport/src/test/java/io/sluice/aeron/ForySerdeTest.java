@@ -153,6 +153,13 @@ class ForySerdeTest {
   }
 
   @Test
+  void aTypeRegisteredTwiceOrASluiceTypeRegisteredAgainIsFine() {
+    ForySerde twice = new ForySerde(List.of(Reading.class.getName(), KV.class.getName(), Reading.class.getName()));
+    List<Object> batch = new ArrayList<>(List.of(new Reading("s", 1, 2), KV.of("k", 1L)));
+    assertThat(twice.deserialize(twice.serialize(batch))).isEqualTo(batch);
+  }
+
+  @Test
   void registrationIdsDependOnlyOnTheRegisteredList() {
     ForySerde a = new ForySerde(List.of(Reading.class.getName(), Color.class.getName()));
     ForySerde b = new ForySerde(List.of(Reading.class.getName(), Color.class.getName()));
