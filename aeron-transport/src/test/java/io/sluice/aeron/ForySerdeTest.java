@@ -118,6 +118,13 @@ class ForySerdeTest {
   }
 
   @Test
+  void theTransportsDefaultSerdeIsThisOne() {
+    assertThat(AeronTransport.defaultSerde(List.of(Reading.class.getName()))).isInstanceOf(ForySerde.class);
+    assertThatThrownBy(() -> AeronTransport.defaultSerde(List.of("com.acme.events.")))
+        .hasMessageContaining("is a package");
+  }
+
+  @Test
   void packagesAndMissingClassesAreRefusedWhenTheSerdeIsBuilt() {
     assertThatThrownBy(() -> new ForySerde(List.of("com.acme.events.")))
         .isInstanceOf(IllegalArgumentException.class)
