@@ -537,9 +537,12 @@ public final class AeronTransport implements Transport {
     return msg;
   }
 
-  /** The serde used when the run configuration names none. */
+  /**
+   * The serde used when the run configuration names none: {@link ForySerde}, which creates only
+   * JDK value types, Sluice's own and the flow's registered types.
+   */
   static Serde defaultSerde(List<String> registeredTypes) {
-    return new io.sluice.serde.JavaSerde(registeredTypes);
+    return new ForySerde(registeredTypes);
   }
 
   private static String channel(String address) {

@@ -66,9 +66,10 @@ public final class Dataflow {
   }
 
   /**
-   * Allows these item types (and, for a name ending in '.', every type in that package) to be
-   * deserialized when items cross processes. Types Sluice itself uses and JDK value types are
-   * always allowed; anything else arriving from the network is refused.
+   * Allows these item types to be deserialized when items cross processes. Types Sluice itself
+   * uses and JDK value types are always allowed; anything else arriving from the network is
+   * refused. The order matters for the default serde (it numbers the types in this order): build
+   * the dataflow the same way in every process.
    */
   public Dataflow registerTypes(Class<?>... types) {
     for (Class<?> t : types) {

@@ -49,7 +49,8 @@ public final class RunningAverage {
 
   /** Running means per sensor from {@code readings} to {@code out}; the keyed step is {@code average}. */
   public static Dataflow flow(Source<Reading> readings, Sink<? super Average> out) {
-    Dataflow flow = new Dataflow("running-average");
+    // readings cross to the worker that owns their sensor, maybe in another process
+    Dataflow flow = new Dataflow("running-average").registerTypes(Reading.class);
     flow.input("readings", readings)
         .keyOn("by-sensor", Reading::sensor)
         .statefulMap("average", RunningAverage::update)

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * The keyed stateful example: each sensor's running mean, computed on the sensor's worker, in
  * reading order. Runs with the serde check, so the example's records are known to cross processes.
  */
-@DataflowTest(workers = {1, 2, 4}, serdeCheck = true)
+@DataflowTest(workers = {1, 2, 4}, processes = {1, 2}, serdeCheck = true)
 class RunningAverageTest {
   static final List<Reading> READINGS = RunningAverage.readings(12, 20);
 

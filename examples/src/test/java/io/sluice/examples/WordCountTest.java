@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** The word-count example, tested the way a user tests a flow: at several worker counts. */
-@DataflowTest(workers = {1, 2, 4})
+@DataflowTest(workers = {1, 2, 4}, processes = {1, 2})
 class WordCountTest {
   /** The expected output, worked out without Sluice: {@code word\tcount} per distinct word. */
   static List<String> expectedCounts(List<String> lines) {
