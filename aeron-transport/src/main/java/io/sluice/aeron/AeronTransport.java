@@ -404,7 +404,7 @@ public final class AeronTransport implements Transport {
       case HELLO -> {
         if (!text.equals(spec.flowSignature())) {
           reportPeerFailure(new TransportException("process " + peer + " at " + spec.addresses().get(peer)
-              + " runs a different dataflow or worker count: theirs is [" + text + "], ours is ["
+              + " runs a different dataflow, worker count or registered types: theirs is [" + text + "], ours is ["
               + spec.flowSignature() + "]"));
           return;
         }

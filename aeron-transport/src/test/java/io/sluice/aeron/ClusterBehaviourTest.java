@@ -120,6 +120,26 @@ class ClusterBehaviourTest {
         .contains("runs a different dataflow");
   }
 
+  record A(int n) implements java.io.Serializable {}
+
+  record B(int n) implements java.io.Serializable {}
+
+  @Test
+  void processesThatRegisteredTypesInAnotherOrderRefuseToStart() throws Exception {
+    List<InJvmCluster.Outcome> outcomes = InJvmCluster.run(2, 1, p -> {
+      Dataflow flow = new Dataflow("types");
+      if (p == 0) {
+        flow.registerTypes(A.class, B.class);
+      } else {
+        flow.registerTypes(B.class, A.class);
+      }
+      flow.input("in", IterableSource.of(List.of(1))).redistribute("r").output("out", new ListSink<>());
+      return flow;
+    }, c -> c.withTransport(() -> new AeronTransport(new AeronTransport.Settings(Duration.ofSeconds(5), Duration.ofSeconds(5), 1 << 20))));
+    assertThat(outcomes.get(0).error().getMessage() + outcomes.get(1).error().getMessage())
+        .contains("runs a different dataflow").contains("types=");
+  }
+
   /**
    * A source that produces as fast as it can into a cross-process redistribute, and sinks that are
    * slow on purpose: what has been produced but not yet written stays bounded, because Aeron's

@@ -177,6 +177,8 @@ public final class Execution implements RunningDataflow {
         exchanging.add(s);
       }
     }
+    // serdes number registered types by their order: peers must agree on it
+    signature.append("|types=").append(String.join(",", flow.registeredTypeNames()));
     return new ClusterSpec(config.processId(), config.addresses(), config.workersPerProcess(), ids, exchanging,
         signature.toString(), config.serde(), flow.registeredTypeNames());
   }
