@@ -59,6 +59,10 @@ public final class AeronTransport implements Transport {
   private static final byte HELLO = 1;
   private static final byte FINISHED = 2;
   private static final byte FAILED = 3;
+  private static final byte FAILED_ACK = 4;
+  private static final byte FINISHED_ACK = 5;
+  /** How long a failing process waits for its peers to confirm they heard of the failure. */
+  private static final Duration ABORT_ACK_TIMEOUT = Duration.ofSeconds(2);
   private static final int DATA_HEADER = 1 + 4 + 4 + 8;
 
   /**
@@ -99,6 +103,13 @@ public final class AeronTransport implements Transport {
   private final Map<Integer, Integer> peerOfControlSession = new ConcurrentHashMap<>();
   private volatile boolean[] helloFrom;
   private volatile boolean[] finishedFrom;
+  /** Peers that confirmed they heard this process finish. */
+  private volatile boolean[] finishAckedBy;
+  /** Peers whose control image went away (finished and closed, or lost). */
+  private volatile boolean[] goneFrom;
+  /** Peers that reported their own failure, or confirmed they heard of ours. */
+  private volatile boolean[] failedOrAckedFrom;
+  private volatile byte[] failedMessage;
   private final AtomicBoolean aborted = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean leaving;
@@ -127,6 +138,9 @@ public final class AeronTransport implements Transport {
     int workers = processes * cluster.workersPerProcess();
     helloFrom = new boolean[processes];
     finishedFrom = new boolean[processes];
+    failedOrAckedFrom = new boolean[processes];
+    finishAckedBy = new boolean[processes];
+    goneFrom = new boolean[processes];
     int maxStep = cluster.exchangeSteps().stream().mapToInt(Integer::intValue).max().orElse(-1);
     slotOfStep = new int[maxStep + 1];
     for (int i = 0; i < cluster.exchangeSteps().size(); i++) {
@@ -411,14 +425,26 @@ public final class AeronTransport implements Transport {
         peerOfControlSession.put(header.sessionId(), peer);
         helloFrom[peer] = true;
       }
-      case FINISHED -> finishedFrom[peer] = true;
-      case FAILED -> reportPeerFailure(new TransportException("process " + peer + " failed: " + text));
+      case FINISHED -> {
+        finishedFrom[peer] = true;
+        controlOut[peer].offer(new UnsafeBuffer(controlMessage(FINISHED_ACK, "")));
+      }
+      case FINISHED_ACK -> finishAckedBy[peer] = true;
+      case FAILED -> {
+        failedOrAckedFrom[peer] = true;
+        controlOut[peer].offer(new UnsafeBuffer(controlMessage(FAILED_ACK, "")));
+        reportPeerFailure(new TransportException("process " + peer + " failed: " + text));
+      }
+      case FAILED_ACK -> failedOrAckedFrom[peer] = true;
       default -> LOG.warn("unknown control message {} from process {}", type, peer);
     }
   }
 
   private void onImageGone(Image image) {
     Integer peer = peerOfControlSession.get(image.sessionId());
+    if (peer != null) {
+      goneFrom[peer] = true;
+    }
     if (peer == null || closed.get() || finishedFrom[peer]) {
       return;
     }
@@ -455,20 +481,33 @@ public final class AeronTransport implements Transport {
 
   // ------------------------------------------------------------------ leaving
 
+  /**
+   * Tells every peer this process finished and waits until every peer has finished too and has
+   * confirmed hearing it (or is already gone, having finished): only then may the media driver
+   * close without a peer mistaking this process for a lost one. Bounded by peer liveness: a
+   * lost peer ends the wait with an error.
+   */
   @Override
   public void finish() {
     leaving = true;
     byte[] msg = controlMessage(FINISHED, "");
     int me = spec.processId();
-    for (int p = 0; p < spec.processes(); p++) {
-      if (p != me) {
-        offerControl(p, msg);
-      }
-    }
+    long nextOffer = 0;
     while (true) {
       boolean all = true;
+      boolean offerNow = System.nanoTime() - nextOffer >= 0;
       for (int p = 0; p < spec.processes(); p++) {
-        all &= p == me || finishedFrom[p];
+        if (p == me) {
+          continue;
+        }
+        boolean heard = finishAckedBy[p] || goneFrom[p];
+        if (!heard && offerNow) {
+          controlOut[p].offer(new UnsafeBuffer(msg));
+        }
+        all &= finishedFrom[p] && heard;
+      }
+      if (offerNow) {
+        nextOffer = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
       }
       if (all) {
         return;
@@ -484,19 +523,6 @@ public final class AeronTransport implements Transport {
     }
   }
 
-  /** Offers a control message until it is taken or the peer is gone (bounded by the peer timeout). */
-  private void offerControl(int peer, byte[] msg) {
-    long deadline = System.nanoTime() + settings.peerTimeout().toNanos();
-    UnsafeBuffer buf = new UnsafeBuffer(msg);
-    while (controlOut[peer].offer(buf) < 0) {
-      if (System.nanoTime() > deadline || peerFailure != null) {
-        LOG.warn("process {}: could not tell process {} how this process ended", spec.processId(), peer);
-        return;
-      }
-      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-    }
-  }
-
   @Override
   public void abort(Throwable cause) {
     if (spec == null || controlOut == null || !aborted.compareAndSet(false, true)) {
@@ -506,11 +532,35 @@ public final class AeronTransport implements Transport {
       return; // the peers know: the failure came from them
     }
     String text = cause.getMessage() == null ? cause.toString() : cause.getMessage();
-    byte[] msg = controlMessage(FAILED, text.length() > 2000 ? text.substring(0, 2000) + "..." : text);
+    failedMessage = controlMessage(FAILED, text.length() > 2000 ? text.substring(0, 2000) + "..." : text);
+    sendFailed();
+  }
+
+  /**
+   * Offers FAILED to every peer that has not confirmed it yet; a peer's confirmation comes back
+   * as FAILED_ACK. Returns whether every peer that may still listen has confirmed.
+   */
+  private boolean sendFailed() {
+    boolean all = true;
     for (int p = 0; p < spec.processes(); p++) {
-      if (p != spec.processId() && controlOut[p] != null && controlOut[p].isConnected()) {
-        controlOut[p].offer(new UnsafeBuffer(msg));
+      if (p == spec.processId() || failedOrAckedFrom[p] || controlOut[p] == null || !controlOut[p].isConnected()) {
+        continue;
       }
+      controlOut[p].offer(new UnsafeBuffer(failedMessage));
+      all = false;
+    }
+    return all;
+  }
+
+  /**
+   * After an abort, keeps offering FAILED until every connected peer confirmed it (bounded): the
+   * media driver must not close while the message may still be unsent, or the peers would only
+   * notice this process's failure as a lost peer, seconds later.
+   */
+  private void awaitFailureHeard() {
+    long deadline = System.nanoTime() + ABORT_ACK_TIMEOUT.toNanos();
+    while (!sendFailed() && System.nanoTime() < deadline) {
+      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
     }
   }
 
@@ -520,6 +570,9 @@ public final class AeronTransport implements Transport {
       return;
     }
     leaving = true;
+    if (failedMessage != null && controlOut != null) {
+      awaitFailureHeard();
+    }
     CloseHelper.quietClose(poller);
     CloseHelper.quietClose(aeron);
     CloseHelper.quietClose(driver);
