@@ -60,7 +60,7 @@ public class BaselineBenchmark {
       for (Integer item : batch) {
         String key = table[item % n];
         Long c = counts.get(key);
-        long next = c == null ? 1L : c + 1L;
+        Long next = c == null ? 1L : c + 1L; // boxed once, as in PipelineBenchmark
         counts.put(key, next);
         results.add(KV.of(key, next));
       }

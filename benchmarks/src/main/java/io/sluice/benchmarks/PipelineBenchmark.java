@@ -121,7 +121,7 @@ public class PipelineBenchmark {
         .keyOn("key", (String s) -> s)
         .statefulMap("count", (ValueState<Long> state, String v) -> {
           Long c = state.get();
-          long next = c == null ? 1L : c + 1L;
+          Long next = c == null ? 1L : c + 1L; // boxed once: the same Long is the state and the output
           state.set(next);
           return next;
         })
