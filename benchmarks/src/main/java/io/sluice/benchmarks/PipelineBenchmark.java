@@ -28,6 +28,7 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
@@ -75,10 +76,21 @@ public class PipelineBenchmark {
   public String source;
 
   private String[] keyTable;
+  private final CpuMeter cpu = new CpuMeter();
 
   @Setup(Level.Trial)
   public void setUp() {
     keyTable = keyTable(keys);
+  }
+
+  @Setup(Level.Iteration)
+  public void startIteration() {
+    cpu.start();
+  }
+
+  @TearDown(Level.Iteration)
+  public void endIteration() {
+    cpu.report();
   }
 
   static String[] keyTable(int keys) {
@@ -98,6 +110,7 @@ public class PipelineBenchmark {
     if (n != ITEMS) {
       throw new IllegalStateException("sink saw " + n + " items, expected " + ITEMS);
     }
+    cpu.items += n;
     return n;
   }
 
