@@ -42,7 +42,7 @@ def cpu_lines(txt_path):
             measuring = False
         if line.startswith("Iteration "):
             measuring = True
-        m = re.match(r"\[cpu\] ([\d.]+) process-CPU ns/item, ([\d.]+) wall ns/item, ([\d.]+) cores busy", line.strip())
+        m = re.search(r"\[cpu\] ([\d.]+) process-CPU ns/item, ([\d.]+) wall ns/item, ([\d.]+) cores busy", line)
         if m and measuring and params is not None:
             name = bench.rsplit(".", 2)[-2] + "." + bench.rsplit(".", 1)[-1]
             key = (name, params.get("workers", "-"), params.get("keys", "-"), params.get("source", "-"))
