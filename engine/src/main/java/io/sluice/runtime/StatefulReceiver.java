@@ -6,11 +6,12 @@ import io.sluice.dataflow.StatefulLogic;
 import io.sluice.dataflow.StatefulLogicBuilder;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Queue;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import io.sluice.run.StepFailedException;
 
@@ -20,12 +21,16 @@ import io.sluice.run.StepFailedException;
  * {@code onBatch} call per key; timers from {@code notifyAt} fire on the system clock.
  */
 final class StatefulReceiver extends ExchangeReceiver {
-  private record Timer(Instant at, Object key) {}
+  /** A key's pending notification; {@code seq} orders timers due at the same instant. */
+  private record Timer(Instant at, long seq, Object key) {}
 
   private final StatefulLogicBuilder<Object, Object, Object, Object> builder;
   private final Map<Object, StatefulLogic<Object, Object, Object>> logics = new HashMap<>();
-  private final Map<Object, Instant> scheduled = new HashMap<>();
-  private final PriorityQueue<Timer> timers = new PriorityQueue<>((a, b) -> a.at.compareTo(b.at));
+  /** Each key's one pending timer; {@link #timers} holds exactly these, ordered by time. */
+  private final Map<Object, Timer> scheduled = new HashMap<>();
+  private final TreeSet<Timer> timers =
+      new TreeSet<>(Comparator.comparing(Timer::at).thenComparingLong(Timer::seq));
+  private long timerSeq;
   private final Emitter emitter = new Emitter();
   private final Map<Object, List<Object>> groups = new HashMap<>();
   private final List<Object> keyOrder = new ArrayList<>();
@@ -105,7 +110,7 @@ final class StatefulReceiver extends ExchangeReceiver {
   private void after(Object key, StatefulLogic<Object, Object, Object> logic, Retention r) {
     if (r == Retention.DISCARD) {
       logics.remove(key);
-      scheduled.remove(key);
+      unschedule(key);
       return;
     }
     Instant at;
@@ -114,10 +119,22 @@ final class StatefulReceiver extends ExchangeReceiver {
     } catch (RuntimeException | Error e) {
       throw failureDuring("asking notifyAt of key " + StepFailedException.describe(key), e);
     }
+    Timer current = scheduled.get(key);
     if (at == null) {
-      scheduled.remove(key);
-    } else if (!at.equals(scheduled.put(key, at))) {
-      timers.add(new Timer(at, key));
+      unschedule(key);
+    } else if (current == null || !current.at.equals(at)) {
+      // a moved deadline replaces the key's timer: the queue never holds more timers than keys
+      unschedule(key);
+      Timer t = new Timer(at, timerSeq++, key);
+      scheduled.put(key, t);
+      timers.add(t);
+    }
+  }
+
+  private void unschedule(Object key) {
+    Timer old = scheduled.remove(key);
+    if (old != null) {
+      timers.remove(old);
     }
   }
 
@@ -130,14 +147,14 @@ final class StatefulReceiver extends ExchangeReceiver {
     // take the due timers first: a timer a logic sets again while still due fires on a later
     // activation, so one activation stays bounded and the worker keeps running its other work
     List<Timer> due = new ArrayList<>();
-    while (!timers.isEmpty() && !timers.peek().at.isAfter(now)) {
-      due.add(timers.poll());
+    while (!timers.isEmpty() && !timers.first().at.isAfter(now)) {
+      due.add(timers.pollFirst());
     }
     List<Object> out = null;
     int fired = 0;
     for (Timer t : due) {
-      if (!t.at.equals(scheduled.get(t.key))) {
-        continue; // rescheduled or discarded since
+      if (scheduled.get(t.key) != t) {
+        continue; // rescheduled or discarded by an earlier timer of this activation
       }
       scheduled.remove(t.key);
       StatefulLogic<Object, Object, Object> logic = logics.get(t.key);
@@ -188,6 +205,6 @@ final class StatefulReceiver extends ExchangeReceiver {
 
   @Override
   public String describe() {
-    return super.describe() + ", " + logics.size() + " keys held, " + scheduled.size() + " timers";
+    return super.describe() + ", " + logics.size() + " keys held, " + timers.size() + " timers queued";
   }
 }
