@@ -592,9 +592,10 @@ public final class AeronTransport implements Transport {
 
   /**
    * The serde used when the run configuration names none: {@link ForySerde}, which creates only
-   * JDK value types, Sluice's own and the flow's registered types.
+   * JDK value types, Sluice's own and the flow's registered types. The testkit's serde check uses
+   * it too, so that a one-process test fails where a cluster would.
    */
-  static Serde defaultSerde(List<String> registeredTypes) {
+  public static Serde defaultSerde(List<String> registeredTypes) {
     return new ForySerde(registeredTypes);
   }
 

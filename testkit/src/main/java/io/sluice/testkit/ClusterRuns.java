@@ -32,6 +32,17 @@ final class ClusterRuns {
     return io.sluice.aeron.LocalCluster.freeLoopbackAddresses(n);
   }
 
+  private static final java.util.Map<List<String>, io.sluice.serde.Serde> SERDES =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The serde processes would exchange {@code flow}'s items with (one per list of registered types). */
+  static io.sluice.serde.Serde transportSerde(Dataflow flow) {
+    if (!available()) {
+      throw new IllegalStateException(MISSING);
+    }
+    return SERDES.computeIfAbsent(List.copyOf(flow.registeredTypeNames()), io.sluice.aeron.AeronTransport::defaultSerde);
+  }
+
   static RunResult run(Dataflow flow, int processes, RunConfig config, Duration timeout) {
     if (!available()) {
       throw new IllegalStateException(MISSING);

@@ -47,8 +47,12 @@ public final class DataflowRunner {
   private final int processes;
   private final Duration timeout;
   private final List<Integer> workerCounts;
+  /** Whether each run's serde check is the transport's serde for that run's flow. */
+  private final boolean transportSerdeCheck;
 
-  private DataflowRunner(RunConfig config, int processes, Duration timeout, List<Integer> workerCounts) {
+  private DataflowRunner(RunConfig config, int processes, Duration timeout, List<Integer> workerCounts,
+      boolean transportSerdeCheck) {
+    this.transportSerdeCheck = transportSerdeCheck;
     if (processes < 1) {
       throw new IllegalArgumentException("processes must be at least 1, got " + processes);
     }
@@ -63,7 +67,7 @@ public final class DataflowRunner {
 
   /** A runner for {@code workers} worker threads, default timeout, no serde check. */
   public static DataflowRunner withWorkers(int workers) {
-    return new DataflowRunner(RunConfig.workers(workers), 1, DEFAULT_TIMEOUT, DEFAULT_WORKER_COUNTS);
+    return new DataflowRunner(RunConfig.workers(workers), 1, DEFAULT_TIMEOUT, DEFAULT_WORKER_COUNTS, false);
   }
 
   /** The total number of workers a run has (processes × workers per process). */
@@ -88,7 +92,7 @@ public final class DataflowRunner {
 
   /** The same runner with {@code processes} processes of {@link #workersPerProcess()} workers each. */
   public DataflowRunner withProcesses(int processes) {
-    return new DataflowRunner(config, processes, timeout, workerCounts);
+    return new DataflowRunner(config, processes, timeout, workerCounts, transportSerdeCheck);
   }
 
   /**
@@ -111,12 +115,12 @@ public final class DataflowRunner {
 
   /** The same runner with {@code workers} workers. */
   public DataflowRunner atWorkers(int workers) {
-    return new DataflowRunner(config.withWorkers(workers), processes, timeout, workerCounts);
+    return new DataflowRunner(config.withWorkers(workers), processes, timeout, workerCounts, transportSerdeCheck);
   }
 
   /** The same runner with another timeout per run. */
   public DataflowRunner withTimeout(Duration timeout) {
-    return new DataflowRunner(config, processes, timeout, workerCounts);
+    return new DataflowRunner(config, processes, timeout, workerCounts, transportSerdeCheck);
   }
 
   /** The same runner listing other {@link #workerCounts()}. */
@@ -124,7 +128,7 @@ public final class DataflowRunner {
     if (counts.isEmpty()) {
       throw new IllegalArgumentException("at least one worker count is needed");
     }
-    return new DataflowRunner(config, processes, timeout, counts);
+    return new DataflowRunner(config, processes, timeout, counts, transportSerdeCheck);
   }
 
   /**
@@ -132,7 +136,28 @@ public final class DataflowRunner {
    * process; {@code null} turns the check off.
    */
   public DataflowRunner withSerdeCheck(Serde serde) {
-    return new DataflowRunner(config.withSerdeCheck(serde), processes, timeout, workerCounts);
+    return new DataflowRunner(config.withSerdeCheck(serde), processes, timeout, workerCounts, false);
+  }
+
+  /**
+   * The same runner with every exchanged item round-tripping, even in one process, through the
+   * serde processes really exchange items with: the Aeron transport's default for the run's flow,
+   * which creates only JDK value types, Sluice's own and the flow's
+   * {@link Dataflow#registerTypes registered types}. A type that would fail between processes
+   * (unregistered, or one the serde cannot write) fails the test with its name.
+   *
+   * @throws IllegalStateException if sluice-aeron-transport is not on the test classpath
+   */
+  public DataflowRunner withTransportSerdeCheck() {
+    if (!ClusterRuns.available()) {
+      throw new IllegalStateException("the transport's serde check: " + ClusterRuns.MISSING);
+    }
+    return new DataflowRunner(config.withSerdeCheck(null), processes, timeout, workerCounts, true);
+  }
+
+  /** Whether runs check that exchanged items survive serialization. */
+  public boolean checksSerde() {
+    return transportSerdeCheck || config.serdeCheck() != null;
   }
 
   /**
@@ -146,7 +171,7 @@ public final class DataflowRunner {
   /** The same runner with other engine settings (worker count and key recording stay). */
   public DataflowRunner withConfig(UnaryOperator<RunConfig> change) {
     RunConfig c = change.apply(config);
-    return new DataflowRunner(c.withWorkers(config.workersPerProcess()), processes, timeout, workerCounts);
+    return new DataflowRunner(c.withWorkers(config.workersPerProcess()), processes, timeout, workerCounts, transportSerdeCheck);
   }
 
   /**
@@ -236,12 +261,13 @@ public final class DataflowRunner {
 
   /** One run, in this process or as an in-JVM cluster; statistics of every worker. */
   private RunResult execute(Dataflow flow) {
+    RunConfig cfg = transportSerdeCheck ? config.withSerdeCheck(ClusterRuns.transportSerde(flow)) : config;
     try {
       if (processes == 1) {
-        RunningDataflow running = Sluice.start(flow, config);
+        RunningDataflow running = Sluice.start(flow, cfg);
         return running.await(timeout);
       }
-      return ClusterRuns.run(flow, processes, config, timeout);
+      return ClusterRuns.run(flow, processes, cfg, timeout);
     } catch (RunTimeoutException e) {
       throw new DataflowTimeoutError(e);
     }

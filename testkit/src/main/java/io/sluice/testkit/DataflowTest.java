@@ -54,14 +54,18 @@ public @interface DataflowTest {
   long timeoutMillis() default 0;
 
   /**
-   * Whether every item crossing between workers round-trips through Java serialization, as it
-   * would between processes, so a type that cannot cross fails the test with its name.
+   * Whether every item crossing between workers round-trips through serialization, even in one
+   * process, as it would between processes, so a type that cannot cross fails the test with its
+   * name. With {@code sluice-aeron-transport} on the test classpath this is the serde processes
+   * really use ({@link DataflowRunner#withTransportSerdeCheck()}: only the flow's registered types
+   * and the JDK's and Sluice's own are created from bytes); without it, Java serialization.
    */
   boolean serdeCheck() default false;
 
   /**
-   * Package or class-name prefixes the serde check may deserialize, besides the JDK's value types,
-   * Sluice's own and the test class's package (e.g. {@code "com.acme.events."}).
+   * Only for the Java-serialization check (no transport on the classpath): package or class-name
+   * prefixes it may deserialize, besides the JDK's value types, Sluice's own and the test class's
+   * package (e.g. {@code "com.acme.events."}).
    */
   String[] serdeAllow() default {};
 }

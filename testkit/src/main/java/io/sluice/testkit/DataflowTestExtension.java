@@ -70,7 +70,8 @@ final class DataflowTestExtension implements TestTemplateInvocationContextProvid
     DataflowRunner base = DataflowRunner.withWorkers(workers[0]).withTimeout(Duration.ofMillis(timeoutMillis))
         .withWorkerCounts(workerCounts);
     if (serdeCheck) {
-      base = base.withSerdeCheck(allowed.toArray(new String[0]));
+      // the serde processes really use when the transport is there, else Java serialization
+      base = ClusterRuns.available() ? base.withTransportSerdeCheck() : base.withSerdeCheck(allowed.toArray(new String[0]));
     }
     List<TestTemplateInvocationContext> contexts = new ArrayList<>();
     for (int p : processes) {

@@ -93,12 +93,12 @@ class DataflowTestExtensionTest {
   static class SerdeCheckOn {
     @DataflowTest(workers = 2, serdeCheck = true)
     void hasSerdeCheck(DataflowRunner runner) {
-      SEEN.put("serde", String.valueOf(runner.config().serdeCheck() != null));
+      SEEN.put("serde", String.valueOf(runner.checksSerde()));
     }
 
     @DataflowTest(workers = 2)
     void hasNoSerdeCheck(DataflowRunner runner) {
-      SEEN.put("no serde", String.valueOf(runner.config().serdeCheck() != null));
+      SEEN.put("no serde", String.valueOf(runner.checksSerde()));
       SEEN.put("records keys", String.valueOf(runner.config().recordKeys()));
     }
   }

@@ -70,14 +70,14 @@ class RunFailureTest {
         .hasMessage("expected dataflow 'fine' to fail on 2 workers, but it finished");
   }
 
-  /** A value type that forgot {@link Serializable}: fine in one process, fails across processes. */
+  /** A value type the flow does not register (nor is it Serializable): fine in one process only. */
   record Reading(String sensor, double value) {}
 
-  /** The same, serializable. */
+  /** A Java-serializable value type, for the Java-serialization check. */
   record SerializableReading(String sensor, double value) implements Serializable {}
 
-  static Dataflow readings(List<?> items) {
-    Dataflow flow = new Dataflow("readings");
+  static Dataflow readings(List<?> items, Class<?>... registered) {
+    Dataflow flow = new Dataflow("readings").registerTypes(registered);
     flow.input("in", TestSource.ofAll(items)).redistribute("spread").output("out", new TestSink<>());
     return flow;
   }
@@ -89,18 +89,29 @@ class RunFailureTest {
   }
 
   @DataflowTest(workers = {1, 2}, serdeCheck = true)
-  void theSerdeCheckFailsATypeThatCannotCrossProcessesNamingIt(DataflowRunner runner) {
+  void theSerdeCheckFailsATypeTheFlowDidNotRegisterNamingItAndTheFix(DataflowRunner runner) {
     StepFailedException e = runner.runExpectingFailure(readings(List.of(new Reading("a", 1.0))));
     assertThat(e.stepId()).isEqualTo("spread");
     assertThat(e).hasCauseInstanceOf(SerdeException.class)
-        .hasMessageContaining("cannot serialize io.sluice.testkit.RunFailureTest$Reading")
-        .hasMessageContaining("is not java.io.Serializable");
+        .hasMessageContaining("io.sluice.testkit.RunFailureTest$Reading")
+        .hasMessageContaining("Dataflow.registerTypes");
   }
 
   @DataflowTest(workers = {1, 2}, serdeCheck = true)
-  void theSerdeCheckPassesSerializableTypesOfTheTestsPackage(DataflowRunner runner) {
-    TestRun run = runner.run(readings(List.of(new SerializableReading("a", 1.0), KV.of("k", 2))));
+  void theSerdeCheckPassesTypesTheFlowRegistered(DataflowRunner runner) {
+    TestRun run = runner.run(readings(List.of(new Reading("a", 1.0), KV.of("k", 2)), Reading.class));
     assertThat(run).step("spread").hasItemsInTotal(2);
+  }
+
+  @DataflowTest(workers = 2)
+  void theJavaSerializationCheckFailsATypeThatIsNotSerializable(DataflowRunner runner) {
+    StepFailedException e = runner.withSerdeCheck("io.sluice.testkit.")
+        .runExpectingFailure(readings(List.of(new Reading("a", 1.0))));
+    assertThat(e).hasCauseInstanceOf(SerdeException.class)
+        .hasMessageContaining("cannot serialize io.sluice.testkit.RunFailureTest$Reading")
+        .hasMessageContaining("is not java.io.Serializable");
+    TestRun run = runner.withSerdeCheck("io.sluice.testkit.").run(readings(List.of(new SerializableReading("a", 1.0))));
+    assertThat(run).step("spread").hasItemsInTotal(1);
   }
 
   @DataflowTest(workers = 2)
