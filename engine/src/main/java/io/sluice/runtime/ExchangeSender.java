@@ -35,6 +35,19 @@ final class ExchangeSender extends Node {
   @SuppressWarnings("unchecked")
   void push(int input, long epoch, List<Object> items) {
     int n = channels.length;
+    if (n == 1 && serdeCheck == null) {
+      // one worker: every item goes to it; validate, then pass the batch on without copying it
+      // (nodes never modify a batch they receive)
+      for (Object item : items) {
+        try {
+          router.route(item);
+        } catch (RuntimeException e) {
+          throw failure(item, e);
+        }
+      }
+      send(0, new Messages.Batch(epoch, items));
+      return;
+    }
     List<Object>[] perTarget = new List[n];
     for (Object item : items) {
       int target;

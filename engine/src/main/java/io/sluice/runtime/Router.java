@@ -24,15 +24,53 @@ interface Router {
     };
   }
 
-  /** Keyed steps: the key's owner by {@link Routing#workerFor}. */
+  /**
+   * Keyed steps: the key's owner by {@link Routing#workerFor}. The last owner computed for each of
+   * {@value KeyRouter#SLOTS} hash slots is remembered, so a key seen
+   * again costs its (cached, for strings) {@code hashCode} and an {@code equals} instead of
+   * serializing and murmur-hashing it. Placement is unchanged: a cached owner was computed by
+   * {@code Routing.workerFor} for an equal key.
+   */
   static Router byKey(String stepId, int workerCount) {
-    return item -> {
-      if (!(item instanceof KV<?, ?> kv)) {
-        throw new IllegalStateException("step '" + stepId + "' expects KV items, got "
-            + (item == null ? "null" : item.getClass().getName()));
+    // at one worker too: the first sight of a key still checks that it has a routing form
+    return new KeyRouter(stepId, workerCount);
+  }
+
+  private static KV<?, ?> checkKv(String stepId, Object item) {
+    if (!(item instanceof KV<?, ?> kv)) {
+      throw new IllegalStateException("step '" + stepId + "' expects KV items, got "
+          + (item == null ? "null" : item.getClass().getName()));
+    }
+    return kv;
+  }
+
+  /** A direct-mapped cache of key owners; one instance per sending worker, so no synchronization. */
+  final class KeyRouter implements Router {
+    static final int SLOTS = 4096;
+    private final String stepId;
+    private final int workerCount;
+    private final Object[] keys = new Object[SLOTS];
+    private final int[] owners = new int[SLOTS];
+
+    KeyRouter(String stepId, int workerCount) {
+      this.stepId = stepId;
+      this.workerCount = workerCount;
+    }
+
+    @Override
+    public int route(Object item) {
+      Object key = checkKv(stepId, item).key();
+      int h = key.hashCode();
+      int slot = (h ^ (h >>> 16)) & (SLOTS - 1);
+      Object cached = keys[slot];
+      if (cached != null && (cached == key || (cached.getClass() == key.getClass() && cached.equals(key)))) {
+        return owners[slot];
       }
-      return Routing.workerFor(kv.key(), workerCount);
-    };
+      int owner = Routing.workerFor(key, workerCount);
+      keys[slot] = key;
+      owners[slot] = owner;
+      return owner;
+    }
   }
 
   /** Fixed-partitioned sinks: the worker that owns the item's partition. */
