@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -102,6 +103,8 @@ public final class AeronTransport implements Transport {
   private AgentRunner poller;
   private final Map<Integer, Integer> peerOfControlSession = new ConcurrentHashMap<>();
   private volatile boolean[] helloFrom;
+  /** What each process listed for each step with fixed partitions, from its hello (ours: from the spec). */
+  private final Map<Integer, Map<Integer, List<String>>> partitionsByProcess = new ConcurrentHashMap<>();
   private volatile boolean[] finishedFrom;
   /** Peers that confirmed they heard this process finish. */
   private volatile boolean[] finishAckedBy;
@@ -113,6 +116,8 @@ public final class AeronTransport implements Transport {
   private final AtomicBoolean aborted = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean leaving;
+  /** True until every peer said hello. */
+  private volatile boolean joining = true;
   private volatile Throwable peerFailure;
   private final ThreadLocal<ExpandableArrayBuffer> sendBuffer = ThreadLocal.withInitial(() -> new ExpandableArrayBuffer(4096));
   /** Per channel (slot, from, to), used only by the sending worker's thread: parts of a split batch not yet offered. */
@@ -222,7 +227,8 @@ public final class AeronTransport implements Transport {
 
   private void awaitPeers() {
     int me = spec.processId();
-    byte[] hello = controlMessage(HELLO, spec.flowSignature());
+    byte[] hello = helloMessage();
+    partitionsByProcess.put(me, spec.partitions());
     boolean[] helloSent = new boolean[spec.processes()];
     FragmentAssembler assembler = new FragmentAssembler(this::onControl);
     long deadline = System.nanoTime() + settings.connectTimeout().toNanos();
@@ -241,10 +247,15 @@ public final class AeronTransport implements Transport {
         all &= helloSent[p] && helloFrom[p];
       }
       if (peerFailure != null) {
+        // a peer may not have our hello yet (we can fail on its hello before sending ours): tell
+        // every connected peer why we stop, so that it fails now instead of at its connect timeout
+        String why = peerFailure.getMessage();
+        failedMessage = controlMessage(FAILED, "process " + me + " cannot join the cluster: " + why);
         close();
-        throw peerFailure instanceof TransportException te ? te : new TransportException(peerFailure.getMessage(), peerFailure);
+        throw peerFailure instanceof TransportException te ? te : new TransportException(why, peerFailure);
       }
       if (all) {
+        joining = false;
         return;
       }
       if (System.nanoTime() > deadline) {
@@ -410,21 +421,15 @@ public final class AeronTransport implements Transport {
   private void onControl(DirectBuffer buffer, int offset, int length, Header header) {
     byte type = buffer.getByte(offset);
     int peer = buffer.getInt(offset + 1);
-    String text = buffer.getStringWithoutLengthUtf8(offset + 5, length - 5);
     if (peer < 0 || peer >= spec.processes()) {
       return;
     }
+    if (type == HELLO) {
+      onHello(peer, buffer, offset + 5, length - 5, header);
+      return;
+    }
+    String text = buffer.getStringWithoutLengthUtf8(offset + 5, length - 5);
     switch (type) {
-      case HELLO -> {
-        if (!text.equals(spec.flowSignature())) {
-          reportPeerFailure(new TransportException("process " + peer + " at " + spec.addresses().get(peer)
-              + " runs a different dataflow, worker count or registered types: theirs is [" + text + "], ours is ["
-              + spec.flowSignature() + "]"));
-          return;
-        }
-        peerOfControlSession.put(header.sessionId(), peer);
-        helloFrom[peer] = true;
-      }
       case FINISHED -> {
         finishedFrom[peer] = true;
         controlOut[peer].offer(new UnsafeBuffer(controlMessage(FINISHED_ACK, "")));
@@ -438,6 +443,77 @@ public final class AeronTransport implements Transport {
       case FAILED_ACK -> failedOrAckedFrom[peer] = true;
       default -> LOG.warn("unknown control message {} from process {}", type, peer);
     }
+  }
+
+  /** A peer's hello: its flow signature (must equal ours) and what it listed for partitioned steps. */
+  private void onHello(int peer, DirectBuffer buffer, int offset, int length, Header header) {
+    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(new byte[length]);
+    buffer.getBytes(offset, in.array());
+    String signature = readString(in);
+    if (!signature.equals(spec.flowSignature())) {
+      reportPeerFailure(new TransportException("process " + peer + " at " + spec.addresses().get(peer)
+          + " runs a different dataflow, worker count or registered types: theirs is [" + signature + "], ours is ["
+          + spec.flowSignature() + "]"));
+      return;
+    }
+    Map<Integer, List<String>> listed = new HashMap<>();
+    for (int steps = in.getInt(); steps > 0; steps--) {
+      int step = in.getInt();
+      List<String> names = new ArrayList<>();
+      for (int n = in.getInt(); n > 0; n--) {
+        names.add(readString(in));
+      }
+      listed.put(step, names);
+    }
+    partitionsByProcess.put(peer, listed);
+    peerOfControlSession.put(header.sessionId(), peer);
+    helloFrom[peer] = true;
+  }
+
+  /**
+   * [HELLO][process id] like every control message, then, big-endian: the flow signature and, per
+   * step with fixed partitions, its index and partition names; strings are length-prefixed UTF-8.
+   */
+  private byte[] helloMessage() {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+    try {
+      // the header exactly as every control message has it (read with the buffer's byte order)
+      bytes.write(controlMessage(HELLO, ""));
+      writeString(out, spec.flowSignature());
+      out.writeInt(spec.partitions().size());
+      for (Map.Entry<Integer, List<String>> e : spec.partitions().entrySet()) {
+        out.writeInt(e.getKey());
+        out.writeInt(e.getValue().size());
+        for (String name : e.getValue()) {
+          writeString(out, name);
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  private static void writeString(java.io.DataOutputStream out, String s) throws java.io.IOException {
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    out.writeInt(b.length);
+    out.write(b);
+  }
+
+  private static String readString(java.nio.ByteBuffer in) {
+    byte[] b = new byte[in.getInt()];
+    in.get(b);
+    return new String(b, StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public Map<Integer, List<String>> partitionsOf(int process) {
+    Map<Integer, List<String>> listed = partitionsByProcess.get(process);
+    if (listed == null) {
+      throw new IllegalStateException("no hello from process " + process + " yet");
+    }
+    return listed;
   }
 
   private void onImageGone(Image image) {
@@ -543,7 +619,13 @@ public final class AeronTransport implements Transport {
   private boolean sendFailed() {
     boolean all = true;
     for (int p = 0; p < spec.processes(); p++) {
-      if (p == spec.processId() || failedOrAckedFrom[p] || controlOut[p] == null || !controlOut[p].isConnected()) {
+      if (p == spec.processId() || failedOrAckedFrom[p] || controlOut[p] == null) {
+        continue;
+      }
+      if (!controlOut[p].isConnected()) {
+        // while joining, a peer not connected yet may still be coming: keep trying (bounded);
+        // later, a peer that is not connected is gone
+        all &= !joining;
         continue;
       }
       controlOut[p].offer(new UnsafeBuffer(failedMessage));
@@ -559,7 +641,12 @@ public final class AeronTransport implements Transport {
    */
   private void awaitFailureHeard() {
     long deadline = System.nanoTime() + ABORT_ACK_TIMEOUT.toNanos();
+    // before the poller runs (failing while joining) nobody else reads the acknowledgements
+    FragmentAssembler ownPoll = poller == null && control != null ? new FragmentAssembler(this::onControl) : null;
     while (!sendFailed() && System.nanoTime() < deadline) {
+      if (ownPoll != null) {
+        control.poll(ownPoll, 16);
+      }
       java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
     }
   }

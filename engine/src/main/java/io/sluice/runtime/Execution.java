@@ -18,12 +18,16 @@ import io.sluice.transport.TransportFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -118,10 +122,7 @@ public final class Execution implements RunningDataflow {
               new IllegalStateException("a fixed-partitioned sink needs at least one partition"));
         }
       }
-      if (parts != null) {
-        partitions[s] = parts;
-        assignments[s] = PartitionAssignment.assign(parts, n);
-      }
+      partitions[s] = parts;
     }
     this.workers = new Worker[local];
     this.threads = new Thread[local];
@@ -137,18 +138,77 @@ public final class Execution implements RunningDataflow {
   /** Builds the run, connects to the cluster's other processes if any, and starts the worker threads. */
   public static Execution start(Dataflow flow, RunConfig config) {
     Execution e = new Execution(flow, config);
+    List<Map<Integer, List<String>>> listed = new ArrayList<>();
     if (e.transport != null) {
       try {
         e.transport.start(e.clusterSpec(), e.new InboundChannels());
+        for (int p = 0; p < config.processes(); p++) {
+          listed.add(e.transport.partitionsOf(p));
+        }
+        e.assignPartitions(listed);
       } catch (RuntimeException ex) {
+        e.transport.abort(ex); // the peers stop too, at once, instead of waiting for this process
         e.transport.close();
         throw ex;
       }
+    } else {
+      listed.add(e.localPartitions());
+      e.assignPartitions(listed);
     }
     for (Thread t : e.threads) {
       t.start();
     }
     return e;
+  }
+
+  /** What this process listed, by step index, for steps with fixed partitions. */
+  private Map<Integer, List<String>> localPartitions() {
+    Map<Integer, List<String>> mine = new HashMap<>();
+    for (int s = 0; s < steps.size(); s++) {
+      if (partitions[s] != null) {
+        mine.put(s, partitions[s]);
+      }
+    }
+    return mine;
+  }
+
+  /**
+   * Assigns every step's partitions to primary workers from what each process listed. A source's
+   * partition can be read only by the workers of the processes that listed it (its candidates;
+   * e.g. a file on one host's disk), and fewest candidates go first ({@link PartitionAssignment}).
+   * A fixed-partitioned sink routes items by the index of a partition in its list, so every
+   * process must list the same partitions in the same order.
+   */
+  private void assignPartitions(List<Map<Integer, List<String>>> listedByProcess) {
+    int perProcess = config.workersPerProcess();
+    for (int s = 0; s < steps.size(); s++) {
+      if (partitions[s] == null) {
+        continue;
+      }
+      Step step = steps.get(s);
+      if (step instanceof Step.Output) {
+        for (int p = 0; p < listedByProcess.size(); p++) {
+          List<String> theirs = listedByProcess.get(p).get(s);
+          if (!partitions[s].equals(theirs)) {
+            throw StepFailedException.during(step.id(), -1, "listing partitions", new IllegalStateException(
+                "process " + p + " lists " + theirs + " but process " + config.processId() + " lists " + partitions[s]
+                    + ": a fixed-partitioned sink needs the same partitions, in the same order, in every process"));
+          }
+        }
+        assignments[s] = PartitionAssignment.assign(partitions[s], workerCount);
+        continue;
+      }
+      Map<String, SortedSet<Integer>> candidates = new TreeMap<>();
+      for (int p = 0; p < listedByProcess.size(); p++) {
+        for (String part : listedByProcess.get(p).getOrDefault(s, List.of())) {
+          SortedSet<Integer> workers = candidates.computeIfAbsent(part, k -> new TreeSet<>());
+          for (int l = 0; l < perProcess; l++) {
+            workers.add(p * perProcess + l);
+          }
+        }
+      }
+      assignments[s] = PartitionAssignment.assign(candidates);
+    }
   }
 
   private boolean isLocal(int worker) {
@@ -180,7 +240,7 @@ public final class Execution implements RunningDataflow {
     // serdes number registered types by their order: peers must agree on it
     signature.append("|types=").append(String.join(",", flow.registeredTypeNames()));
     return new ClusterSpec(config.processId(), config.addresses(), config.workersPerProcess(), ids, exchanging,
-        signature.toString(), config.serde(), flow.registeredTypeNames());
+        signature.toString(), config.serde(), flow.registeredTypeNames(), localPartitions());
   }
 
   /** The runtime side of the transport: remote messages land in the same queues local ones do. */

@@ -2,6 +2,7 @@ package io.sluice.transport;
 
 import io.sluice.serde.Serde;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything a transport needs to know about the cluster and the run, identical in every process
@@ -17,16 +18,20 @@ import java.util.List;
  *                          choose its default
  * @param registeredTypes   item types the flow registered ({@code Dataflow.registerTypes}); the only
  *                          user types a default serde may create from bytes
+ * @param partitions        what this process listed for each step with fixed partitions (by step
+ *                          index); processes may differ (e.g. files on their own disks), so the
+ *                          transport exchanges these at start
  */
 public record ClusterSpec(int processId, List<String> addresses, int workersPerProcess, List<String> stepIds,
     List<Integer> exchangeSteps,
-    String flowSignature, Serde serde, List<String> registeredTypes) {
+    String flowSignature, Serde serde, List<String> registeredTypes, Map<Integer, List<String>> partitions) {
 
   public ClusterSpec {
     addresses = List.copyOf(addresses);
     stepIds = List.copyOf(stepIds);
     exchangeSteps = List.copyOf(exchangeSteps);
     registeredTypes = List.copyOf(registeredTypes);
+    partitions = Map.copyOf(partitions);
   }
 
   public int processes() {

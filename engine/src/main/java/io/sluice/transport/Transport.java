@@ -1,6 +1,7 @@
 package io.sluice.transport;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * How a process's runtime reaches the workers of other processes. The runtime sees peers only
@@ -22,6 +23,12 @@ public interface Transport extends AutoCloseable {
    * @throws TransportException naming the peers that did not appear in time, or what did not match
    */
   void start(ClusterSpec cluster, Inbound inbound);
+
+  /**
+   * After {@link #start}: what process {@code process} listed for each step with fixed partitions
+   * ({@link ClusterSpec#partitions()} of that process; this process's own for its id).
+   */
+  Map<Integer, List<String>> partitionsOf(int process);
 
   /**
    * Offers a batch from local worker {@code from} to remote worker {@code to}; thread-safe. Returns
