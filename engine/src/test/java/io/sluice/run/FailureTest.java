@@ -13,13 +13,14 @@ import io.sluice.dataflow.KV;
 import io.sluice.dataflow.Retention;
 import io.sluice.dataflow.StatefulLogic;
 import io.sluice.dataflow.ValueState;
+import io.sluice.inputs.DynamicSource;
 import io.sluice.inputs.FixedPartitionedSource;
 import io.sluice.inputs.Routing;
 import io.sluice.inputs.SourcePartition;
+import io.sluice.inputs.StatelessSourcePartition;
 import io.sluice.outputs.DynamicSink;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -268,38 +269,52 @@ class FailureTest {
     assertThat(e).hasMessageContaining(StringBuilder.class.getName());
   }
 
-  @Test
-  void aFailureWhileAnotherWorkerIsStuckInASlowSinkEndsTheRunPromptly() {
-    AtomicBoolean sinkStuck = new AtomicBoolean();
-    DynamicSink<Long> sink = (stepId, worker, count) -> items -> {
-      if (worker == 1) {
-        sinkStuck.set(true);
-        LockSupport.parkNanos(Duration.ofSeconds(60).toNanos()); // a very slow write
-      }
-    };
-    Iterable<Long> endless = () -> new Iterator<>() {
-      long next;
+  /**
+   * Worker 1 reads one item and then nothing; worker 0 reads an endless stream. There is no
+   * exchange in the flows using it, so worker 0 keeps processing whatever worker 1 does: its
+   * failure can't be held back by back-pressure from a stuck worker 1.
+   */
+  private static DynamicSource<Integer> workerOneReadsOneItem() {
+    return (step, worker, count) -> new StatelessSourcePartition<>() {
+      private int next;
+      private boolean sent;
 
       @Override
-      public boolean hasNext() {
-        return next < 100_000_000L;
-      }
-
-      @Override
-      public Long next() {
-        return next++;
+      public List<Integer> nextBatch() {
+        if (worker == 1) {
+          List<Integer> once = sent ? new ArrayList<>() : new ArrayList<>(List.of(-1));
+          sent = true;
+          return once;
+        }
+        return new ArrayList<>(List.of(next++));
       }
     };
-    Dataflow flow = new Dataflow(TestSupport.uniqueName("stuck-sink"));
-    flow.input("in", IterableSource.of(endless, 10))
-        .redistribute("spread")
+  }
+
+  /** in → boom (throws once {@code stuck} is set) → out. */
+  private static Dataflow failsWhile(String name, AtomicBoolean stuck, DynamicSink<Integer> sink) {
+    Dataflow flow = new Dataflow(TestSupport.uniqueName(name));
+    flow.input("in", workerOneReadsOneItem())
         .map("boom", i -> {
-          if (sinkStuck.get()) {
+          if (stuck.get()) {
             throw new IllegalStateException("failing while worker 1 is stuck");
           }
           return i;
         })
         .output("out", sink);
+    return flow;
+  }
+
+  @Test
+  void aFailureWhileAnotherWorkerIsStuckInASlowSinkEndsTheRunPromptly() {
+    AtomicBoolean sinkStuck = new AtomicBoolean();
+    DynamicSink<Integer> sink = (stepId, worker, count) -> items -> {
+      if (worker == 1) {
+        sinkStuck.set(true);
+        LockSupport.parkNanos(Duration.ofSeconds(60).toNanos()); // a very slow write
+      }
+    };
+    Dataflow flow = failsWhile("stuck-sink", sinkStuck, sink);
     long t0 = System.nanoTime();
     StepFailedException e = catchThrowableOfType(StepFailedException.class,
         () -> Sluice.start(flow, RunConfig.workers(2)).await(Duration.ofSeconds(20)));
@@ -324,16 +339,7 @@ class FailureTest {
         }
       }
     };
-    Dataflow flow = new Dataflow(TestSupport.uniqueName("deaf-sink"));
-    flow.input("in", IterableSource.of(TestSupport.ints(1_000_000), 10))
-        .redistribute("spread")
-        .map("boom", i -> {
-          if (sinkStuck.get()) {
-            throw new IllegalStateException("failing while worker 1 is stuck");
-          }
-          return i;
-        })
-        .output("out", sink);
+    Dataflow flow = failsWhile("deaf-sink", sinkStuck, sink);
     try {
       StepFailedException e = catchThrowableOfType(StepFailedException.class,
           () -> Sluice.start(flow, RunConfig.workers(2)).await(Duration.ofSeconds(25)));
