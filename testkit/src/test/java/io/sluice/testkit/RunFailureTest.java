@@ -20,7 +20,7 @@ class RunFailureTest {
         .filter(n -> n.startsWith("sluice-" + flowName + "-worker-")).toList();
   }
 
-  @DataflowTest(workers = {1, 4}, timeoutMillis = 300)
+  @DataflowTest(workers = {1, 4}, timeoutMillis = 1000)
   void aRunThatDoesNotFinishFailsWithEachWorkersStateAndLeavesNoThreads(DataflowRunner runner) {
     TestSink<KV<String, String>> out = new TestSink<>();
     Dataflow flow = new Dataflow("hang");
@@ -29,7 +29,7 @@ class RunFailureTest {
 
     DataflowTimeoutError e = catchThrowableOfType(DataflowTimeoutError.class, () -> runner.run(flow));
 
-    assertThat(e).hasMessageStartingWith("dataflow 'hang' did not finish within PT0.3S on " + runner.workers())
+    assertThat(e).hasMessageStartingWith("dataflow 'hang' did not finish within PT1S on " + runner.workers())
         .hasMessageContaining("it was stopped. Worker state at the timeout:")
         .hasMessageContaining("worker 0 (running)\n  source 'in' partition 'partition-0': 2 items read, polling")
         .hasMessageContaining("exchange receiver 'keep': end-of-stream from ")
