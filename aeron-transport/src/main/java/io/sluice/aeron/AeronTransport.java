@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@link Transport} over Aeron UDP. Each process runs an embedded media driver in its own
- * directory and subscribes on its own address; it publishes to every peer's address.
+ * directory (processes inside one JVM may share one, see {@link Settings#sharedDriver()}) and
+ * subscribes on its own address; it publishes to every peer's address.
  *
  * <p>Streams: one control stream (hello, finished, failed) and one data stream per exchange step.
  * A separate stream per step matters: a receiving worker that is full for one step must not hold
@@ -72,8 +73,17 @@ public final class AeronTransport implements Transport {
    * @param connectTimeout how long {@link #start} waits for every peer
    * @param peerTimeout    how long a silent peer counts as alive (Aeron's image liveness timeout)
    * @param termLength     Aeron term buffer length (max message = term / 8)
+   * @param sharedDriver   use this JVM's shared media driver instead of launching one for this
+   *                       process: for several processes inside one JVM ({@link LocalCluster}),
+   *                       where a driver per process costs a start and a stop (~40 ms) per run.
+   *                       Real processes (the CLI, forked JVMs) each launch their own.
    */
-  public record Settings(Duration connectTimeout, Duration peerTimeout, int termLength) {
+  public record Settings(Duration connectTimeout, Duration peerTimeout, int termLength, boolean sharedDriver) {
+    /** Settings with a media driver of this process's own. */
+    public Settings(Duration connectTimeout, Duration peerTimeout, int termLength) {
+      this(connectTimeout, peerTimeout, termLength, false);
+    }
+
     public static Settings defaults() {
       return new Settings(Duration.ofSeconds(30), Duration.ofSeconds(5), 1 << 20);
     }
@@ -85,6 +95,11 @@ public final class AeronTransport implements Transport {
           Duration.ofMillis(Long.getLong("sluice.aeron.connectTimeoutMs", d.connectTimeout.toMillis())),
           Duration.ofMillis(Long.getLong("sluice.aeron.peerTimeoutMs", d.peerTimeout.toMillis())),
           Integer.getInteger("sluice.aeron.termLength", d.termLength));
+    }
+
+    /** The same settings, on this JVM's shared media driver. */
+    public Settings withSharedDriver() {
+      return new Settings(connectTimeout, peerTimeout, termLength, true);
     }
   }
 
@@ -156,24 +171,20 @@ public final class AeronTransport implements Transport {
     refusedItems = new Object[leftovers.length];
     refusedBytes = new byte[leftovers.length][];
 
-    Path base = DriverDirectories.base();
-    DriverDirectories.deleteOrphans(base);
-    Path dir = DriverDirectories.newDirectory(base);
     String myAddress = cluster.addresses().get(me);
     try {
-      driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
-          .aeronDirectoryName(dir.toString())
-          .dirDeleteOnStart(true)
-          .dirDeleteOnShutdown(true)
-          .threadingMode(ThreadingMode.SHARED)
-          .sharedIdleStrategy(new BackoffIdleStrategy(1, 10, 1_000, 1_000_000))
-          .termBufferSparseFile(true)
-          .publicationTermBufferLength(settings.termLength())
-          .imageLivenessTimeoutNs(settings.peerTimeout().toNanos())
-          .publicationConnectionTimeoutNs(settings.peerTimeout().toNanos())
-          .errorHandler(t -> LOG.warn("media driver of process {}: {}", me, t.toString())));
+      String driverDirectory;
+      if (settings.sharedDriver()) {
+        driverDirectory = SharedDrivers.directory(settings);
+      } else {
+        Path base = DriverDirectories.base();
+        DriverDirectories.deleteOrphans(base);
+        Path dir = DriverDirectories.newDirectory(base);
+        driver = MediaDriver.launchEmbedded(driverContext(dir, settings, "media driver of process " + me));
+        driverDirectory = driver.aeronDirectoryName();
+      }
       aeron = Aeron.connect(new Aeron.Context()
-          .aeronDirectoryName(driver.aeronDirectoryName())
+          .aeronDirectoryName(driverDirectory)
           .errorHandler(this::onClientError));
       String myChannel = channel(myAddress);
       control = aeron.addSubscription(myChannel, CONTROL_STREAM, image -> {}, this::onImageGone);
@@ -222,7 +233,7 @@ public final class AeronTransport implements Transport {
           }
         });
     AgentRunner.startOnThread(poller);
-    LOG.info("process {} connected to {} peers over Aeron ({})", me, processes - 1, dir);
+    LOG.info("process {} connected to {} peers over Aeron ({})", me, processes - 1, aeron.context().aeronDirectoryName());
   }
 
   private void awaitPeers() {
@@ -684,6 +695,21 @@ public final class AeronTransport implements Transport {
    */
   public static Serde defaultSerde(List<String> registeredTypes) {
     return new ForySerde(registeredTypes);
+  }
+
+  /** The embedded media driver every Sluice process runs (its own, or the JVM's shared one). */
+  static MediaDriver.Context driverContext(Path dir, Settings settings, String name) {
+    return new MediaDriver.Context()
+        .aeronDirectoryName(dir.toString())
+        .dirDeleteOnStart(true)
+        .dirDeleteOnShutdown(true)
+        .threadingMode(ThreadingMode.SHARED)
+        .sharedIdleStrategy(new BackoffIdleStrategy(1, 10, 1_000, 1_000_000))
+        .termBufferSparseFile(true)
+        .publicationTermBufferLength(settings.termLength())
+        .imageLivenessTimeoutNs(settings.peerTimeout().toNanos())
+        .publicationConnectionTimeoutNs(settings.peerTimeout().toNanos())
+        .errorHandler(t -> LOG.warn("{}: {}", name, t.toString()));
   }
 
   private static String channel(String address) {

@@ -21,12 +21,17 @@ import java.util.function.IntFunction;
 
 /**
  * Runs one dataflow as a cluster of processes inside this JVM: each "process" is a separate engine
- * instance with its own Aeron media driver and UDP port on loopback, so items really cross the
- * transport and the serde. For tests: cheap (a driver starts in ~0.2 s) and the real thing short of
- * separate JVMs.
+ * instance with its own Aeron client, streams and UDP port on loopback, so items really cross the
+ * transport and the serde. The processes share one media driver per JVM (unless the configuration
+ * names its own transport), launched at the first run and closed when the JVM exits, so a run does
+ * not pay a driver start and stop per process. For tests: the real thing short of separate JVMs.
  */
 public final class LocalCluster {
   private LocalCluster() {}
+
+  /** Every process of an in-JVM cluster talks through this JVM's one shared media driver. */
+  private static final io.sluice.transport.TransportFactory SHARED_DRIVER_TRANSPORT =
+      () -> new AeronTransport(AeronTransport.Settings.fromSystemProperties().withSharedDriver());
 
   /** What every process of a cluster run returned. */
   public record Result(List<RunResult> perProcess) {
@@ -52,7 +57,9 @@ public final class LocalCluster {
     List<CompletableFuture<RunResult>> runs = new ArrayList<>();
     for (int p = 0; p < processes; p++) {
       int pid = p;
-      RunConfig cfg = config.withCluster(pid, addresses);
+      RunConfig cfg = config.transport() == null
+          ? config.withCluster(pid, addresses).withTransport(SHARED_DRIVER_TRANSPORT)
+          : config.withCluster(pid, addresses);
       Dataflow flow = flowOfProcess.apply(pid);
       runs.add(CompletableFuture.supplyAsync(() -> Sluice.start(flow, cfg).await(timeout), runnerThread(pid)));
     }

@@ -15,7 +15,11 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.IntFunction;
 import java.util.function.UnaryOperator;
 
-/** Runs one dataflow as several processes inside this JVM, each with its own media driver and UDP port. */
+/**
+ * Runs one dataflow as several processes inside this JVM, each with its own media driver and UDP
+ * port (unlike {@link LocalCluster}, which shares one driver): the transport exactly as separate
+ * processes run it, with settings a test may change.
+ */
 final class InJvmCluster {
   private InJvmCluster() {}
 

@@ -42,8 +42,8 @@ public @interface DataflowTest {
    * Process counts; empty means the class's, else {1}. The method runs once per (processes,
    * workers) pair; with more than one process an invocation is named
    * {@code [2 processes × 4 workers]} and each run is a cluster inside the test JVM: one engine
-   * instance per process, each with its own Aeron media driver and UDP port, so items really cross
-   * the transport and its serializer. Needs {@code sluice-aeron-transport} on the test classpath.
+   * instance per process, each with its own Aeron client and UDP port (on one media driver shared
+   * by the JVM), so items really cross the transport and its serializer. Needs {@code sluice-aeron-transport} on the test classpath.
    */
   int[] processes() default {};
 

@@ -16,9 +16,10 @@ import java.util.stream.IntStream;
  * through a keyed stateful step, with output and placement assertions. Not a unit test (no
  * wall-clock limits are asserted anywhere); run it by hand, see docs/PERFORMANCE.md.
  *
- * <p>Two figures: (1) {@code runner.run(flow)} plus the assertions, called directly; (2) the same
+ * <p>Three figures: (1) {@code runner.run(flow)} plus the assertions, called directly; (2) the same
  * as a whole {@code @DataflowTest(workers = 4)} method launched through the JUnit Platform (engine
- * discovery, extension, invocation, reporting).
+ * discovery, extension, invocation, reporting); (3) the same 4 workers as an in-JVM cluster of
+ * 2 processes × 2 workers over the Aeron transport.
  */
 public final class OverheadHarness {
   private OverheadHarness() {}
@@ -70,7 +71,7 @@ public final class OverheadHarness {
 
   public static void main(String[] args) throws Exception {
     int warmup = args.length > 0 ? Integer.parseInt(args[0]) : 300;
-    int measured = args.length > 1 ? Integer.parseInt(args[1]) : 500;
+    int measured = args.length > 1 ? Integer.parseInt(args[1]) : 500; // args[2]: cluster runs
     DataflowRunner runner = DataflowRunner.withWorkers(4);
 
     long firstNanos = System.nanoTime();
@@ -101,9 +102,24 @@ public final class OverheadHarness {
       junit[i] = (System.nanoTime() - t0) / 1e6;
     }
 
+    // The same 4 workers as an in-JVM cluster of 2 processes × 2 workers: two engines, two media
+    // drivers, items crossing the real Aeron transport and serde.
+    int clusterRuns = args.length > 2 ? Integer.parseInt(args[2]) : 50;
+    DataflowRunner cluster = DataflowRunner.withWorkers(2).withProcesses(2);
+    for (int i = 0; i < Math.max(5, clusterRuns / 5); i++) {
+      oneTest(cluster);
+    }
+    double[] clustered = new double[clusterRuns];
+    for (int i = 0; i < clusterRuns; i++) {
+      long t0 = System.nanoTime();
+      oneTest(cluster);
+      clustered[i] = (System.nanoTime() - t0) / 1e6;
+    }
+
     System.out.printf(Locale.ROOT, "first run (cold JVM): %.1f ms%n", firstMs);
     report("runner.run + assertions", direct);
     report("@DataflowTest via JUnit Platform", junit);
+    report("2 processes x 2 workers (in JVM)", clustered);
     System.out.printf(Locale.ROOT, "JVM: %s %s, %d CPUs%n", System.getProperty("java.vm.name"),
         System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
   }
