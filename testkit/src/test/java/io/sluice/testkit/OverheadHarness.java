@@ -78,43 +78,18 @@ public final class OverheadHarness {
     oneTest(runner);
     double firstMs = (System.nanoTime() - firstNanos) / 1e6;
 
-    for (int i = 0; i < warmup; i++) {
-      oneTest(runner);
-    }
-    double[] direct = new double[measured];
-    for (int i = 0; i < measured; i++) {
-      long t0 = System.nanoTime();
-      oneTest(runner);
-      direct[i] = (System.nanoTime() - t0) / 1e6;
-    }
+    double[] direct = timed(() -> oneTest(runner), warmup, measured);
 
     var selector = selectMethod(AsDataflowTest.class, "runningSums", DataflowRunner.class.getName());
-    int junitRuns = Math.max(50, measured / 5);
-    for (int i = 0; i < Math.max(50, warmup / 5); i++) {
-      Fixtures.engine().selectors(selector).execute().testEvents()
-          .assertStatistics(s -> s.succeeded(1));
-    }
-    double[] junit = new double[junitRuns];
-    for (int i = 0; i < junitRuns; i++) {
-      long t0 = System.nanoTime();
-      Fixtures.engine().selectors(selector).execute().testEvents()
-          .assertStatistics(s -> s.succeeded(1));
-      junit[i] = (System.nanoTime() - t0) / 1e6;
-    }
+    Runnable viaJunit = () -> Fixtures.engine().selectors(selector).execute().testEvents()
+        .assertStatistics(st -> st.succeeded(1));
+    double[] junit = timed(viaJunit, Math.max(50, warmup / 5), Math.max(50, measured / 5));
 
-    // The same 4 workers as an in-JVM cluster of 2 processes × 2 workers: two engines, two media
-    // drivers, items crossing the real Aeron transport and serde.
+    // The same 4 workers as an in-JVM cluster of 2 processes × 2 workers: two engines on the JVM's
+    // shared media driver, items crossing the real Aeron transport and serde.
     int clusterRuns = args.length > 2 ? Integer.parseInt(args[2]) : 50;
     DataflowRunner cluster = DataflowRunner.withWorkers(2).withProcesses(2);
-    for (int i = 0; i < Math.max(5, clusterRuns / 5); i++) {
-      oneTest(cluster);
-    }
-    double[] clustered = new double[clusterRuns];
-    for (int i = 0; i < clusterRuns; i++) {
-      long t0 = System.nanoTime();
-      oneTest(cluster);
-      clustered[i] = (System.nanoTime() - t0) / 1e6;
-    }
+    double[] clustered = timed(() -> oneTest(cluster), Math.max(5, clusterRuns / 5), clusterRuns);
 
     System.out.printf(Locale.ROOT, "first run (cold JVM): %.1f ms%n", firstMs);
     report("runner.run + assertions", direct);
@@ -122,6 +97,20 @@ public final class OverheadHarness {
     report("2 processes x 2 workers (in JVM)", clustered);
     System.out.printf(Locale.ROOT, "JVM: %s %s, %d CPUs%n", System.getProperty("java.vm.name"),
         System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
+  }
+
+  /** Runs {@code test} {@code warmup} times, then {@code measured} times, returning each measured run's milliseconds. */
+  private static double[] timed(Runnable test, int warmup, int measured) {
+    for (int i = 0; i < warmup; i++) {
+      test.run();
+    }
+    double[] ms = new double[measured];
+    for (int i = 0; i < measured; i++) {
+      long t0 = System.nanoTime();
+      test.run();
+      ms[i] = (System.nanoTime() - t0) / 1e6;
+    }
+    return ms;
   }
 
   private static void report(String what, double[] ms) {
