@@ -83,19 +83,19 @@ public final class RunResult {
       long[] in = new long[n];
       long[] out = new long[n];
       long[] max = new long[n];
-      List<java.util.Set<Object>> keys = new java.util.ArrayList<>(java.util.Collections.nCopies(n, null));
+      List<Map<Object, Long>> keys = new java.util.ArrayList<>(java.util.Collections.nCopies(n, null));
       for (RunResult r : perProcess) {
         StepStats s = r.steps.get(id);
         for (int w = 0; w < n; w++) {
           in[w] += s.itemsIn(w);
           out[w] += s.itemsOut(w);
           max[w] = Math.max(max[w], s.maxActivation(w).toNanos());
-          if (s.keysRecorded() && !s.keys(w).isEmpty()) {
-            java.util.Set<Object> k = keys.get(w) == null ? new java.util.HashSet<>() : keys.get(w);
-            k.addAll(s.keys(w));
-            keys.set(w, k);
-          } else if (s.keysRecorded() && keys.get(w) == null) {
-            keys.set(w, new java.util.HashSet<>());
+          if (s.keysRecorded()) {
+            if (keys.get(w) == null) {
+              keys.set(w, new java.util.HashMap<>());
+            }
+            Map<Object, Long> k = keys.get(w);
+            s.keyItems(w).forEach((key, items) -> k.merge(key, items, Long::sum));
           }
         }
       }

@@ -1,26 +1,41 @@
 package io.sluice.run;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * What one step did on each worker during a run: items in and out, the keys it saw (keyed steps,
- * when {@link RunConfig#recordKeys()} is on) and its longest activation. Worker indexes are global.
+ * What one step did on each worker during a run: items in and out, the keys it saw and how many
+ * items of each (keyed steps, when {@link RunConfig#recordKeys()} is on) and its longest
+ * activation. Worker indexes are global. Immutable.
  */
 public final class StepStats {
   private final String stepId;
   private final long[] itemsIn;
   private final long[] itemsOut;
-  private final List<Set<Object>> keys;
+  /** Per worker: items per key, or null where keys were not recorded. */
+  private final List<Map<Object, Long>> keyItems;
   private final long[] maxActivationNanos;
 
-  public StepStats(String stepId, long[] itemsIn, long[] itemsOut, List<Set<Object>> keys, long[] maxActivationNanos) {
+  /**
+   * @param keyItems per worker, the items this keyed step processed per key; a null entry where
+   *                 keys were not recorded
+   */
+  public StepStats(String stepId, long[] itemsIn, long[] itemsOut, List<Map<Object, Long>> keyItems,
+      long[] maxActivationNanos) {
     this.stepId = stepId;
     this.itemsIn = itemsIn.clone();
     this.itemsOut = itemsOut.clone();
-    this.keys = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(keys));
+    List<Map<Object, Long>> copy = new ArrayList<>(keyItems.size());
+    for (Map<Object, Long> m : keyItems) {
+      copy.add(m == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(m)));
+    }
+    this.keyItems = Collections.unmodifiableList(copy);
     this.maxActivationNanos = maxActivationNanos.clone();
   }
 
@@ -60,13 +75,21 @@ public final class StepStats {
 
   /** Whether keys were recorded for this step (keyed steps with {@link RunConfig#recordKeys()}). */
   public boolean keysRecorded() {
-    return keys.stream().anyMatch(k -> k != null);
+    return keyItems.stream().anyMatch(k -> k != null);
   }
 
   /** The keys this keyed step processed on {@code worker}; empty if none or not recorded. */
   public Set<Object> keys(int worker) {
-    Set<Object> k = keys.get(worker);
-    return k == null ? Set.of() : k;
+    return keyItems(worker).keySet();
+  }
+
+  /**
+   * How many items of each key this keyed step processed on {@code worker} (what reached its
+   * per-key logic, after any combining before the exchange); empty if none or not recorded.
+   */
+  public Map<Object, Long> keyItems(int worker) {
+    Map<Object, Long> k = keyItems.get(worker);
+    return k == null ? Map.of() : k;
   }
 
   /** The longest single activation of this step on {@code worker}. */

@@ -474,14 +474,14 @@ public final class Execution implements RunningDataflow {
       long[] in = new long[workerCount];
       long[] out = new long[workerCount];
       long[] max = new long[workerCount];
-      List<Set<Object>> keys = new ArrayList<>(Collections.nCopies(workerCount, null));
+      List<Map<Object, Long>> keys = new ArrayList<>(Collections.nCopies(workerCount, null));
       for (Worker worker : workers) {
         StepMetrics m = worker.metrics[s];
         int w = worker.index;
         in[w] = m.itemsIn;
         out[w] = m.itemsOut;
         max[w] = m.maxActivationNanos;
-        keys.set(w, m.keys == null ? null : Collections.unmodifiableSet(m.keys));
+        keys.set(w, m.keyItems);
       }
       stats.put(steps.get(s).id(), new StepStats(steps.get(s).id(), in, out, keys, max));
     }

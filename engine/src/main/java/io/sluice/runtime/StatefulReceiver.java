@@ -74,9 +74,9 @@ final class StatefulReceiver extends ExchangeReceiver {
         if (logic == null) {
           logic = build(key, values);
           logics.put(key, logic);
-          if (metrics.keys != null) {
-            metrics.keys.add(key);
-          }
+        }
+        if (metrics.keyItems != null) {
+          metrics.keyItems.merge(key, (long) values.size(), Long::sum);
         }
         emitter.key = key;
         Retention r;

@@ -1,7 +1,7 @@
 package io.sluice.runtime;
 
-import java.util.HashSet;
-import java.util.Set;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * One step's counters on one worker. Written only by that worker's thread; read by others only
@@ -12,9 +12,10 @@ final class StepMetrics {
   long itemsOut;
   long activations;
   long maxActivationNanos;
-  final Set<Object> keys;
+  /** Keyed steps recording keys: items processed per key; else null. */
+  final Map<Object, Long> keyItems;
 
   StepMetrics(boolean recordKeys) {
-    this.keys = recordKeys ? new HashSet<>() : null;
+    this.keyItems = recordKeys ? new HashMap<>() : null;
   }
 }

@@ -9,8 +9,17 @@ import io.sluice.connectors.IterableSource;
 import io.sluice.connectors.ListSink;
 import io.sluice.dataflow.Dataflow;
 import io.sluice.dataflow.KV;
+import io.sluice.dataflow.KeyedStream;
+import io.sluice.dataflow.ValueState;
+import io.sluice.inputs.Routing;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** What a run reports, and running plans again and side by side. */
 class RunResultTest {
@@ -71,5 +80,47 @@ class RunResultTest {
     assertThat(rb.await(TestSupport.BOUND).workerCount()).isEqualTo(2);
     assertThat(a.items()).hasSize(10).allSatisfy(kv -> assertThat(kv.value()).isEqualTo(50L));
     assertThat(b.items()).containsExactlyInAnyOrderElementsOf(a.items());
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 4})
+  void keyedStepsCountTheItemsOfEachKeyOnTheWorkerThatProcessedThem(int workers) {
+    ListSink<KV<Integer, Integer>> sink = new ListSink<>();
+    Dataflow flow = new Dataflow("key-items");
+    KeyedStream.of(flow.input("in", IterableSource.of(
+            TestSupport.ints(600).stream().map(i -> KV.of(i % 3 == 0 ? 0 : i % 7, i)).toList(), 25)))
+        .statefulMap("last", (ValueState<Integer> state, Integer v) -> v)
+        .output("out", sink);
+    RunResult r = Sluice.run(flow, RunConfig.workers(workers).withRecordKeys(true));
+    Map<Object, Long> expected = new HashMap<>();
+    TestSupport.ints(600).forEach(i -> expected.merge(i % 3 == 0 ? 0 : i % 7, 1L, Long::sum));
+    Map<Object, Long> seen = new HashMap<>();
+    for (int w = 0; w < workers; w++) {
+      Map<Object, Long> items = r.step("last").keyItems(w);
+      assertThat(items.keySet()).isEqualTo(r.step("last").keys(w));
+      for (Object k : items.keySet()) {
+        assertThat(Routing.workerFor(k, workers)).isEqualTo(w);
+      }
+      items.forEach((k, n) -> assertThat(seen.put(k, n)).as("key %s on one worker", k).isNull());
+    }
+    assertThat(seen).isEqualTo(expected);
+    assertThat(r.step("in").keyItems(0)).as("only keyed steps record keys").isEmpty();
+  }
+
+  @Test
+  void mergingProcessesAddsTheirCountsPerWorker() {
+    Map<Object, Long> a = Map.of("x", 2L, "y", 1L);
+    Map<Object, Long> b = Map.of("x", 3L);
+    RunResult p0 = new RunResult("f", 2, Duration.ofMillis(5), Map.of("s", new StepStats("s", new long[] {3, 0},
+        new long[] {3, 0}, Arrays.asList(a, Map.of()), new long[] {7, 0})), List.of());
+    RunResult p1 = new RunResult("f", 2, Duration.ofMillis(9), Map.of("s", new StepStats("s", new long[] {3, 4},
+        new long[] {0, 4}, Arrays.asList(b, Map.of("z", 4L)), new long[] {1, 8})), List.of());
+    RunResult merged = RunResult.merge(List.of(p0, p1));
+    StepStats s = merged.step("s");
+    assertThat(s.keyItems(0)).isEqualTo(Map.of("x", 5L, "y", 1L));
+    assertThat(s.keyItems(1)).isEqualTo(Map.of("z", 4L));
+    assertThat(s.itemsIn(0)).isEqualTo(6);
+    assertThat(s.maxActivation(1)).isEqualTo(Duration.ofNanos(8));
+    assertThat(merged.duration()).isEqualTo(Duration.ofMillis(9));
   }
 }

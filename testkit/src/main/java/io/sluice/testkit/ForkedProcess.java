@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -35,7 +36,7 @@ public final class ForkedProcess {
   record Report(List<StatsRecord> steps, List<SlowRecord> slow, long durationNanos, int workerCount,
       Map<String, List<CapturedRecord>> outputs, FailureRecord failure) implements Serializable {}
 
-  record StatsRecord(String id, long[] in, long[] out, long[] maxNanos, List<Set<Object>> keys) implements Serializable {}
+  record StatsRecord(String id, long[] in, long[] out, long[] maxNanos, List<Map<Object, Long>> keys) implements Serializable {}
 
   record SlowRecord(String stepId, int worker, long nanos) implements Serializable {}
 
@@ -125,10 +126,10 @@ public final class ForkedProcess {
     for (StepStats s : r.steps().values()) {
       int n = s.workerCount();
       long[] max = new long[n];
-      List<Set<Object>> keys = new ArrayList<>();
+      List<Map<Object, Long>> keys = new ArrayList<>();
       for (int w = 0; w < n; w++) {
         max[w] = s.maxActivation(w).toNanos();
-        keys.add(s.keysRecorded() ? new HashSet<>(s.keys(w)) : null);
+        keys.add(s.keysRecorded() ? new HashMap<>(s.keyItems(w)) : null);
       }
       out.add(new StatsRecord(s.stepId(), s.itemsInPerWorker(), s.itemsOutPerWorker(), max, keys));
     }

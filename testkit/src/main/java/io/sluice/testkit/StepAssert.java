@@ -225,8 +225,14 @@ public final class StepAssert extends AbstractAssert<StepAssert, TestRun> {
       int busiest = skew.busiestWorker();
       String keys = "";
       if (actual.isKeyed(stepId)) {
-        Set<Object> k = actual.keys(stepId, busiest);
-        keys = "; keys on worker " + busiest + " (" + k.size() + "): " + Texts.list(k);
+        Map<Object, Long> k = actual.step(stepId).keyItems(busiest);
+        List<String> hottestFirst = k.entrySet().stream()
+            .sorted(Map.Entry.<Object, Long>comparingByValue().reversed())
+            .limit(Texts.MAX_LISTED)
+            .map(e -> Texts.item(e.getKey()) + " " + e.getValue())
+            .toList();
+        keys = "; keys on worker " + busiest + " (" + k.size() + "), items per key, most first: "
+            + Texts.plainList(hottestFirst, k.size());
       }
       fail(String.format(Locale.ROOT, "Expected step '%s' (%s) to have a max/mean load ratio of at most %.2f, but it"
           + " was %.2f: worker %d processed %d of %d items (mean %.1f); items per worker %s%s", stepId,

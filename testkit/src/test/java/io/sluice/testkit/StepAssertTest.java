@@ -90,7 +90,7 @@ class StepAssertTest {
     int n = 2;
     String a = WORDS.stream().filter(w -> Routing.workerFor(w, n) == 0).findFirst().orElseThrow();
     String b = WORDS.stream().filter(w -> Routing.workerFor(w, n) == 1).findFirst().orElseThrow();
-    List<Set<Object>> keys = List.of(Set.of(a, b), Set.of(b));
+    List<Map<Object, Long>> keys = List.of(Map.of(a, 1L, b, 1L), Map.of(b, 1L));
     Map<String, StepStats> steps = new LinkedHashMap<>();
     for (String id : List.of("in", "count.pre", "count", "out")) {
       steps.put(id, new StepStats(id, new long[n], new long[n], id.equals("count") ? keys : Arrays.asList(null, null),
@@ -169,7 +169,13 @@ class StepAssertTest {
             + " most 1.50, but it was ")
         .hasMessageContaining(": worker " + hot + " processed ")
         .hasMessageContaining("; keys on worker " + hot + " (")
-        .hasMessageContaining("\"hot\"");
+        .hasMessageContaining("), items per key, most first: [\"hot\" 270");
+    assertThat(run.step("seen").keyItems(hot)).containsEntry("hot", 270L);
+    long items = 0;
+    for (int w = 0; w < 4; w++) {
+      items += run.step("seen").keyItems(w).values().stream().mapToLong(Long::longValue).sum();
+    }
+    assertThat(items).as("every item counted once, under its key").isEqualTo(300);
   }
 
   @DataflowTest(workers = 2)
