@@ -45,6 +45,9 @@ final class KafkaPartitionReader implements SourcePartition<Object, Long> {
   private final Duration pollWait;
   /** Whether the last poll returned records. */
   private boolean streaming;
+  private final long stallTimeoutNanos;
+  /** Reading to an end offset: when the polls in a row that made no progress began; -1 while progressing. */
+  private long stalledSinceNanos = -1;
 
   KafkaPartitionReader(KafkaSource src, String stepId, String partition, Long resumeState, boolean raise) {
     this.stepId = stepId;
@@ -52,6 +55,7 @@ final class KafkaPartitionReader implements SourcePartition<Object, Long> {
     this.bootstrap = KafkaClients.bootstrap(src.brokers);
     this.raise = raise;
     this.pollWait = src.pollWait;
+    this.stallTimeoutNanos = src.stallTimeout.toNanos();
     int timeoutMs = (int) Math.min(Integer.MAX_VALUE, src.metadataTimeout.toMillis());
     Map<String, Object> defaults = new HashMap<>();
     defaults.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -109,6 +113,7 @@ final class KafkaPartitionReader implements SourcePartition<Object, Long> {
     if (endAfterError || (end >= 0 && position >= end)) {
       return null;
     }
+    long before = position;
     ConsumerRecords<byte[], byte[]> records;
     try {
       records = consumer.poll(Duration.ZERO);
@@ -143,7 +148,29 @@ final class KafkaPartitionReader implements SourcePartition<Object, Long> {
         position = polled.get(polled.size() - 1).offset() + 1;
       }
     }
+    if (end >= 0 && batch.isEmpty() && position == before) {
+      long now = System.nanoTime();
+      if (stalledSinceNanos < 0) {
+        stalledSinceNanos = now;
+      } else if (now - stalledSinceNanos > stallTimeoutNanos) {
+        return stalled();
+      }
+    } else {
+      stalledSinceNanos = -1;
+    }
     return batch;
+  }
+
+  /** A bounded read that stopped progressing below its end offset: a failed read, not a wait forever. */
+  private List<Object> stalled() {
+    KafkaConnectorException e = new KafkaConnectorException("step '" + stepId + "': reading " + tp + " made no progress"
+        + " for " + stallTimeoutNanos / 1_000_000 + " ms at offset " + position + ", below the end offset " + end
+        + " it had when it opened; are brokers '" + bootstrap + "' still reachable? (KafkaSource.stallTimeout)");
+    if (raise) {
+      throw e;
+    }
+    endAfterError = true;
+    return List.of(new KafkaError<byte[], byte[]>(e, null, tp.topic(), tp.partition(), position));
   }
 
   private List<Object> failed(KafkaException e, long offset, String what) {

@@ -26,6 +26,10 @@ import java.util.Objects;
  *       was opened, so a finite run terminates; with {@code tail(true)} it keeps reading.</li>
  *   <li>An unknown topic, or brokers that do not answer within {@link Builder#metadataTimeout
  *       metadataTimeout} (default 10 s), fail the run when it starts, naming the topics and brokers.</li>
+ *   <li>A partition read up to its end offset that stops making progress below it for
+ *       {@link Builder#stallTimeout stallTimeout} (default 30 s), e.g. because the brokers went
+ *       away in the middle of the run, fails like a failing read instead of waiting forever.
+ *       Tailing partitions wait for brokers as long as the Kafka client does.</li>
  *   <li>A failing read stops the run with a {@link KafkaConnectorException} naming the partition
  *       and offset, or, with {@link Builder#raiseOnErrors raiseOnErrors(false)} and
  *       {@link KafkaOps#input}, flows on as a {@link KafkaError} in the errors stream.</li>
@@ -43,6 +47,8 @@ public final class KafkaSource implements FixedPartitionedSource<KafkaSourceMess
   public static final Duration DEFAULT_METADATA_TIMEOUT = Duration.ofSeconds(10);
   /** Default {@link Builder#pollWait}. */
   public static final Duration DEFAULT_POLL_WAIT = Duration.ofMillis(1);
+  /** Default {@link Builder#stallTimeout}. */
+  public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(30);
 
   final List<String> brokers;
   final List<String> topics;
@@ -53,6 +59,7 @@ public final class KafkaSource implements FixedPartitionedSource<KafkaSourceMess
   final boolean raiseOnErrors;
   final Duration metadataTimeout;
   final Duration pollWait;
+  final Duration stallTimeout;
 
   /**
    * All partitions of {@code topics} on {@code brokers}, from the beginning to the end offsets
@@ -76,6 +83,7 @@ public final class KafkaSource implements FixedPartitionedSource<KafkaSourceMess
     this.raiseOnErrors = b.raiseOnErrors;
     this.metadataTimeout = b.metadataTimeout;
     this.pollWait = b.pollWait;
+    this.stallTimeout = b.stallTimeout;
     if (startingOffset == StartingOffset.STORED && !consumerConfig.containsKey("group.id")) {
       throw new IllegalArgumentException("StartingOffset.STORED needs a consumer group: add group.id to the consumer config");
     }
@@ -102,6 +110,7 @@ public final class KafkaSource implements FixedPartitionedSource<KafkaSourceMess
     private boolean raiseOnErrors = true;
     private Duration metadataTimeout = DEFAULT_METADATA_TIMEOUT;
     private Duration pollWait = DEFAULT_POLL_WAIT;
+    private Duration stallTimeout = DEFAULT_STALL_TIMEOUT;
 
     private Builder(List<String> brokers, List<String> topics) {
       this.brokers = new ArrayList<>(Objects.requireNonNull(brokers, "brokers"));
@@ -183,6 +192,21 @@ public final class KafkaSource implements FixedPartitionedSource<KafkaSourceMess
         throw new IllegalArgumentException("pollWait must be between 0 and 100 ms, got " + d);
       }
       this.pollWait = d;
+      return this;
+    }
+
+    /**
+     * How long a partition read up to its end offset ({@code tail(false)}) may go without progress
+     * while below that offset before the read counts as failed (default 30 s): the brokers went
+     * away, or stopped serving the partition. Progress is measured only while the partition is
+     * polled, so a worker held up downstream does not count. Keep it well above the consumer's
+     * {@code fetch.max.wait.ms}.
+     */
+    public Builder stallTimeout(Duration d) {
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException("stallTimeout must be positive, got " + d);
+      }
+      this.stallTimeout = d;
       return this;
     }
 
