@@ -56,6 +56,12 @@ public final class Execution implements RunningDataflow {
   /** Global index of this process's first worker. */
   final int firstWorker;
   final long startNanos;
+  /**
+   * Where epoch 1 begins: when the workers start, i.e. in a cluster once every process has
+   * connected, so that epochs of processes started seconds apart still line up (to within the
+   * hello round trip). Written before the worker threads start, which publishes it to them.
+   */
+  long epochOriginNanos;
   /** [step][from][to]: queues into this process's workers, null for steps without exchange. */
   private final OneToOneConcurrentArrayQueue<Object>[][][] inboundQueues;
   /** [step][local sender][to]: where this process's workers send. */
@@ -155,6 +161,7 @@ public final class Execution implements RunningDataflow {
       listed.add(e.localPartitions());
       e.assignPartitions(listed);
     }
+    e.epochOriginNanos = System.nanoTime();
     for (Thread t : e.threads) {
       t.start();
     }

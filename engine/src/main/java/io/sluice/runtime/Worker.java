@@ -108,7 +108,7 @@ final class Worker implements Runnable {
 
   /** The epoch of an item read at {@code nanoTime}: 1 plus whole epoch intervals since the run started. */
   long epochAt(long nanoTime) {
-    return 1 + Math.max(0, nanoTime - execution.startNanos) / epochIntervalNanos;
+    return 1 + Math.max(0, nanoTime - execution.epochOriginNanos) / epochIntervalNanos;
   }
 
   /** Interrupts {@code thread} (this worker's) unless the worker has already finished with user code. */
