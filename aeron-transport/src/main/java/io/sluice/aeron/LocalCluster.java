@@ -102,7 +102,8 @@ public final class LocalCluster {
     return 1;
   }
 
-  private static java.util.concurrent.Executor runnerThread(int pid) {
+  /** Runs a process of the cluster on a thread of its own (never a shared pool, which may have one thread on 2 cores). */
+  static java.util.concurrent.Executor runnerThread(int pid) {
     return task -> {
       Thread t = new Thread(task, "sluice-local-cluster-process-" + pid);
       t.setDaemon(true);

@@ -46,7 +46,8 @@ class ClusterEpochTest {
     Map<Integer, Long> epochOfWorker = new ConcurrentHashMap<>();
     RunConfig config = RunConfig.workers(2).withEpochInterval(Duration.ofSeconds(1));
     CompletableFuture<RunResult> first = CompletableFuture.supplyAsync(
-        () -> Sluice.start(readOnce(epochOfWorker), config.withCluster(0, addresses)).await(Duration.ofSeconds(60)));
+        () -> Sluice.start(readOnce(epochOfWorker), config.withCluster(0, addresses)).await(Duration.ofSeconds(60)),
+        LocalCluster.runnerThread(0));
     // process 0 waits for its peer, 2.5 epoch intervals long
     await("process 0 still waiting for process 1").pollDelay(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(10))
         .until(() -> !first.isDone());

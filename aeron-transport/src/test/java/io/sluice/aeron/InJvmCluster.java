@@ -38,7 +38,7 @@ final class InJvmCluster {
       int pid = p;
       RunConfig cfg = tweak.apply(RunConfig.workers(workersPerProcess).withCluster(pid, addresses).withRecordKeys(true));
       runs.add(CompletableFuture.supplyAsync(
-          () -> Sluice.start(flowOfProcess.apply(pid), cfg).await(Duration.ofSeconds(60))));
+          () -> Sluice.start(flowOfProcess.apply(pid), cfg).await(Duration.ofSeconds(60)), LocalCluster.runnerThread(pid)));
     }
     List<Outcome> out = new ArrayList<>();
     for (CompletableFuture<RunResult> r : runs) {

@@ -37,7 +37,8 @@ class RegisteredTypesTwoProcessTest {
     for (int p = 0; p < 2; p++) {
       int pid = p;
       RunConfig cfg = RunConfig.workers(2).withCluster(pid, addresses);
-      runs.add(CompletableFuture.supplyAsync(() -> Sluice.start(flowFor.apply(pid), cfg).await(Duration.ofSeconds(60))));
+      runs.add(CompletableFuture.supplyAsync(() -> Sluice.start(flowFor.apply(pid), cfg).await(Duration.ofSeconds(60)),
+          LocalCluster.runnerThread(pid)));
     }
     return runs;
   }
