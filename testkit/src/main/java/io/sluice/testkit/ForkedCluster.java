@@ -45,10 +45,15 @@ public final class ForkedCluster implements AutoCloseable {
       String addresses = String.join(";", ClusterRuns.freeAddresses(processes));
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       for (int p = 0; p < processes; p++) {
-        ProcessBuilder pb = new ProcessBuilder(java, "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
-            "-cp", System.getProperty("java.class.path"), ForkedProcess.class.getName(),
+        List<String> command = new ArrayList<>(List.of(java, "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED"));
+        if (Runtime.version().feature() >= 23) {
+          // the same JDK as this one: allow Fory's sun.misc.Unsafe use instead of a warning on stderr
+          command.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ForkedProcess.class.getName(),
             factory.getName(), method, String.valueOf(p), addresses, String.valueOf(workersPerProcess),
-            result(p).toString(), String.valueOf(timeout.toMillis()));
+            result(p).toString(), String.valueOf(timeout.toMillis())));
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.redirectOutput(dir.resolve("out-" + p).toFile());
         pb.redirectError(dir.resolve("err-" + p).toFile());
         this.processes.add(pb.start());
