@@ -13,6 +13,7 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -210,7 +211,8 @@ class RandomFlowsTest {
   record KeyKind(KeyForm form, int buckets) {
     static KeyKind random(Random rnd, boolean withLane) {
       KeyForm[] forms = KeyForm.values();
-      KeyForm form = withLane ? forms[rnd.nextInt(KeyForm.LANE_STRING.ordinal() + 1)] : forms[rnd.nextInt(forms.length)];
+      int choices = withLane ? KeyForm.LANE_STRING.ordinal() + 1 : forms.length;
+      KeyForm form = forms[rnd.nextInt(choices)];
       return new KeyKind(form, 1 + rnd.nextInt(6));
     }
 
@@ -295,7 +297,7 @@ class RandomFlowsTest {
     HASH_CHAIN(true, true), LAST(true, false), CONCAT(true, false), COLLECT(true, false);
 
     final boolean orderSensitive;
-    /** Whether the step's per-key function sees every value (no combining before the exchange), so it can record them. */
+    /** Whether its per-key function sees every value (nothing is combined before the exchange) and records them. */
     final boolean traced;
 
     Agg(boolean orderSensitive, boolean traced) {
@@ -463,7 +465,7 @@ class RandomFlowsTest {
       Function<Object, List<Object>> fn;
       String name;
       if (rnd.nextBoolean()) {
-        fn = v -> java.util.Collections.nCopies(num(v) % 3, v);
+        fn = v -> Collections.nCopies(num(v) % 3, v);
         name = "n%3 copies";
       } else {
         ValueFn f = ValueFn.random(rnd);
@@ -565,7 +567,7 @@ class RandomFlowsTest {
 
     /**
      * keyOn, then up to two of filterValue / inspect / redistribute, one keyed stateful step, up to
-     * two of mapValue / filterValue on its output, and back to items (keyRm or map), each output in
+     * two of mapValue / flatMapValue / filterValue on its output, and back to items (keyRm or map), each output in
      * its key's lane. Or, now and then, countFinal straight on the items.
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -616,10 +618,15 @@ class RandomFlowsTest {
       KeyedStream<Object, Object> values = (KeyedStream<Object, Object>) (KeyedStream) out;
       for (int i = rnd.nextInt(3); i > 0; i--) {
         String id = nextId();
-        if (rnd.nextBoolean()) {
+        int op = rnd.nextInt(3);
+        if (op == 0) {
           ValueFn f = ValueFn.random(rnd);
           values = values.mapValue(id, v -> mapPayload(v, f.fn()));
           how.append(".mapValue(").append(f).append(")@").append(id);
+        } else if (op == 1) {
+          ValueFn f = ValueFn.random(rnd);
+          values = values.flatMapValue(id, v -> List.of(v, mapPayload(v, f.fn())));
+          how.append(".flatMapValue([v, ").append(f).append("])@").append(id);
         } else {
           ValuePredicate p = ValuePredicate.random(rnd);
           values = values.filterValue(id, v -> p.test().test(payload(v)));
@@ -877,17 +884,21 @@ class RandomFlowsTest {
     }
 
     void record(Object key, Object value) {
-      valuesPerKey.computeIfAbsent(key, k -> java.util.Collections.synchronizedList(new ArrayList<>())).add(value);
+      valuesPerKey.computeIfAbsent(key, k -> Collections.synchronizedList(new ArrayList<>())).add(value);
     }
 
     void sent(Item item) {
-      sentPerLane.computeIfAbsent(item.lane(), l -> java.util.Collections.synchronizedList(new ArrayList<>())).add(item);
+      sentPerLane.computeIfAbsent(item.lane(), l -> Collections.synchronizedList(new ArrayList<>())).add(item);
     }
 
     /** What each key should have seen: the items sent for it, in the order their lane sent them. */
     Map<Object, List<Object>> sentPerKey() {
       Map<Object, List<Object>> m = new HashMap<>();
-      sentPerLane.values().forEach(items -> items.forEach(it -> m.computeIfAbsent(kind.key(it), k -> new ArrayList<>()).add(it)));
+      for (List<Item> items : sentPerLane.values()) {
+        for (Item it : items) {
+          m.computeIfAbsent(kind.key(it), k -> new ArrayList<>()).add(it);
+        }
+      }
       return m;
     }
   }
@@ -1051,7 +1062,7 @@ class RandomFlowsTest {
     }
 
     private static String head(List<String> l) {
-      java.util.Collections.sort(l);
+      Collections.sort(l);
       return l.size() <= 10 ? l.toString() : l.subList(0, 10) + "...";
     }
 
