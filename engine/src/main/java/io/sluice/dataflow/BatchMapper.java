@@ -8,6 +8,9 @@ import java.util.List;
  */
 @FunctionalInterface
 public interface BatchMapper<T, U> {
-  /** Returns the output items for {@code batch}; a returned {@link List} is passed on as is. */
+  /**
+   * Returns the output items for {@code batch}. The runtime copies them before passing them on, so
+   * a mapper may return (and later refill) the same list every time.
+   */
   Iterable<? extends U> apply(List<T> batch);
 }

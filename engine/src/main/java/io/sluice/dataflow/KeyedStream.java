@@ -133,7 +133,7 @@ public class KeyedStream<K, V> extends Stream<KV<K, V>> {
    */
   public KeyedStream<K, V> reduceFinal(String id, BinaryOperator<V> reducer) {
     Objects.requireNonNull(reducer, "reducer");
-    Stream<KV<K, V>> pre = flatMapBatch(id + ".pre", batch -> {
+    Stream<KV<K, V>> pre = freshFlatMapBatch(id + ".pre", batch -> {
       Map<K, V> acc = new LinkedHashMap<>();
       for (KV<K, V> kv : batch) {
         try {

@@ -36,9 +36,14 @@ public sealed interface Step {
     }
   }
 
-  /** Applies a per-worker {@link BatchMapper} built by {@code mapperPerWorker}. */
-  record FlatMapBatch(String id, Stream<?> upstream, Supplier<? extends BatchMapper<?, ?>> mapperPerWorker)
-      implements Step {
+  /**
+   * Applies a per-worker {@link BatchMapper} built by {@code mapperPerWorker}.
+   *
+   * @param freshOutput whether the mapper returns a new list for every batch (Sluice's own
+   *                    operators do), so the runtime may pass it on without copying it
+   */
+  record FlatMapBatch(String id, Stream<?> upstream, Supplier<? extends BatchMapper<?, ?>> mapperPerWorker,
+      boolean freshOutput) implements Step {
     @Override
     public List<Stream<?>> inputs() {
       return List.of(upstream);

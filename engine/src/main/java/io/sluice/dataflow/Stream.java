@@ -53,7 +53,10 @@ public class Stream<T> {
 
   // ---------------------------------------------------------------- kernel primitives
 
-  /** Transforms each batch into any number of items; the mapper is shared by all workers. */
+  /**
+   * Transforms each batch into any number of items; the mapper is shared by all workers. What the
+   * mapper returns is copied, so it may return the same list every time.
+   */
   public <U> Stream<U> flatMapBatch(String id, BatchMapper<T, ? extends U> mapper) {
     Objects.requireNonNull(mapper, "mapper");
     return flatMapBatchPerWorker(id, () -> mapper);
@@ -61,11 +64,24 @@ public class Stream<T> {
 
   /**
    * Like {@link #flatMapBatch}, with one mapper per worker built by {@code mapperPerWorker}: the
-   * mapper may keep non-thread-safe state (a cache, a buffer) that lives as long as the run.
+   * mapper may keep non-thread-safe state (a cache, an output buffer it refills for every batch)
+   * that lives as long as the run.
    */
   public <U> Stream<U> flatMapBatchPerWorker(String id, Supplier<? extends BatchMapper<T, ? extends U>> mapperPerWorker) {
     Objects.requireNonNull(mapperPerWorker, "mapperPerWorker");
-    return new Stream<>(flow, flow.add(new Step.FlatMapBatch(id, this, mapperPerWorker)), 0);
+    return new Stream<>(flow, flow.add(new Step.FlatMapBatch(id, this, mapperPerWorker, false)), 0);
+  }
+
+  /** {@link #flatMapBatch} for Sluice's own operators, whose mappers return a new list for every batch. */
+  <U> Stream<U> freshFlatMapBatch(String id, BatchMapper<T, ? extends U> mapper) {
+    Objects.requireNonNull(mapper, "mapper");
+    return freshFlatMapBatchPerWorker(id, () -> mapper);
+  }
+
+  /** {@link #flatMapBatchPerWorker} for Sluice's own operators, whose mappers return a new list for every batch. */
+  <U> Stream<U> freshFlatMapBatchPerWorker(String id, Supplier<? extends BatchMapper<T, ? extends U>> mapperPerWorker) {
+    Objects.requireNonNull(mapperPerWorker, "mapperPerWorker");
+    return new Stream<>(flow, flow.add(new Step.FlatMapBatch(id, this, mapperPerWorker, true)), 0);
   }
 
   /** Splits this stream in two by {@code predicate}, on the same worker. */
@@ -116,7 +132,7 @@ public class Stream<T> {
   /** One output item per input item. */
   public <U> Stream<U> map(String id, Function<? super T, ? extends U> fn) {
     Objects.requireNonNull(fn, "fn");
-    return flatMapBatch(id, batch -> {
+    return freshFlatMapBatch(id, batch -> {
       List<U> out = new ArrayList<>(batch.size());
       for (T item : batch) {
         try {
@@ -132,7 +148,7 @@ public class Stream<T> {
   /** Any number of output items per input item. */
   public <U> Stream<U> flatMap(String id, Function<? super T, ? extends Iterable<? extends U>> fn) {
     Objects.requireNonNull(fn, "fn");
-    return flatMapBatch(id, batch -> {
+    return freshFlatMapBatch(id, batch -> {
       List<U> out = new ArrayList<>(batch.size());
       for (T item : batch) {
         try {
@@ -150,7 +166,7 @@ public class Stream<T> {
   /** Keeps the items {@code predicate} accepts. */
   public Stream<T> filter(String id, Predicate<? super T> predicate) {
     Objects.requireNonNull(predicate, "predicate");
-    return flatMapBatch(id, batch -> {
+    return freshFlatMapBatch(id, batch -> {
       List<T> out = new ArrayList<>(batch.size());
       for (T item : batch) {
         try {
@@ -168,7 +184,7 @@ public class Stream<T> {
   /** Maps each item and keeps the present results (an empty {@link Optional} drops the item). */
   public <U> Stream<U> filterMap(String id, Function<? super T, Optional<? extends U>> fn) {
     Objects.requireNonNull(fn, "fn");
-    return flatMapBatch(id, batch -> {
+    return freshFlatMapBatch(id, batch -> {
       List<U> out = new ArrayList<>(batch.size());
       for (T item : batch) {
         try {
@@ -195,7 +211,7 @@ public class Stream<T> {
    */
   public <K> KeyedStream<K, Long> countFinal(String id, Function<? super T, ? extends K> keyFn) {
     Objects.requireNonNull(keyFn, "keyFn");
-    Stream<KV<K, Long>> pre = flatMapBatch(id + ".pre", batch -> {
+    Stream<KV<K, Long>> pre = freshFlatMapBatch(id + ".pre", batch -> {
       Map<K, long[]> counts = new LinkedHashMap<>();
       for (T item : batch) {
         K key;
@@ -223,7 +239,7 @@ public class Stream<T> {
     Objects.requireNonNull(getter, "getter");
     Objects.requireNonNull(mapper, "mapper");
     Objects.requireNonNull(ttl, "ttl");
-    return flatMapBatchPerWorker(id, () -> {
+    return freshFlatMapBatchPerWorker(id, () -> {
       TtlCache<K, R> cache = new MapTtlCache<>(getter, ttl);
       return batch -> {
         List<U> out = new ArrayList<>(batch.size());

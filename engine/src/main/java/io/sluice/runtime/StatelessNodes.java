@@ -13,10 +13,17 @@ final class StatelessNodes {
 
   static final class FlatMapBatchNode extends Node {
     private final BatchMapper<Object, Object> mapper;
+    /**
+     * Whether the mapper returns a new list for every batch. A user's mapper may reuse its list,
+     * and a batch handed to an exchange can wait in a queue past the mapper's next call (at one
+     * worker the exchange passes batches on without copying them), so its output is copied.
+     */
+    private final boolean freshOutput;
 
-    FlatMapBatchNode(String id, Worker w, StepMetrics m, BatchMapper<Object, Object> mapper) {
+    FlatMapBatchNode(String id, Worker w, StepMetrics m, BatchMapper<Object, Object> mapper, boolean freshOutput) {
       super(id, w, m, 1);
       this.mapper = mapper;
+      this.freshOutput = freshOutput;
     }
 
     @Override
@@ -27,8 +34,10 @@ final class StatelessNodes {
       List<Object> out;
       try {
         Iterable<?> result = mapper.apply(items);
-        if (result instanceof List<?> l) {
+        if (result instanceof List<?> l && freshOutput) {
           out = (List<Object>) l;
+        } else if (result instanceof java.util.Collection<?> c) {
+          out = new ArrayList<>(c);
         } else {
           out = new ArrayList<>();
           if (result != null) {

@@ -186,7 +186,7 @@ final class Worker implements Runnable {
       } else if (step instanceof Step.FlatMapBatch f) {
         BatchMapper<Object, Object> mapper = call(id, "building its per-worker mapper",
             () -> (BatchMapper<Object, Object>) ((Supplier) f.mapperPerWorker()).get());
-        node = new StatelessNodes.FlatMapBatchNode(id, this, m, mapper);
+        node = new StatelessNodes.FlatMapBatchNode(id, this, m, mapper, f.freshOutput());
       } else if (step instanceof Step.Branch b) {
         node = new StatelessNodes.BranchNode(id, this, m, (Predicate<Object>) b.predicate());
       } else if (step instanceof Step.Merge mg) {

@@ -121,6 +121,37 @@ class StatelessOperatorsTest {
     mappersPerThread.values().forEach(s -> assertThat(s).hasSize(1));
   }
 
+  /**
+   * A mapper that refills one output list for every batch, then an exchange: at one worker the
+   * exchange queues batches without copying them, so without the runtime's copy the queued batch
+   * would change under it when the mapper's next call refilled the list.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2, 4})
+  void aMapperMayReuseItsOutputListWhateverFollows(int workers) {
+    Dataflow flow = new Dataflow("reused-buffer");
+    ListSink<KV<Integer, Long>> sums = new ListSink<>();
+    KeyedStream.of(flow.input("in", fourPartitions(N))
+        .flatMapBatchPerWorker("pairs", () -> {
+          List<KV<Integer, Long>> buffer = new ArrayList<>();
+          return batch -> {
+            buffer.clear();
+            for (Integer i : batch) {
+              buffer.add(KV.of(i % 7, (long) i));
+            }
+            return buffer;
+          };
+        }))
+        .foldFinal("sum", () -> 0L, Long::sum)
+        .output("out", sums);
+    run(flow, workers);
+    Map<Integer, Long> expected = new java.util.TreeMap<>();
+    ints(N).forEach(i -> expected.merge(i % 7, (long) i, Long::sum));
+    Map<Integer, Long> actual = new java.util.TreeMap<>();
+    sums.items().forEach(kv -> actual.put(kv.key(), kv.value()));
+    assertThat(actual).isEqualTo(expected);
+  }
+
   @ParameterizedTest
   @ValueSource(ints = {1, 2, 4})
   void branchSplitsByPredicate(int workers) {
