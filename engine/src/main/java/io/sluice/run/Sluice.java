@@ -29,6 +29,23 @@ public final class Sluice {
   /** Starts {@code flow} and returns at once; the caller awaits, dumps or cancels it. */
   public static RunningDataflow start(Dataflow flow, RunConfig config) {
     flow.validate();
+    checkJvmOptions();
     return Execution.start(flow, config);
+  }
+
+  /** The JVM option Sluice needs (Agrona, behind its queues and the Aeron transport, reads jdk.internal.misc.Unsafe). */
+  public static final String REQUIRED_JVM_OPTION = "--add-exports java.base/jdk.internal.misc=ALL-UNNAMED";
+
+  /**
+   * Fails with what to add where, instead of an {@code IllegalAccessError} from deep inside Agrona,
+   * when this JVM was started without {@link #REQUIRED_JVM_OPTION}.
+   */
+  static void checkJvmOptions() {
+    if (!Object.class.getModule().isExported("jdk.internal.misc", Sluice.class.getModule())) {
+      throw new IllegalStateException("Sluice needs the JVM option " + REQUIRED_JVM_OPTION + " (its queues and the"
+          + " Aeron transport use Agrona, which reads jdk.internal.misc.Unsafe). Add it to the java command line; for"
+          + " tests, to Maven Surefire's and Failsafe's <argLine>" + REQUIRED_JVM_OPTION + "</argLine>, or in Gradle"
+          + " to test { jvmArgs '--add-exports', 'java.base/jdk.internal.misc=ALL-UNNAMED' }. bin/sluice adds it.");
+    }
   }
 }
