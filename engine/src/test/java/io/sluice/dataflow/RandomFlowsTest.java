@@ -18,6 +18,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -80,11 +81,22 @@ class RandomFlowsTest {
   /** A key made of a lane and a bucket of the value; routed by its components. */
   record LaneKey(String lane, int bucket) implements Serializable {}
 
+  /**
+   * The generator's own types that may cross processes (as items, values or keys); everything else
+   * it puts in items or keys is a JDK type or Sluice's.
+   */
+  static final List<Class<?>> CROSSING_TYPES = List.of(Item.class, LaneKey.class);
+
   /** An item an inspect step saw, with the worker it was on. */
   record Seen(int worker, Item item) {}
 
   static LongStream seeds() {
-    String spec = System.getProperty(SEEDS_PROPERTY, "0..40").trim();
+    return seeds(SEEDS_PROPERTY, "0..40");
+  }
+
+  /** The seeds system property {@code property} names ("17", or "0..2000", end exclusive), else {@code defaults}. */
+  static LongStream seeds(String property, String defaults) {
+    String spec = System.getProperty(property, defaults).trim();
     int dots = spec.indexOf("..");
     if (dots < 0) {
       return LongStream.of(Long.parseLong(spec));
@@ -95,22 +107,67 @@ class RandomFlowsTest {
   @ParameterizedTest(name = "seed {0}")
   @MethodSource("seeds")
   void outputsDoNotDependOnTheWorkerCount(long seed) {
-    Observed reference = runOnce(seed, 1);
+    Observed reference = runOnce(seed, new InOneProcess(1), SEEDS_PROPERTY);
     for (int workers : WORKER_COUNTS) {
       if (workers != 1) {
-        runOnce(seed, workers).assertSameAs(reference);
+        runOnce(seed, new InOneProcess(workers), SEEDS_PROPERTY).assertSameAs(reference);
       }
     }
   }
 
-  /** Builds the flow of {@code seed} afresh and runs it on {@code workers} workers. */
-  private static Observed runOnce(long seed, int workers) {
-    Observed obs = new Observed(seed, workers);
-    Generator gen = new Generator(seed, obs);
-    gen.build();
+  /** Where a generated flow's workers run: in one process, or in several (worker indexes are global). */
+  interface Deployment {
+    int processes();
+
+    int workersPerProcess();
+
+    /** All workers of all processes; keys are placed by {@link Routing#workerFor} over this many. */
+    default int workers() {
+      return processes() * workersPerProcess();
+    }
+
+    /**
+     * Runs the flow, built once per process ({@code flows.get(p)} is process p's), with {@code config}
+     * ({@link #workersPerProcess()} workers), and returns the statistics of every worker.
+     */
+    RunResult run(List<Dataflow> flows, RunConfig config);
+  }
+
+  /** All workers in this process. */
+  record InOneProcess(int workersPerProcess) implements Deployment {
+    @Override
+    public int processes() {
+      return 1;
+    }
+
+    @Override
+    public RunResult run(List<Dataflow> flows, RunConfig config) {
+      return TestSupport.run(flows.get(0), config);
+    }
+
+    @Override
+    public String toString() {
+      return workersPerProcess + " workers";
+    }
+  }
+
+  /**
+   * Builds the flow of {@code seed} afresh, once per process of {@code deployment} (all the builds
+   * share one {@link Observed}: what any process's steps see is collected in one place), and runs it.
+   *
+   * @param seedsProperty the system property to name in failure messages, to replay the seed
+   */
+  static Observed runOnce(long seed, Deployment deployment, String seedsProperty) {
+    Observed obs = new Observed(seed, deployment, seedsProperty);
+    List<Dataflow> flows = new ArrayList<>();
+    for (int p = 0; p < deployment.processes(); p++) {
+      Generator gen = new Generator(seed, obs);
+      gen.build();
+      flows.add(gen.flow);
+    }
     RunResult result;
     try {
-      result = TestSupport.run(gen.flow, obs.config);
+      result = deployment.run(flows, obs.config);
     } catch (RuntimeException e) {
       throw new AssertionError(obs.header("the run failed: " + e), e);
     }
@@ -348,13 +405,14 @@ class RandomFlowsTest {
     Generator(long seed, Observed obs) {
       this.rnd = new Random(seed);
       this.obs = obs;
-      this.flow = new Dataflow(TestSupport.uniqueName("random-flow-" + seed));
+      this.flow = new Dataflow(obs.flowName);
     }
 
     void build() {
       int capacity = 2 + rnd.nextInt(15);
       boolean serdeCheck = rnd.nextInt(4) == 0;
-      RunConfig config = RunConfig.workers(obs.workers).withRecordKeys(true).withChannelCapacity(capacity);
+      RunConfig config = RunConfig.workers(obs.deployment.workersPerProcess()).withRecordKeys(true)
+          .withChannelCapacity(capacity);
       if (serdeCheck && obs.workers > 1) {
         config = config.withSerdeCheck(new JavaSerde());
       }
@@ -373,8 +431,7 @@ class RandomFlowsTest {
           output(s);
         }
       }
-      obs.config = config;
-      obs.plan = plan.toString();
+      obs.built(config, plan.toString());
     }
 
     private String nextId() {
@@ -648,7 +705,7 @@ class RandomFlowsTest {
     /** Adds the keyed stateful step {@code agg}; its (main) step id goes to {@code stepId[0]}. */
     private KeyedStream<Object, ?> stateful(KeyedStream<Object, Item> keyed, KeyKind kind, Agg agg,
         boolean ordered, StringBuilder how, String[] stepId) {
-      Trace trace = agg.traced ? new Trace(ordered, kind) : null;
+      Trace trace = agg.traced ? obs.trace(ids, ordered, kind) : null;
       if (trace != null && ordered) {
         String probeId = nextId();
         keyed = keyed.inspect(probeId, (KV<Object, Item> kv, int worker, long epoch) -> trace.sent(kv.value()));
@@ -836,9 +893,7 @@ class RandomFlowsTest {
 
     private void output(Stage s) {
       String id = nextId();
-      ListSink<Item> sink = new ListSink<>();
-      s.stream.output(id, sink);
-      obs.sinkTap(id, s.sequential, sink);
+      s.stream.output(id, obs.sinkTap(id, s.sequential).sink);
       plan.append("output ").append(id).append(" <- ").append(s.name).append('\n');
     }
   }
@@ -903,30 +958,54 @@ class RandomFlowsTest {
     }
   }
 
-  /** Everything one run of a generated flow showed. */
-  private static final class Observed {
+  /**
+   * Everything one run of a generated flow showed. Every process's build of the flow registers its
+   * taps, traces and stateful steps here; the builds are the same, so they share them by step id.
+   */
+  static final class Observed {
     final long seed;
+    final Deployment deployment;
+    /** All workers of all processes. */
     final int workers;
+    private final String seedsProperty;
+    /** The one name of the flow in every process (peers must agree on it). */
+    final String flowName;
     RunConfig config;
     String plan;
     final Map<String, Tap> taps = new LinkedHashMap<>();
     final Map<String, Trace> traces = new LinkedHashMap<>();
-    final List<String> statefulSteps = new ArrayList<>();
+    /** Traces by where the generator made them (its id counter then), to share them between the builds. */
+    private final Map<Integer, Trace> tracesBySite = new HashMap<>();
+    final Set<String> statefulSteps = new LinkedHashSet<>();
     final Map<String, Set<Object>> keys = new LinkedHashMap<>();
 
-    Observed(long seed, int workers) {
+    Observed(long seed, Deployment deployment, String seedsProperty) {
       this.seed = seed;
-      this.workers = workers;
+      this.deployment = deployment;
+      this.workers = deployment.workers();
+      this.seedsProperty = seedsProperty;
+      this.flowName = TestSupport.uniqueName("random-flow-" + seed);
+    }
+
+    /** A build of the flow is done; every build must have made the same flow. */
+    void built(RunConfig config, String plan) {
+      if (this.plan != null && !this.plan.equals(plan)) {
+        fail(header("the generator built another flow for another process:\n" + plan));
+      }
+      this.config = config;
+      this.plan = plan;
     }
 
     Tap inspectTap(String id, boolean sequential) {
-      Tap t = new Tap(id, sequential, null);
-      taps.put(id, t);
-      return t;
+      return taps.computeIfAbsent(id, i -> new Tap(i, sequential, null));
     }
 
-    void sinkTap(String id, boolean sequential, ListSink<Item> sink) {
-      taps.put(id, new Tap(id, sequential, sink));
+    Tap sinkTap(String id, boolean sequential) {
+      return taps.computeIfAbsent(id, i -> new Tap(i, sequential, new ListSink<>()));
+    }
+
+    Trace trace(int site, boolean ordered, KeyKind kind) {
+      return tracesBySite.computeIfAbsent(site, s -> new Trace(ordered, kind));
     }
 
     void statefulStep(String id) {
@@ -934,7 +1013,7 @@ class RandomFlowsTest {
     }
 
     String header(String problem) {
-      return "seed " + seed + " at " + workers + " workers: " + problem + "\n(replay with -D" + SEEDS_PROPERTY + "="
+      return "seed " + seed + " at " + deployment + ": " + problem + "\n(replay with -D" + seedsProperty + "="
           + seed + ")\ngenerated flow:\n" + plan;
     }
 
