@@ -111,13 +111,30 @@ public final class LocalCluster {
     };
   }
 
-  /** {@code n} loopback addresses with ports that were free a moment ago. */
+  /**
+   * {@code n} loopback addresses with ports that were free a moment ago. The ports are taken below
+   * the system's ephemeral port range, so that the sockets Aeron itself binds to any free port (a
+   * publication's sending end, for one) cannot take one of them between this call and the process
+   * binding it; outside Linux, or when that range leaves no room, any free port.
+   */
   public static List<String> freeLoopbackAddresses(int n) {
     List<String> out = new ArrayList<>();
     List<DatagramSocket> held = new ArrayList<>();
+    int below = firstEphemeralPort();
+    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
     try {
       for (int i = 0; i < n; i++) {
-        DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+        DatagramSocket s = null;
+        for (int attempt = 0; attempt < 50 && s == null && below > LOWEST_PORT + 1000; attempt++) {
+          try {
+            s = new DatagramSocket(random.nextInt(LOWEST_PORT, below), InetAddress.getLoopbackAddress());
+          } catch (java.net.SocketException taken) {
+            s = null; // in use: try another
+          }
+        }
+        if (s == null) {
+          s = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+        }
         held.add(s);
         out.add("localhost:" + s.getLocalPort());
       }
@@ -127,5 +144,17 @@ public final class LocalCluster {
       held.forEach(DatagramSocket::close);
     }
     return out;
+  }
+
+  private static final int LOWEST_PORT = 10_000;
+
+  /** The low end of Linux's ephemeral port range, or 0 where it cannot be read. */
+  private static int firstEphemeralPort() {
+    try {
+      String range = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"));
+      return Integer.parseInt(range.trim().split("\\s+")[0]);
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
   }
 }
