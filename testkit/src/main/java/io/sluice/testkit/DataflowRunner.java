@@ -82,9 +82,8 @@ public final class DataflowRunner {
   /**
    * How many processes a run has. With more than one, each run is a cluster inside this JVM:
    * separate engine instances, each with its own Aeron client and UDP port (on one media driver
-   * shared by the JVM), exchanging
-   * through the real transport and serde (needs {@code sluice-aeron-transport} on the test
-   * classpath). Every process runs the same {@link Dataflow} object, so a {@link TestSink}
+   * shared by the JVM), exchanging through the real transport and serde (needs
+   * {@code sluice-aeron-transport} on the test classpath). Every process runs the same {@link Dataflow} object, so a {@link TestSink}
    * collects the output of all of them and {@link TestRun} has every worker's statistics.
    */
   public int processes() {

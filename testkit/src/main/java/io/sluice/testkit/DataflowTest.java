@@ -43,7 +43,8 @@ public @interface DataflowTest {
    * workers) pair; with more than one process an invocation is named
    * {@code [2 processes × 4 workers]} and each run is a cluster inside the test JVM: one engine
    * instance per process, each with its own Aeron client and UDP port (on one media driver shared
-   * by the JVM), so items really cross the transport and its serializer. Needs {@code sluice-aeron-transport} on the test classpath.
+   * by the JVM), so items really cross the transport and its serializer. Needs
+   * {@code sluice-aeron-transport} on the test classpath.
    */
   int[] processes() default {};
 
