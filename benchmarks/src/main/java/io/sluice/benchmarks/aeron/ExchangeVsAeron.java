@@ -1,9 +1,9 @@
 package io.sluice.benchmarks.aeron;
 
+import io.sluice.aeron.LocalCluster;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.DatagramSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -63,7 +63,7 @@ public final class ExchangeVsAeron {
 
   /** Per measured round: {messages/s}. */
   static List<double[]> rawAeron(int warmup, int rounds, long perRound) throws Exception {
-    List<String> addr = freeAddresses(1);
+    List<String> addr = LocalCluster.freeLoopbackAddresses(1);
     int total = warmup + rounds;
     Process child = startChild("raw", addr.get(0), String.valueOf(total), String.valueOf(perRound));
     List<double[]> out = new ArrayList<>();
@@ -94,7 +94,7 @@ public final class ExchangeVsAeron {
     List<List<String>> addresses = new ArrayList<>();
     StringBuilder arg = new StringBuilder();
     for (int r = 0; r < total; r++) {
-      List<String> a = freeAddresses(2);
+      List<String> a = LocalCluster.freeLoopbackAddresses(2);
       addresses.add(a);
       arg.append(r == 0 ? "" : "|").append(a.get(0)).append(';').append(a.get(1));
     }
@@ -166,21 +166,6 @@ public final class ExchangeVsAeron {
       System.out.println("child: " + line);
     }
     throw new IllegalStateException("child ended before printing " + prefix);
-  }
-
-  static List<String> freeAddresses(int n) throws IOException {
-    List<String> out = new ArrayList<>();
-    List<DatagramSocket> held = new ArrayList<>();
-    try {
-      for (int i = 0; i < n; i++) {
-        DatagramSocket s = new DatagramSocket(0);
-        held.add(s);
-        out.add("localhost:" + s.getLocalPort());
-      }
-    } finally {
-      held.forEach(DatagramSocket::close);
-    }
-    return out;
   }
 
   private static double median(List<double[]> rows, int col) {
