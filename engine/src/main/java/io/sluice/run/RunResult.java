@@ -86,15 +86,14 @@ public final class RunResult {
       List<Map<Object, Long>> keys = new java.util.ArrayList<>(java.util.Collections.nCopies(n, null));
       for (RunResult r : perProcess) {
         StepStats s = r.steps.get(id);
+        boolean recorded = s.keysRecorded();
         for (int w = 0; w < n; w++) {
           in[w] += s.itemsIn(w);
           out[w] += s.itemsOut(w);
           max[w] = Math.max(max[w], s.maxActivation(w).toNanos());
-          if (s.keysRecorded()) {
-            if (keys.get(w) == null) {
-              keys.set(w, new java.util.HashMap<>());
-            }
-            Map<Object, Long> k = keys.get(w);
+          if (recorded) {
+            Map<Object, Long> k = keys.get(w) != null ? keys.get(w) : new java.util.HashMap<>();
+            keys.set(w, k);
             s.keyItems(w).forEach((key, items) -> k.merge(key, items, Long::sum));
           }
         }
