@@ -58,6 +58,8 @@ public final class AeronTransport implements Transport {
   static final int DATA_STREAM_BASE = 100;
   private static final byte KIND_BATCH = 1;
   private static final byte KIND_END = 2;
+  /** A progress marker: the header's epoch field holds the closed epoch; the payload is the sender's time (8 bytes, ms). */
+  private static final byte KIND_PROGRESS = 3;
   private static final byte HELLO = 1;
   private static final byte FINISHED = 2;
   private static final byte FAILED = 3;
@@ -330,6 +332,15 @@ public final class AeronTransport implements Transport {
     return flushLeftovers(ch, pub) && send(pub, KIND_END, from, to, 0, new byte[0]);
   }
 
+  @Override
+  public boolean offerProgress(int step, int from, int to, long epoch, long timeMillis) {
+    int ch = channelIndex(step, from, to);
+    Publication pub = dataOut[spec.processOf(to)][slotOfStep[step]];
+    byte[] time = new byte[Long.BYTES];
+    new UnsafeBuffer(time).putLong(0, timeMillis);
+    return flushLeftovers(ch, pub) && send(pub, KIND_PROGRESS, from, to, epoch, time);
+  }
+
   private void split(List<Object> items, int max, List<byte[]> into) {
     byte[] bytes = serde.serialize(items);
     if (bytes.length <= max) {
@@ -413,6 +424,14 @@ public final class AeronTransport implements Transport {
       return Action.CONTINUE;
     }
     long epoch = buffer.getLong(offset + 9);
+    if (kind == KIND_PROGRESS) {
+      if (length != DATA_HEADER + Long.BYTES) {
+        throw new TransportException("a progress marker of " + length + " bytes (expected "
+            + (DATA_HEADER + Long.BYTES) + ")");
+      }
+      inbound.deliverProgress(step, from, to, epoch, buffer.getLong(offset + DATA_HEADER));
+      return Action.CONTINUE;
+    }
     byte[] bytes = new byte[length - DATA_HEADER];
     buffer.getBytes(offset + DATA_HEADER, bytes);
     List<Object> items;

@@ -104,53 +104,97 @@ public record RunConfig(
   }
 
   public RunConfig withWorkers(int n) {
-    return new RunConfig(n, processId, addresses, epochInterval, slowActivationThreshold, channelCapacity, recordKeys,
-        serdeCheck, serde, transport, idleStrategy);
+    return copy(b -> b.workersPerProcess = n);
   }
 
   /** This process is {@code processId} of the processes at {@code addresses}. */
   public RunConfig withCluster(int processId, List<String> addresses) {
-    return new RunConfig(workersPerProcess, processId, addresses, epochInterval, slowActivationThreshold,
-        channelCapacity, recordKeys, serdeCheck, serde, transport, idleStrategy);
+    return copy(b -> {
+      b.processId = processId;
+      b.addresses = addresses;
+    });
   }
 
   public RunConfig withEpochInterval(Duration d) {
-    return new RunConfig(workersPerProcess, processId, addresses, d, slowActivationThreshold, channelCapacity,
-        recordKeys, serdeCheck, serde, transport, idleStrategy);
+    return copy(b -> b.epochInterval = d);
   }
 
   public RunConfig withSlowActivationThreshold(Duration d) {
-    return new RunConfig(workersPerProcess, processId, addresses, epochInterval, d, channelCapacity, recordKeys,
-        serdeCheck, serde, transport, idleStrategy);
+    return copy(b -> b.slowActivationThreshold = d);
   }
 
   public RunConfig withChannelCapacity(int batches) {
-    return new RunConfig(workersPerProcess, processId, addresses, epochInterval, slowActivationThreshold, batches,
-        recordKeys, serdeCheck, serde, transport, idleStrategy);
+    return copy(b -> b.channelCapacity = batches);
   }
 
   public RunConfig withRecordKeys(boolean record) {
-    return new RunConfig(workersPerProcess, processId, addresses, epochInterval, slowActivationThreshold,
-        channelCapacity, record, serdeCheck, serde, transport, idleStrategy);
+    return copy(b -> b.recordKeys = record);
   }
 
   public RunConfig withSerdeCheck(Serde check) {
-    return new RunConfig(workersPerProcess, processId, addresses, epochInterval, slowActivationThreshold,
-        channelCapacity, recordKeys, check, serde, transport, idleStrategy);
+    return copy(b -> b.serdeCheck = check);
   }
 
   public RunConfig withSerde(Serde s) {
-    return new RunConfig(workersPerProcess, processId, addresses, epochInterval, slowActivationThreshold,
-        channelCapacity, recordKeys, serdeCheck, s, transport, idleStrategy);
+    return copy(b -> b.serde = s);
   }
 
   public RunConfig withTransport(TransportFactory t) {
-    return new RunConfig(workersPerProcess, processId, addresses, epochInterval, slowActivationThreshold,
-        channelCapacity, recordKeys, serdeCheck, serde, t, idleStrategy);
+    return copy(b -> b.transport = t);
   }
 
   public RunConfig withIdleStrategy(Supplier<IdleStrategy> idle) {
-    return new RunConfig(workersPerProcess, processId, addresses, epochInterval, slowActivationThreshold,
-        channelCapacity, recordKeys, serdeCheck, serde, transport, idle);
+    return copy(b -> b.idleStrategy = idle);
+  }
+
+  /** A copy with the changes {@code change} makes; one place lists the components, so adding one touches one line here. */
+  private RunConfig copy(java.util.function.Consumer<Fields> change) {
+    Fields b = new Fields(this);
+    change.accept(b);
+    return b.build();
+  }
+
+  /** The components, mutable, for {@link #copy}. */
+  private static final class Fields {
+    int workersPerProcess;
+    int processId;
+    List<String> addresses;
+    Duration epochInterval;
+    Duration slowActivationThreshold;
+    int channelCapacity;
+    boolean recordKeys;
+    Serde serdeCheck;
+    Serde serde;
+    TransportFactory transport;
+    Supplier<IdleStrategy> idleStrategy;
+
+    Fields(RunConfig c) {
+      workersPerProcess = c.workersPerProcess;
+      processId = c.processId;
+      addresses = c.addresses;
+      epochInterval = c.epochInterval;
+      slowActivationThreshold = c.slowActivationThreshold;
+      channelCapacity = c.channelCapacity;
+      recordKeys = c.recordKeys;
+      serdeCheck = c.serdeCheck;
+      serde = c.serde;
+      transport = c.transport;
+      idleStrategy = c.idleStrategy;
+    }
+
+    RunConfig build() {
+      return new RunConfig(
+          workersPerProcess,
+          processId,
+          addresses,
+          epochInterval,
+          slowActivationThreshold,
+          channelCapacity,
+          recordKeys,
+          serdeCheck,
+          serde,
+          transport,
+          idleStrategy);
+    }
   }
 }

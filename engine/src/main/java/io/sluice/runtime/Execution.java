@@ -272,6 +272,13 @@ public final class Execution implements RunningDataflow {
     }
 
     @Override
+    public void deliverProgress(int step, int from, int to, long epoch, long timeMillis) {
+      if (!inboundQueues[step][from][to].offer(new Messages.Progress(epoch, timeMillis))) {
+        throw new IllegalStateException("channel " + step + "/" + from + "/" + to + " was full after hasRoom");
+      }
+    }
+
+    @Override
     public void peerFailed(Throwable error) {
       fail(error);
     }

@@ -32,6 +32,9 @@ interface OutChannel {
         if (message == Messages.EOF) {
           return transport.offerEnd(step, from, to);
         }
+        if (message instanceof Messages.Progress p) {
+          return transport.offerProgress(step, from, to, p.epoch(), p.timeMillis());
+        }
         Messages.Batch b = (Messages.Batch) message;
         return transport.offerBatch(step, from, to, b.epoch(), b.items());
       }

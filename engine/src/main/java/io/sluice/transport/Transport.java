@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * How a process's runtime reaches the workers of other processes. The runtime sees peers only
- * through this: it offers batches and end-of-stream markers addressed to (exchange step, sending
+ * through this: it offers batches, progress markers and end-of-stream markers addressed to (exchange step, sending
  * worker, receiving worker), and the transport delivers what arrives into the runtime's
  * {@link Inbound} channels. Per (step, from, to) channel, messages arrive in the order offered.
  *
@@ -39,6 +39,13 @@ public interface Transport extends AutoCloseable {
   /** Offers end-of-stream on the channel (step, from, to); false means "offer again later". */
   boolean offerEnd(int step, int from, int to);
 
+  /**
+   * Offers the progress marker "epoch {@code epoch} is closed on this channel; the sender's time is
+   * {@code timeMillis}" (ms since 1970-01-01T00:00Z) on the channel (step, from, to), in order with
+   * its batches; false means "offer again later".
+   */
+  boolean offerProgress(int step, int from, int to, long epoch, long timeMillis);
+
   /** This process's workers finished: tell the peers and wait (bounded) until every peer has too. */
   void finish();
 
@@ -58,6 +65,9 @@ public interface Transport extends AutoCloseable {
 
     /** Delivers end-of-stream; only called after {@link #hasRoom} said yes. */
     void deliverEnd(int step, int from, int to);
+
+    /** Delivers a progress marker (see {@link Transport#offerProgress}); only called after {@link #hasRoom} said yes. */
+    void deliverProgress(int step, int from, int to, long epoch, long timeMillis);
 
     /**
      * The cluster failed: a peer was lost or reported a failure, or this process could not take
