@@ -52,8 +52,13 @@ class WindowingTest {
   /** down: "key w<id> <value>", late: "late key w<id> <value>", meta: "meta key w<id> <open>..<close> <merged>". */
   static <W> Dataflow flow(String name, List<Ev> events, Function<KeyedStream<String, Ev>, WindowOut<String, Ev, W>> op,
       Function<W, String> show, TestSink<String> out) {
+    return flow(name, events, op, show, out, TestSource.ofAll(events));
+  }
+
+  static <W> Dataflow flow(String name, List<Ev> events, Function<KeyedStream<String, Ev>, WindowOut<String, Ev, W>> op,
+      Function<W, String> show, TestSink<String> out, TestSource<Ev> source) {
     Dataflow flow = new Dataflow(name).registerTypes(Ev.class);
-    KeyedStream<String, Ev> keyed = flow.input("in", TestSource.ofAll(events)).keyOn("key", Ev::key);
+    KeyedStream<String, Ev> keyed = flow.input("in", source).keyOn("key", Ev::key);
     WindowOut<String, Ev, W> w = op.apply(keyed);
     w.down().map("show-down", kv -> kv.key() + " w" + kv.value().windowId() + " " + show.apply(kv.value().value()))
         .merge("all", w.late().map("show-late", kv -> "late " + kv.key() + " w" + kv.value().windowId() + " "
