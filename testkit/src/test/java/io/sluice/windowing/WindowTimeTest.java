@@ -43,9 +43,10 @@ class WindowTimeTest {
 
   @DataflowTest
   void systemClockWindowsFollowTheRunsTime(DataflowRunner runner) {
-    Script<Ev> script = Script.of(ev("a", 0, "a1"), ev("b", 0, "b1"), ev("a", 0, "a2"))
+    Script<Ev> script = Script.of(ev("a", 0, "a1"), ev("b", 0, "b1"), ev("a", 0, "a2"), ev("c", 0, "c1"))
         .advance(Duration.ofSeconds(30)).then(ev("a", 0, "a3"))
-        .advance(Duration.ofSeconds(40)).then(ev("a", 0, "a4"), ev("b", 0, "b2"));
+        .advance(Duration.ofSeconds(40)).then(ev("a", 0, "a4"), ev("b", 0, "b2"))
+        .advance(Duration.ofSeconds(60)).then(ev("d", 0, "d1"));
     TestSink<String> out = new TestSink<>();
     TestRun run = runner.run(flow(script, new SystemClock<>(), Windower.tumbling(Duration.ofMinutes(1), ORIGIN), out));
     // the item timestamps are ignored: a1..a3 came in the run's first minute, a4 and b2 at 70 s
@@ -54,6 +55,8 @@ class WindowTimeTest {
         "meta a w0 " + sec(ORIGIN) + ".." + (sec(ORIGIN) + 60), "meta a w1 " + (sec(ORIGIN) + 60) + ".." + (sec(ORIGIN) + 120));
     assertThat(WindowingTest.linesOf(lines, "b")).filteredOn(l -> !l.startsWith("meta"))
         .containsExactly("b w0 [b1]", "b w1 [b2]");
+    // c's window closed when the run's time passed 60 s (a timer), not at the end of the input
+    org.assertj.core.api.Assertions.assertThat(epochOf(out, "c w0 [c1]")).isLessThan(epochOf(out, "d w2 [d1]"));
   }
 
   static long sec(Instant t) {
@@ -66,14 +69,20 @@ class WindowTimeTest {
     // is 130 s: window 0 has closed by time alone, and the key has no open window. Bytewax drops
     // the key's state here, so a2 (20 s) would reopen window 0 and a3 (70 s) count in window 1;
     // Sluice keeps the watermark: both are late, and a4 (200 s) opens window 3.
-    Script<Ev> script = Script.of(ev("a", 10, "a1"))
+    // Key c gets no item after its first: its window closes on the timer alone, in the epoch the
+    // first advance opened, before b's window, which closes at the end of the input.
+    Script<Ev> script = Script.of(ev("a", 10, "a1"), ev("c", 10, "c1"))
         .advance(Duration.ofMinutes(2))
-        .then(ev("a", 20, "a2"), ev("a", 70, "a3"), ev("a", 200, "a4"));
+        .then(ev("a", 20, "a2"), ev("a", 70, "a3"), ev("a", 200, "a4"))
+        .advance(Duration.ofMinutes(1))
+        .then(ev("b", 0, "b1"));
     TestSink<String> out = new TestSink<>();
     TestRun run = runner.run(flow(script, WindowingTest.EVENT_CLOCK,
         Windower.tumbling(Duration.ofMinutes(1), WindowingTest.ALIGN), out));
     assertThat(WindowingTest.linesOf(run.items(out), "a")).containsExactly(
         "a w0 [a1]", "a w3 [a4]", "late a w0 a2", "late a w1 a3", "meta a w0 0..60", "meta a w3 180..240");
+    assertThat(WindowingTest.linesOf(run.items(out), "c")).containsExactly("c w0 [c1]", "meta c w0 0..60");
+    org.assertj.core.api.Assertions.assertThat(epochOf(out, "c w0 [c1]")).isLessThan(epochOf(out, "b w0 [b1]"));
   }
 
   @DataflowTest
