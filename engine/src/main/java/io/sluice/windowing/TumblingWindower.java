@@ -17,7 +17,9 @@ public record TumblingWindower(Duration length, Instant alignTo) implements Wind
   public TumblingWindower {
     Objects.requireNonNull(length, "length");
     Objects.requireNonNull(alignTo, "alignTo");
-    new SlidingWindower(length, length, alignTo); // same checks
+    if (length.isNegative() || Times.floorMicros(length) == 0) {
+      throw new IllegalArgumentException("tumbling window length must be at least 1 microsecond, got " + length);
+    }
   }
 
   @Override
