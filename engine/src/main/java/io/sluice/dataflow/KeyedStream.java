@@ -251,7 +251,7 @@ public class KeyedStream<K, V> extends Stream<KV<K, V>> {
         (K key, StatefulLogics.JoinState resume) -> new StatefulLogics.MultiJoinLogic(sides, resume, insert, emit));
   }
 
-  @SuppressWarnings("unchecked")
+  @SuppressWarnings({"unchecked", "rawtypes"})
   private KeyedStream<K, StatefulLogics.Side> tagSides(String id, List<? extends KeyedStream<K, ?>> others) {
     Objects.requireNonNull(others, "others");
     if (others.isEmpty()) {

@@ -47,6 +47,8 @@ class WindowersTest {
   void slidingOffsetLongerThanLengthIsRefused() {
     assertThatThrownBy(() -> Windower.sliding(Duration.ofMinutes(5), Duration.ofMinutes(10), ALIGN))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("gaps");
+    assertThatThrownBy(() -> Windower.tumbling(Duration.ZERO, ALIGN))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tumbling window length");
     assertThatThrownBy(() -> Windower.session(Duration.ofMinutes(-1)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("negative");
   }
