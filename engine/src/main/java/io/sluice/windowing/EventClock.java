@@ -87,6 +87,9 @@ public final class EventClock<V> implements Clock<V> {
       if (watermarkBase == null) {
         return Instant.MIN;
       }
+      if (systemNow.equals(systemOfMax)) {
+        return watermarkBase; // no time passed since the largest timestamp (and no allocation)
+      }
       return Times.plus(watermarkBase, Times.between(systemOfMax, systemNow));
     }
 

@@ -72,8 +72,10 @@ final class WindowStepLogic<K, V, W, S> implements StatefulLogic<V, WindowEvent,
         for (long id : windower.lateFor(ts)) {
           out.accept(new WindowEvent(WindowEvent.LATE, id, v));
         }
-      } else {
+      } else if (ordered) {
         queue.add(new WindowSnapshot.Queued(v, ts));
+      } else {
+        insert(v, ts, out); // the same windows, in the same order, as queueing until the flush
       }
     }
     flush(lastWatermark, out);
@@ -116,19 +118,7 @@ final class WindowStepLogic<K, V, W, S> implements StatefulLogic<V, WindowEvent,
       queue = new ArrayList<>();
     }
     for (WindowSnapshot.Queued q : due) {
-      V value = (V) q.value();
-      for (long id : windower.openFor(q.timestamp())) {
-        WindowLogic<V, W, S> logic = logics.get(id);
-        try {
-          if (logic == null) {
-            logic = builder.build(null);
-            logics.put(id, logic);
-          }
-          logic.onValue(value, w -> out.accept(new WindowEvent(WindowEvent.EMIT, id, w)));
-        } catch (RuntimeException | Error e) {
-          throw new ItemFailedException(KV.of(key, value), e);
-        }
-      }
+      insert((V) q.value(), q.timestamp(), out);
     }
     for (WindowerLogic.Merge m : windower.merged()) {
       if (m.original() != m.target()) {
@@ -151,6 +141,37 @@ final class WindowStepLogic<K, V, W, S> implements StatefulLogic<V, WindowEvent,
       out.accept(new WindowEvent(WindowEvent.META, id, closed.value()));
     }
   }
+
+  /** Gives an on-time value to each window it belongs to. */
+  private void insert(V value, Instant timestamp, Consumer<? super WindowEvent> out) {
+    emitter.out = out;
+    for (long id : windower.openFor(timestamp)) {
+      WindowLogic<V, W, S> logic = logics.get(id);
+      try {
+        if (logic == null) {
+          logic = builder.build(null);
+          logics.put(id, logic);
+        }
+        emitter.windowId = id;
+        logic.onValue(value, emitter);
+      } catch (RuntimeException | Error e) {
+        throw new ItemFailedException(KV.of(key, value), e);
+      }
+    }
+  }
+
+  /** Tags what a window logic emits with its window id (one reused instance: no allocation per value). */
+  private static final class Emitter implements Consumer<Object> {
+    Consumer<? super WindowEvent> out;
+    long windowId;
+
+    @Override
+    public void accept(Object w) {
+      out.accept(new WindowEvent(WindowEvent.EMIT, windowId, w));
+    }
+  }
+
+  private final Emitter emitter = new Emitter();
 
   @Override
   public Instant notifyAt() {
