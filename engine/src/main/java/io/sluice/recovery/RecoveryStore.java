@@ -61,10 +61,10 @@ public final class RecoveryStore {
       try (Connection c = connect(file); Statement st = c.createStatement()) {
         st.execute("PRAGMA journal_mode=WAL");
         st.execute("CREATE TABLE snaps (step_id TEXT NOT NULL, state_key BLOB NOT NULL, snap_epoch INTEGER NOT NULL,"
-            + " ser_key BLOB, ser_change BLOB, PRIMARY KEY (step_id, state_key, snap_epoch))");
+            + " ser_key BLOB, ser_change BLOB, PRIMARY KEY (step_id, state_key, snap_epoch)) WITHOUT ROWID");
         st.execute("CREATE TABLE commits (epoch INTEGER NOT NULL, worker_index INTEGER NOT NULL,"
             + " worker_count INTEGER NOT NULL, ended INTEGER NOT NULL DEFAULT 0,"
-            + " PRIMARY KEY (epoch, worker_index, worker_count, ended))");
+            + " PRIMARY KEY (epoch, worker_index, worker_count, ended)) WITHOUT ROWID");
         st.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT)");
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO meta VALUES (?, ?)")) {
           ps.setString(1, "partition_index");
@@ -287,6 +287,7 @@ public final class RecoveryStore {
     cfg.setBusyTimeout(30_000);
     cfg.setJournalMode(org.sqlite.SQLiteConfig.JournalMode.WAL);
     cfg.setSynchronous(org.sqlite.SQLiteConfig.SynchronousMode.NORMAL);
+    cfg.setCacheSize(-65_536); // 64 MiB of page cache per partition connection
     if (Files.exists(file)) {
       cfg.setOpenMode(org.sqlite.SQLiteOpenMode.READWRITE);
     }
