@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
  * 1 the flow failed, 2 a usage error (with usage printed).
  */
 @Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",
-    description = "Runs Sluice dataflows.", subcommands = {Cli.Run.class})
+    description = "Runs Sluice dataflows.", subcommands = {Cli.Run.class, VisualizeCommand.class})
 public final class Cli implements Callable<Integer> {
   static final int EXIT_FAILED = 1;
   static final int EXIT_USAGE = 2;

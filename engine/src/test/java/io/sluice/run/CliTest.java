@@ -100,4 +100,23 @@ class CliTest {
     assertThat(run("run", Flows.class.getName(), "-i", "0", "-a", "localhost:1;localhost:2")).isEqualTo(1);
     assertThat(err.toString()).contains("needs a transport").contains("sluice-aeron-transport");
   }
+
+  @Test
+  void visualizePrintsTheFlowGraphInEachFormat() {
+    assertThat(run("visualize", Flows.class.getName(), "--", "x")).isZero();
+    assertThat(out.toString()).startsWith("flowchart TD").contains("upper<br/><i>flat_map_batch</i>");
+    out.getBuffer().setLength(0);
+    assertThat(run("visualize", Flows.class.getName(), "--format", "dot", "--", "x")).isZero();
+    assertThat(out.toString()).startsWith("digraph \"cli-test\"");
+    out.getBuffer().setLength(0);
+    assertThat(run("visualize", Flows.class.getName() + ":failing", "-f", "json")).isZero();
+    assertThat(out.toString()).contains("\"id\": \"explode\"");
+  }
+
+  @Test
+  void visualizeUsageErrorsExitTwo() {
+    assertThat(run("visualize", Flows.class.getName(), "--format", "svg")).isEqualTo(2);
+    assertThat(err.toString()).contains("unknown --format 'svg'").contains("Usage:");
+    assertThat(run("visualize", "no.such.Flow")).isEqualTo(2);
+  }
 }
