@@ -517,6 +517,11 @@ public final class Execution implements RunningDataflow {
   }
 
   @Override
+  public io.sluice.run.LiveStats liveStats() {
+    return LiveStatsReader.read(this, workers, inboundQueues, failure.get(), settled.getCount() == 0, endNanos);
+  }
+
+  @Override
   public boolean isDone() {
     return running.get() == 0 && settled.getCount() == 0;
   }
