@@ -81,6 +81,18 @@ public final class Cli implements Callable<Integer> {
     @Option(names = "--stats", description = "print items in/out per step and worker to stderr when done")
     boolean stats;
 
+    @Option(names = "--stats-interval", paramLabel = "DURATION",
+        description = "print items in/out per step and worker to stderr every DURATION while the flow runs (500ms, 10s, 5m)")
+    String statsInterval;
+
+    @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "${env:SLUICE_METRICS_PORT}",
+        description = "serve /metrics (Prometheus) and /health on PORT; needs sluice-metrics (env SLUICE_METRICS_PORT)")
+    Integer metricsPort;
+
+    /** Where the pod ordinal comes from when -a lists several processes and no -i is given; tests set it. */
+    @Option(names = "--hostname", hidden = true, description = "host name to take the process id from")
+    String hostname;
+
     @Override
     public Integer call() {
       CommandLine cl = spec.commandLine();
@@ -89,6 +101,14 @@ public final class Cli implements Callable<Integer> {
         return usage("-w must be at least 1, got " + workers);
       }
       RunConfig config = RunConfig.workers(workers);
+      java.time.Duration interval = null;
+      if (statsInterval != null) {
+        try {
+          interval = Monitoring.parseDuration("--stats-interval", statsInterval);
+        } catch (IllegalArgumentException e) {
+          return usage(e.getMessage());
+        }
+      }
       if (processId != null || addresses != null) {
         if (addresses == null) {
           return usage("-i needs -a: the address of every process, e.g. -a \"host1:2101;host2:2101\"");
@@ -96,7 +116,19 @@ public final class Cli implements Callable<Integer> {
         List<String> list = List.of(addresses.split(";", -1));
         int id = processId == null ? 0 : processId;
         if (processId == null && list.size() > 1) {
-          return usage("-a lists " + list.size() + " processes: say which one this is with -i 0.." + (list.size() - 1));
+          // a Kubernetes StatefulSet pod: the id is the ordinal its hostname ends in (sluice-2 is process 2)
+          String host = hostname != null ? hostname : Monitoring.localHostname();
+          java.util.OptionalInt ordinal = Monitoring.ordinalOf(host);
+          if (ordinal.isEmpty()) {
+            return usage("-a lists " + list.size() + " processes: say which one this is with -i 0.." + (list.size() - 1)
+                + " (or run on a host named <name>-<ordinal>, as a Kubernetes StatefulSet's pods are)");
+          }
+          id = ordinal.getAsInt();
+          if (id >= list.size()) {
+            return usage("hostname '" + host + "' gives process id " + id + ", but -a lists " + list.size()
+                + " processes (0.." + (list.size() - 1) + "): give every process the whole address list");
+          }
+          err.println("sluice: process id " + id + " (from hostname " + host + ")");
         }
         if (id < 0 || id >= list.size()) {
           return usage("-i " + id + " is out of range: -a lists " + list.size() + " processes, so -i must be 0.."
@@ -119,9 +151,18 @@ public final class Cli implements Callable<Integer> {
         return EXIT_FAILED;
       }
       RunResult result;
+      RunObserver observer = null;
       try {
         flow.validate();
-        result = Sluice.run(flow, config);
+        if (metricsPort != null) {
+          try {
+            observer = Monitoring.metricsServer(metricsPort);
+          } catch (IllegalArgumentException e) {
+            return usage(e.getMessage());
+          }
+          config = config.withObserver(observer);
+        }
+        result = Monitoring.run(flow, config, interval, err);
       } catch (FlowValidationException e) {
         err.println("sluice: invalid dataflow: " + e.getMessage());
         return EXIT_FAILED;
@@ -132,6 +173,10 @@ public final class Cli implements Callable<Integer> {
       } catch (RuntimeException e) {
         err.println("sluice: the run failed: " + e.getMessage());
         return EXIT_FAILED;
+      } finally {
+        if (observer != null) {
+          observer.close();
+        }
       }
       if (stats) {
         printStats(result, err);
