@@ -85,9 +85,10 @@ public final class Cli implements Callable<Integer> {
         description = "print items in/out per step and worker to stderr every DURATION while the flow runs (500ms, 10s, 5m)")
     String statsInterval;
 
-    @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "${env:SLUICE_METRICS_PORT}",
-        description = "serve /metrics (Prometheus) and /health on PORT; needs sluice-metrics (env SLUICE_METRICS_PORT)")
-    Integer metricsPort;
+    @Option(names = "--metrics-port", paramLabel = "[HOST:]PORT", defaultValue = "${env:SLUICE_METRICS_PORT}",
+        description = "serve /metrics (Prometheus) and /health on PORT (every interface unless HOST is given);"
+            + " needs sluice-metrics (env SLUICE_METRICS_PORT)")
+    String metricsPort;
 
     /** Where the pod ordinal comes from when -a lists several processes and no -i is given; tests set it. */
     @Option(names = "--hostname", hidden = true, description = "host name to take the process id from")

@@ -93,16 +93,30 @@ final class Monitoring {
   }
 
   /**
-   * The metrics server from {@code sluice-metrics}, serving on {@code port}.
+   * The metrics server from {@code sluice-metrics}, serving on {@code PORT} or {@code HOST:PORT}.
    *
    * @throws IllegalArgumentException if no {@link RunObserverProvider} is on the classpath
    */
-  static RunObserver metricsServer(int port) {
-    if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException("--metrics-port must be 0-65535, got " + port);
+  static RunObserver metricsServer(String hostAndPort) {
+    int colon = hostAndPort.lastIndexOf(':');
+    String host = colon < 0 ? null : hostAndPort.substring(0, colon);
+    int port;
+    try {
+      port = Integer.parseInt(hostAndPort.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      port = -1;
+    }
+    if (port < 0 || port > 65535 || host != null && host.isBlank()) {
+      throw new IllegalArgumentException("--metrics-port must be PORT or HOST:PORT with PORT 0-65535, got '"
+          + hostAndPort + "'");
+    }
+    java.net.InetSocketAddress address = host == null ? new java.net.InetSocketAddress(port)
+        : new java.net.InetSocketAddress(host, port);
+    if (address.isUnresolved()) {
+      throw new IllegalArgumentException("--metrics-port: cannot resolve host '" + host + "'");
     }
     for (RunObserverProvider p : ServiceLoader.load(RunObserverProvider.class)) {
-      return p.serveMetrics(port);
+      return p.serveMetrics(address);
     }
     throw new IllegalArgumentException("--metrics-port needs sluice-metrics on the classpath"
         + " (bin/sluice's jar has it; with your own jar add io.sluice:sluice-metrics)");

@@ -7,10 +7,10 @@ package io.sluice.run;
  */
 public interface RunObserverProvider {
   /**
-   * An observer that serves {@code /metrics} (Prometheus text) and {@code /health} on {@code port}
-   * of every interface (0 for any free port), started before this returns.
+   * An observer that serves {@code /metrics} (Prometheus text) and {@code /health} on
+   * {@code address} (port 0 for any free port), started before this returns.
    *
    * @throws java.io.UncheckedIOException if the port cannot be bound
    */
-  RunObserver serveMetrics(int port);
+  RunObserver serveMetrics(java.net.InetSocketAddress address);
 }
