@@ -15,12 +15,15 @@ import java.util.List;
  * @param workersPerProcess worker threads per process
  * @param state             whether the run is running, finished or failed
  * @param failure           the failure's message when {@code state} is {@link State#FAILED}, else null
- * @param epoch             the epoch new items are read in now (1 at the start; see {@link RunConfig#epochInterval()})
+ * @param epoch             the oldest epoch a worker of this process has open (items are read in it
+ *                          or a later one; 1 at a fresh start; see {@link RunConfig#epochInterval()})
+ * @param completedEpoch    the newest epoch complete in the whole cluster (every worker closed it
+ *                          and, with recovery, wrote its snapshots); 0 if none or not known here
  * @param elapsedNanos      nanoseconds since the run started (until it ended, once it has)
  * @param steps             one row per step (plan order) and local worker (ascending)
  */
 public record LiveStats(String flowName, int processId, int processes, int workersPerProcess, State state,
-    String failure, long epoch, long elapsedNanos, List<Step> steps) {
+    String failure, long epoch, long completedEpoch, long elapsedNanos, List<Step> steps) {
 
   /** Where the run is. */
   public enum State {

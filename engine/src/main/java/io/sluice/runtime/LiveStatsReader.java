@@ -17,8 +17,10 @@ final class LiveStatsReader {
         : settled ? LiveStats.State.FINISHED : LiveStats.State.RUNNING;
     long now = System.nanoTime();
     long elapsed = (state == LiveStats.State.RUNNING || endNanos == 0 ? now : endNanos) - e.startNanos;
-    long origin = e.epochOriginNanos;
-    long epoch = origin == 0 ? 1 : 1 + Math.max(0, now - origin) / e.config.epochInterval().toNanos();
+    long epoch = Long.MAX_VALUE;
+    for (Worker w : workers) {
+      epoch = Math.min(epoch, w.openEpoch);
+    }
     List<FlowGraph.Node> nodes = e.flow.graph().nodes();
     List<LiveStats.Step> rows = new ArrayList<>();
     for (int s = 0; s < e.steps.size(); s++) {
@@ -47,6 +49,6 @@ final class LiveStatsReader {
     String message = failure == null ? null
         : failure instanceof CancellationException ? "cancelled: " + failure.getMessage() : String.valueOf(failure.getMessage());
     return new LiveStats(e.flow.name(), e.config.processId(), e.config.processes(), e.config.workersPerProcess(), state,
-        message, epoch, elapsed, rows);
+        message, epoch, e.completedEpoch(), elapsed, rows);
   }
 }

@@ -33,7 +33,7 @@ class MonitoringTest {
 
   @Test
   void progressLineShowsBytesOfTotalAndItemsPerSecond() {
-    LiveStats s = new LiveStats("f", 0, 1, 2, LiveStats.State.RUNNING, null, 1, 2_000_000_000L, List.of(
+    LiveStats s = new LiveStats("f", 0, 1, 2, LiveStats.State.RUNNING, null, 1, 0, 2_000_000_000L, List.of(
         new LiveStats.Step("in", "input", false, 0, 0, 300, 3, 3, 0, 0, -1, 0),
         new LiveStats.Step("in", "input", false, 1, 0, 100, 1, 1, 0, 0, -1, 0),
         new LiveStats.Step("out", "output", false, 0, 300, 0, 0, 3, 0, 0, -1, 0)));

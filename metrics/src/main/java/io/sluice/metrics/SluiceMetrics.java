@@ -57,7 +57,9 @@ import org.slf4j.LoggerFactory;
  *       inbound channels from this process's workers</li>
  *   <li>{@code sluice.exchange.backpressured} (function counter, seconds, exchange steps): time the
  *       worker held items back because a target's channel was full</li>
- *   <li>{@code sluice.epoch} (gauge): the epoch items are read in now; {@code sluice.run.running}
+ *   <li>{@code sluice.epoch} (gauge): the oldest epoch a worker of this process has open;
+ *       {@code sluice.epoch.completed} (gauge): the newest epoch complete in the cluster (with
+ *       recovery: snapshots written); {@code sluice.run.running}
  *       (gauge): 1 while the run runs</li>
  *   <li>with {@link #serve}: the JVM's memory, GC, threads, class loading, CPU and uptime
  *       (Micrometer's binders)</li>
@@ -226,7 +228,10 @@ public final class SluiceMetrics implements RunObserver {
     LiveStats first = stats();
     Tags tags = runTags;
     meters.add(Gauge.builder("sluice.epoch", this, m -> m.stats().epoch())
-        .description("the epoch items are read in now").tags(tags).register(registry));
+        .description("the oldest epoch a worker of this process has open").tags(tags).register(registry));
+    meters.add(Gauge.builder("sluice.epoch.completed", this, m -> m.stats().completedEpoch())
+        .description("the newest epoch complete in the whole cluster (snapshots written, with recovery)")
+        .tags(tags).register(registry));
     meters.add(Gauge.builder("sluice.run.running", this, m -> m.stats().state() == LiveStats.State.RUNNING ? 1 : 0)
         .description("1 while the run runs, 0 once it finished or failed").tags(tags).register(registry));
     List<LiveStats.Step> rows = first.steps();
