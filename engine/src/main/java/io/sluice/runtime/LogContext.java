@@ -3,7 +3,8 @@ package io.sluice.runtime;
 import org.slf4j.MDC;
 
 /**
- * What Sluice puts in SLF4J's MDC, so that log lines name where they come from: {@code flow},
+ * What a worker thread tells code running on it: {@link io.sluice.dataflow.StepContext#worker()},
+ * and what Sluice puts in SLF4J's MDC, so that log lines name where they come from: {@code flow},
  * {@code process} and {@code worker} on every worker thread for its whole life (user code logging
  * from a step sees them too), and {@code step} around the runtime's own messages about a step.
  */
@@ -20,6 +21,7 @@ final class LogContext {
     MDC.put(FLOW, flow);
     MDC.put(PROCESS, String.valueOf(process));
     MDC.put(WORKER, String.valueOf(worker));
+    io.sluice.dataflow.StepContext.bindWorker(worker);
   }
 
   /** Runs {@code log} with {@code step} in the MDC (nothing added if null), restoring what was there. */
