@@ -5,7 +5,6 @@ import io.sluice.dataflow.Dataflow;
 import io.sluice.dataflow.Step;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -29,33 +28,17 @@ final class Monitoring {
   /** The system property {@code bin/sluice} sets to true when stderr is a terminal (Java cannot tell). */
   static final String STDERR_TTY_PROPERTY = "sluice.stderr.tty";
 
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
   private static final Pattern ORDINAL = Pattern.compile("^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?-(\\d{1,9})$");
 
   /**
-   * Parses {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h} or an ISO-8601 duration ({@code PT10S}).
+   * {@link Cli.Durations#parse} (what {@code -s} and {@code -b} take) for an interval that must be
+   * positive.
    *
-   * @throws IllegalArgumentException naming the text, if it is none of those or not positive
+   * @throws IllegalArgumentException naming the option and the text
    */
   static Duration parseDuration(String option, String text) {
-    Duration d;
-    Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
-    try {
-      if (m.matches()) {
-        long n = Long.parseLong(m.group(1));
-        d = switch (m.group(2)) {
-          case "ms" -> Duration.ofMillis(n);
-          case "s" -> Duration.ofSeconds(n);
-          case "m" -> Duration.ofMinutes(n);
-          default -> Duration.ofHours(n);
-        };
-      } else {
-        d = Duration.parse(text.trim());
-      }
-    } catch (DateTimeParseException | ArithmeticException | NumberFormatException e) {
-      throw new IllegalArgumentException(option + " '" + text + "' is not a duration: use e.g. 500ms, 10s, 5m, 1h or PT10S");
-    }
-    if (d.isZero() || d.isNegative()) {
+    Duration d = Cli.Durations.parse(option, text);
+    if (d.isZero()) {
       throw new IllegalArgumentException(option + " must be positive, got '" + text + "'");
     }
     return d;

@@ -36,6 +36,7 @@ import org.agrona.concurrent.IdleStrategy;
  * @param virtualTimeOrigin       if non-null, the run uses virtual time starting at this instant: time moves only
  *                                when sources advance it (see {@link #withVirtualTime})
  * @param recovery                where and how often to snapshot state for recovery; null for no recovery
+ * @param hook                    test hook for crash injection ({@link RunHook}); null in production
  * @param observer                watches the run (metrics, health; see {@link RunObserver}), or null
  */
 public record RunConfig(
@@ -53,6 +54,7 @@ public record RunConfig(
     InstantSource clock,
     Instant virtualTimeOrigin,
     RecoveryConfig recovery,
+    RunHook hook,
     RunObserver observer) {
 
   /** Default idle strategy: spin briefly, yield, then park 1 µs doubling up to 1 ms. */
@@ -104,7 +106,7 @@ public record RunConfig(
   /** One process with {@code workersPerProcess} workers; 10 s epochs, 1 s slow-activation threshold, 16-batch channels. */
   public static RunConfig workers(int workersPerProcess) {
     return new RunConfig(workersPerProcess, 0, List.of(), Duration.ofSeconds(10), Duration.ofSeconds(1), 16, false,
-        null, null, null, DEFAULT_IDLE, InstantSource.system(), null, null, null);
+        null, null, null, DEFAULT_IDLE, InstantSource.system(), null, null, null, null);
   }
 
   /** Processes in the cluster. */
@@ -191,6 +193,11 @@ public record RunConfig(
     return copy(b -> b.recovery = recovery);
   }
 
+  /** Calls {@code hook} where a test may inject a crash; null for none. */
+  public RunConfig withHook(RunHook hook) {
+    return copy(b -> b.hook = hook);
+  }
+
   /** Whether the run uses virtual time. */
   public boolean virtualTime() {
     return virtualTimeOrigin != null;
@@ -219,6 +226,7 @@ public record RunConfig(
     InstantSource clock;
     Instant virtualTimeOrigin;
     RecoveryConfig recovery;
+    RunHook hook;
     RunObserver observer;
 
     Fields(RunConfig c) {
@@ -236,6 +244,7 @@ public record RunConfig(
       clock = c.clock;
       virtualTimeOrigin = c.virtualTimeOrigin;
       recovery = c.recovery;
+      hook = c.hook;
       observer = c.observer;
     }
 
@@ -255,6 +264,7 @@ public record RunConfig(
           clock,
           virtualTimeOrigin,
           recovery,
+          hook,
           observer);
     }
   }

@@ -158,7 +158,7 @@ class CliTest {
   @Test
   void statsIntervalMustBeAPositiveDuration() {
     assertThat(run("run", Flows.class.getName(), "--stats-interval", "soon")).isEqualTo(2);
-    assertThat(err.toString()).contains("--stats-interval 'soon' is not a duration").contains("Usage:");
+    assertThat(err.toString()).contains("--stats-interval: 'soon' is not a duration").contains("Usage:");
     assertThat(run("run", Flows.class.getName(), "--stats-interval", "0s")).isEqualTo(2);
     assertThat(Monitoring.parseDuration("x", "500ms")).isEqualTo(java.time.Duration.ofMillis(500));
     assertThat(Monitoring.parseDuration("x", "PT2M")).isEqualTo(java.time.Duration.ofMinutes(2));
