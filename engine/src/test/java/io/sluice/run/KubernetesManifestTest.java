@@ -130,6 +130,32 @@ class KubernetesManifestTest {
     assertThat(list(map(claim.get("spec")).get("accessModes"))).isNotEmpty();
     assertThat(map(claim.get("spec")).get("accessModes").toString()).contains("ReadWriteMany");
     assertThat(mounts).anyMatch(m -> "/dev/shm".equals(m.get("mountPath"))); // Aeron's driver files
+
+    // sluice run snapshots to that mount, and the CLI accepts the recovery options given
+    List<String> args = stringList(container().get("args"));
+    assertThat(args.get(args.indexOf("-r") + 1)).isEqualTo(recoveryMount.get("mountPath"));
+    assertThat(Cli.Durations.parse("-s", args.get(args.indexOf("-s") + 1))).isPositive();
+    assertThat(args.indexOf("-r")).isLessThan(args.indexOf("--"));
+  }
+
+  @Test
+  void theInitJobCreatesTheStoreWhereTheProcessesReadIt() throws IOException {
+    Map<String, Object> job;
+    try (Reader r = Files.newBufferedReader(MANIFEST.resolveSibling("recovery-init-job.yaml"))) {
+      job = map(new Yaml(new SafeConstructor(new LoaderOptions())).load(r));
+    }
+    assertThat(job.get("kind")).isEqualTo("Job");
+    Map<String, Object> podSpec = map(map(map(job.get("spec")).get("template")).get("spec"));
+    Map<String, Object> init = list(podSpec.get("containers")).get(0);
+    List<String> args = stringList(init.get("args"));
+    assertThat(args.subList(0, 2)).containsExactly("recovery", "init");
+    List<String> runArgs = stringList(container().get("args"));
+    assertThat(args.get(2)).isEqualTo(runArgs.get(runArgs.indexOf("-r") + 1));
+    assertThat(Integer.parseInt(args.get(3))).isPositive();
+    assertThat(init.get("image")).isEqualTo(container().get("image"));
+    Map<String, Object> volume = list(podSpec.get("volumes")).get(0);
+    assertThat(map(volume.get("persistentVolumeClaim")).get("claimName")).isEqualTo(name(claim));
+    assertThat(list(init.get("volumeMounts")).get(0).get("mountPath")).isEqualTo(args.get(2));
   }
 
   /** The default value (an environment variable) of a field's option in {@code sluice run}. */
@@ -188,6 +214,12 @@ class KubernetesManifestTest {
   private static Map<String, Object> map(Object o) {
     assertThat(o).isInstanceOf(Map.class);
     return (Map<String, Object>) o;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<String> stringList(Object o) {
+    assertThat(o).isInstanceOf(List.class);
+    return (List<String>) o;
   }
 
   @SuppressWarnings("unchecked")
