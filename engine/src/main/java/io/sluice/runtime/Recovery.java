@@ -19,7 +19,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -227,31 +226,8 @@ final class Recovery implements AutoCloseable {
     }
     int rows = 0;
     for (Connection c : parts) {
-      try (PreparedStatement ps = c.prepareStatement("SELECT step_id, state_key, ser_key, ser_change FROM snaps"
-          + " WHERE snap_epoch <= ? ORDER BY step_id, state_key, snap_epoch")) {
-        ps.setLong(1, resumeEpoch);
-        try (ResultSet rs = ps.executeQuery()) {
-          String step = null;
-          byte[] key = null;
-          byte[] serKey = null;
-          byte[] state = null;
-          while (rs.next()) {
-            String s = rs.getString(1);
-            byte[] k = rs.getBytes(2);
-            if (step != null && !(s.equals(step) && Arrays.equals(k, key))) {
-              restore(step, key, serKey, state, stateful.contains(step), localWorkers);
-            }
-            rows++;
-            step = s;
-            key = k;
-            serKey = rs.getBytes(3);
-            state = rs.getBytes(4);
-          }
-          if (step != null) {
-            restore(step, key, serKey, state, stateful.contains(step), localWorkers);
-          }
-        }
-      }
+      rows += RecoveryStore.forEachNewest(c, resumeEpoch,
+          (step, key, serKey, state) -> restore(step, key, serKey, state, stateful.contains(step), localWorkers));
     }
     return rows;
   }
