@@ -73,6 +73,8 @@ final class DataflowTestExtension implements TestTemplateInvocationContextProvid
       // the serde processes really use when the transport is there, else Java serialization
       base = ClusterRuns.available() ? base.withTransportSerdeCheck() : base.withSerdeCheck(allowed.toArray(new String[0]));
     }
+    // one per method: its invocations compare outputs across worker counts once, not each time
+    base = base.withSameOutputMemo(new SameOutputMemo());
     List<TestTemplateInvocationContext> contexts = new ArrayList<>();
     for (int p : processes) {
       for (int w : workerCounts) {
