@@ -193,7 +193,23 @@ class DataflowTestExtensionTest {
     events.assertThatEvents()
         .haveExactly(1, event(test(), displayName("[1 worker]"), finishedSuccessfully()))
         .haveExactly(1, event(test(), displayName("[2 workers]"), finishedWithFailure(instanceOf(AssertionError.class),
-            message(m -> m.contains("to stay on one worker") && m.contains("[2, 2]")))));
+            message(m -> m.startsWith("[2 workers] ") && m.contains("to stay on one worker") && m.contains("[2, 2]")))));
+  }
+
+  @Test
+  void aFailureNamesItsInvocationAndKeepsItsTypeAndStackTrace() {
+    var original = new org.opentest4j.AssertionFailedError("expected: 1 but was: 2", 1, 2);
+    Throwable named = DataflowTestExtension.named("[2 processes \u00d7 4 workers]", original);
+    org.assertj.core.api.Assertions.assertThat(named).isInstanceOf(org.opentest4j.AssertionFailedError.class)
+        .hasMessage("[2 processes \u00d7 4 workers] expected: 1 but was: 2");
+    var f = (org.opentest4j.AssertionFailedError) named;
+    org.assertj.core.api.Assertions.assertThat(f.getExpected().getValue()).isEqualTo(1);
+    org.assertj.core.api.Assertions.assertThat(f.getActual().getValue()).isEqualTo(2);
+    org.assertj.core.api.Assertions.assertThat(named.getStackTrace()).isEqualTo(original.getStackTrace());
+
+    IllegalStateException error = new IllegalStateException("boom");
+    org.assertj.core.api.Assertions.assertThat(DataflowTestExtension.named("[1 worker]", error)).isSameAs(error);
+    org.assertj.core.api.Assertions.assertThat(error.getSuppressed()[0]).hasMessageContaining("[1 worker]");
   }
 
   @Test
