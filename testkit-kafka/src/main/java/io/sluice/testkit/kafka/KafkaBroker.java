@@ -234,17 +234,31 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback, A
   private BrokerBackend chooseBackend() {
     switch (requested) {
       case CONTAINER:
+        if (!testcontainersPresent()) {
+          throw new IllegalStateException("a Kafka broker in a container needs org.testcontainers:testcontainers-kafka "
+              + "on the test classpath (it was excluded)");
+        }
         return new ContainerBroker(image);
       case EMBEDDED:
         return embeddedBackend().orElseThrow(() -> new IllegalStateException("an embedded Kafka broker needs "
             + "io.sluice:sluice-testkit-kafka-embedded on the test classpath"));
       default:
-        if (ContainerBroker.dockerAvailable()) {
+        if (testcontainersPresent() && ContainerBroker.dockerAvailable()) {
           return new ContainerBroker(image);
         }
         return embeddedBackend().orElseThrow(() -> new IllegalStateException("no container engine answered "
             + "Testcontainers' check and io.sluice:sluice-testkit-kafka-embedded is not on the test classpath: "
             + "add it (a broker in the test JVM) or start Docker/Podman"));
+    }
+  }
+
+  /** Whether Testcontainers is on the classpath: a user of the embedded broker only may exclude it. */
+  private static boolean testcontainersPresent() {
+    try {
+      Class.forName("org.testcontainers.kafka.KafkaContainer", false, KafkaBroker.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
     }
   }
 
