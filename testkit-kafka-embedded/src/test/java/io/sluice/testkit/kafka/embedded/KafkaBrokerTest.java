@@ -96,7 +96,7 @@ class KafkaBrokerTest {
   }
 
   @Test
-  void anUnknownModePropertyIsNamed() {
+  void aNullModeIsRejected() {
     assertThatThrownBy(() -> KafkaBroker.create(null)).isInstanceOf(NullPointerException.class);
   }
 }
