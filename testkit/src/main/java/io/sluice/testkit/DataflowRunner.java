@@ -58,10 +58,21 @@ public final class DataflowRunner {
   private final List<Integer> workerCounts;
   /** Whether each run's serde check is the transport's serde for that run's flow. */
   private final boolean transportSerdeCheck;
+  /**
+   * The outputs {@link DataflowAssert#hasSameOutputAtEveryWorkerCount} already compared in this
+   * {@link DataflowTest} method (shared by its invocations), or null outside one.
+   */
+  final SameOutputMemo sameOutputMemo;
 
   private DataflowRunner(RunConfig config, int processes, Duration timeout, List<Integer> workerCounts,
       boolean transportSerdeCheck) {
+    this(config, processes, timeout, workerCounts, transportSerdeCheck, null);
+  }
+
+  private DataflowRunner(RunConfig config, int processes, Duration timeout, List<Integer> workerCounts,
+      boolean transportSerdeCheck, SameOutputMemo sameOutputMemo) {
     this.transportSerdeCheck = transportSerdeCheck;
+    this.sameOutputMemo = sameOutputMemo;
     if (processes < 1) {
       throw new IllegalArgumentException("processes must be at least 1, got " + processes);
     }
@@ -80,13 +91,41 @@ public final class DataflowRunner {
         DEFAULT_WORKER_COUNTS, false);
   }
 
-  /** The total number of workers a run has (processes × workers per process). */
+  /**
+   * How many workers each process of a run has. The testkit always counts workers per process:
+   * {@link DataflowTest#workers()}, this method and messages ({@code "2 processes × 4 workers"})
+   * alike.
+   *
+   * @return workers per process
+   */
   public int workers() {
+    return config.workersPerProcess();
+  }
+
+  /**
+   * Same as {@link #workers()}.
+   *
+   * @return workers per process
+   * @deprecated use {@link #workers()}, which now means workers per process everywhere in the testkit
+   */
+  @Deprecated
+  public int workersPerProcess() {
+    return config.workersPerProcess();
+  }
+
+  /**
+   * How many workers a run has in all, {@link #processes()} × {@link #workers()}: the count
+   * {@link io.sluice.inputs.Routing#workerFor} places keys over, and the range of worker indexes.
+   *
+   * @return the total worker count
+   */
+  public int totalWorkers() {
     return processes * config.workersPerProcess();
   }
 
-  public int workersPerProcess() {
-    return config.workersPerProcess();
+  /** The same runner whose same-output checks are remembered in {@code memo}. */
+  DataflowRunner withSameOutputMemo(SameOutputMemo memo) {
+    return new DataflowRunner(config, processes, timeout, workerCounts, transportSerdeCheck, memo);
   }
 
   /**
@@ -100,9 +139,9 @@ public final class DataflowRunner {
     return processes;
   }
 
-  /** The same runner with {@code processes} processes of {@link #workersPerProcess()} workers each. */
+  /** The same runner with {@code processes} processes of {@link #workers()} workers each. */
   public DataflowRunner withProcesses(int processes) {
-    return new DataflowRunner(config, processes, timeout, workerCounts, transportSerdeCheck);
+    return new DataflowRunner(config, processes, timeout, workerCounts, transportSerdeCheck, sameOutputMemo);
   }
 
   /**
@@ -125,12 +164,12 @@ public final class DataflowRunner {
 
   /** The same runner with {@code workers} workers. */
   public DataflowRunner atWorkers(int workers) {
-    return new DataflowRunner(config.withWorkers(workers), processes, timeout, workerCounts, transportSerdeCheck);
+    return new DataflowRunner(config.withWorkers(workers), processes, timeout, workerCounts, transportSerdeCheck, sameOutputMemo);
   }
 
   /** The same runner with another timeout per run. */
   public DataflowRunner withTimeout(Duration timeout) {
-    return new DataflowRunner(config, processes, timeout, workerCounts, transportSerdeCheck);
+    return new DataflowRunner(config, processes, timeout, workerCounts, transportSerdeCheck, sameOutputMemo);
   }
 
   /** The same runner listing other {@link #workerCounts()}. */
@@ -138,7 +177,7 @@ public final class DataflowRunner {
     if (counts.isEmpty()) {
       throw new IllegalArgumentException("at least one worker count is needed");
     }
-    return new DataflowRunner(config, processes, timeout, counts, transportSerdeCheck);
+    return new DataflowRunner(config, processes, timeout, counts, transportSerdeCheck, sameOutputMemo);
   }
 
   /**
@@ -146,7 +185,7 @@ public final class DataflowRunner {
    * process; {@code null} turns the check off.
    */
   public DataflowRunner withSerdeCheck(Serde serde) {
-    return new DataflowRunner(config.withSerdeCheck(serde), processes, timeout, workerCounts, false);
+    return new DataflowRunner(config.withSerdeCheck(serde), processes, timeout, workerCounts, false, sameOutputMemo);
   }
 
   /**
@@ -162,7 +201,7 @@ public final class DataflowRunner {
     if (!ClusterRuns.available()) {
       throw new IllegalStateException("the transport's serde check: " + ClusterRuns.MISSING);
     }
-    return new DataflowRunner(config.withSerdeCheck(null), processes, timeout, workerCounts, true);
+    return new DataflowRunner(config.withSerdeCheck(null), processes, timeout, workerCounts, true, sameOutputMemo);
   }
 
   /** Whether runs check that exchanged items survive serialization. */
@@ -226,7 +265,7 @@ public final class DataflowRunner {
   /** The same runner with other engine settings (worker count and key recording stay). */
   public DataflowRunner withConfig(UnaryOperator<RunConfig> change) {
     RunConfig c = change.apply(config);
-    return new DataflowRunner(c.withWorkers(config.workersPerProcess()), processes, timeout, workerCounts, transportSerdeCheck);
+    return new DataflowRunner(c.withWorkers(config.workersPerProcess()), processes, timeout, workerCounts, transportSerdeCheck, sameOutputMemo);
   }
 
   /**
@@ -238,7 +277,7 @@ public final class DataflowRunner {
   public TestRun run(Dataflow flow) {
     Map<TestSink<?>, String> sinks = prepareSinks(flow);
     RunResult result = execute(flow);
-    return new TestRun(flow, result, config.workersPerProcess(), snapshot(sinks));
+    return new TestRun(flow, result, workers(), snapshot(sinks));
   }
 
   /**
@@ -253,7 +292,7 @@ public final class DataflowRunner {
     } catch (StepFailedException e) {
       return e;
     }
-    throw new AssertionError("expected dataflow '" + flow.name() + "' to fail on " + Texts.workers(workers())
+    throw new AssertionError("expected dataflow '" + flow.name() + "' to fail on " + Texts.deployment(processes, workers())
         + ", but it finished");
   }
 
@@ -275,12 +314,12 @@ public final class DataflowRunner {
       throw e;
     }
     throw new AssertionError("expected dataflow '" + flow.name() + "' to stop at a test source's abort marker on "
-        + Texts.workers(workers()) + ", but it finished");
+        + Texts.deployment(processes, workers()) + ", but it finished");
   }
 
   /**
    * Starts the flow built by {@code factory.method()} (public, static, no arguments) as a cluster
-   * of {@link #processes()} separate JVMs with {@link #workersPerProcess()} workers each. Use it
+   * of {@link #processes()} separate JVMs with {@link #workers()} workers each. Use it
    * for real process isolation, e.g. to kill a process; {@link ForkedCluster#await()} gives the
    * combined {@link TestRun}, whose {@link TestSink}s are those of the flow this JVM built with the
    * same factory (find them with {@link TestRun#flow()}, or keep them in static fields of the
@@ -295,8 +334,7 @@ public final class DataflowRunner {
     }
     Dataflow flow = ForkedProcess.build(factory.getName(), method);
     flow.validate();
-    return new ForkedCluster(factory, method, processes, config.workersPerProcess(), timeout, prepareSinks(flow), flow,
-        config);
+    return new ForkedCluster(factory, method, processes, workers(), timeout, prepareSinks(flow), flow, config);
   }
 
   /** Runs {@code factory.method()} as separate JVMs to the end: {@code startForked(...).await()}. */
@@ -325,7 +363,7 @@ public final class DataflowRunner {
       }
       return ClusterRuns.run(flow, processes, cfg, timeout);
     } catch (RunTimeoutException e) {
-      throw new DataflowTimeoutError(e);
+      throw new DataflowTimeoutError(e, processes == 1 ? null : Texts.deployment(processes, workers()));
     }
   }
 
@@ -354,11 +392,11 @@ public final class DataflowRunner {
   }
 
   private <T> SinkOutput<T> snapshot(TestSink<T> sink, String label) {
-    return new SinkOutput<>(label, workers(), sink.captured());
+    return new SinkOutput<>(label, processes, workers(), sink.captured());
   }
 
   @Override
   public String toString() {
-    return "DataflowRunner" + Texts.displayName(processes, workersPerProcess());
+    return "DataflowRunner" + Texts.displayName(processes, workers());
   }
 }
