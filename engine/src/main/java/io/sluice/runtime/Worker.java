@@ -218,9 +218,10 @@ final class Worker implements Runnable {
    */
   private void finishEpochs() {
     if (snapshotting) {
-      execution.recovery.awaitWritten(index, openEpoch - 1);
+      execution.recovery.ended(index, openEpoch - 1);
+      execution.recovery.awaitWritten(index, Long.MAX_VALUE);
     } else {
-      execution.epochClosed(index, Long.MAX_VALUE); // nothing more comes from this worker: it closed every epoch
+      execution.epochClosed(index, Long.MAX_VALUE); // nothing more to close here: count as closing every epoch
     }
     notifyCompleted();
   }
