@@ -6,6 +6,7 @@ import io.sluice.run.RunTimeoutException;
 import io.sluice.run.RunningDataflow;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,8 +38,9 @@ import org.awaitility.core.ConditionTimeoutException;
  *
  * <p>How "idle" is known, without sleeping: {@link #awaitIdle()} queues a flush marker behind
  * what was pushed on every open partition of every interactive source; each partition closes an
- * epoch there and reports its number; the call returns once every worker has closed the newest of
- * those epochs ({@link RunningDataflow#completedEpoch()}). Epochs are aligned at every exchange,
+ * epoch there and reports its number (a partition that reports an older epoch than another, having
+ * seen fewer advances, is flushed again until it reaches the newest); the call returns once every
+ * worker has closed the newest of those epochs ({@link RunningDataflow#completedEpoch()}). Epochs are aligned at every exchange,
  * so by then every step has processed every item pushed before the call, and the outputs, timers
  * and sink writes they caused have happened. A flow whose every source is interactive (or finite)
  * can be awaited; another source that never ends and never closes an epoch holds the epochs back,
@@ -102,21 +104,47 @@ public final class InteractiveRun implements AutoCloseable {
   public InteractiveRun awaitIdle(Duration limit) {
     long deadline = System.nanoTime() + limit.toNanos();
     checkNotEnded("await");
-    List<CompletableFuture<Long>> flushes = new ArrayList<>();
+    // Flush every open partition; a partition that closed an older epoch than another (it saw
+    // fewer advances) is flushed again until each closed the newest: only then can that epoch
+    // close on every worker.
+    Map<InteractiveSource.Partition<?>, Long> closed = new HashMap<>();
+    List<InteractiveSource.Partition<?>> toFlush = new ArrayList<>();
     for (InteractiveSource<?> s : sources) {
-      flushes.addAll(s.flush());
+      toFlush.addAll(s.partitions().values());
     }
-    if (flushes.isEmpty()) {
+    long target = 0;
+    while (!toFlush.isEmpty()) {
+      Map<InteractiveSource.Partition<?>, CompletableFuture<Long>> flushes = new HashMap<>();
+      for (InteractiveSource.Partition<?> p : toFlush) {
+        CompletableFuture<Long> f = p.flush();
+        if (f != null) {
+          flushes.put(p, f);
+        }
+      }
+      if (flushes.isEmpty()) {
+        break;
+      }
+      awaitUntil(() -> running.isDone() || flushes.values().stream().allMatch(CompletableFuture::isDone), deadline,
+          limit, "every open partition of the interactive sources to reach what was pushed so far");
+      surfaceFailure();
+      if (running.isDone()) {
+        return this;
+      }
+      for (Map.Entry<InteractiveSource.Partition<?>, CompletableFuture<Long>> e : flushes.entrySet()) {
+        closed.put(e.getKey(), e.getValue().join());
+        target = Math.max(target, e.getValue().join());
+      }
+      toFlush = new ArrayList<>();
+      for (Map.Entry<InteractiveSource.Partition<?>, Long> e : closed.entrySet()) {
+        if (e.getValue() < target) {
+          toFlush.add(e.getKey());
+        }
+      }
+    }
+    if (closed.isEmpty()) {
       awaitUntil(running::isDone, deadline, limit, "every source to end");
       surfaceFailure();
       return this;
-    }
-    awaitUntil(() -> running.isDone() || flushes.stream().allMatch(CompletableFuture::isDone), deadline, limit,
-        "every open partition of the interactive sources to reach what was pushed so far");
-    surfaceFailure();
-    long target = 0;
-    for (CompletableFuture<Long> f : flushes) {
-      target = Math.max(target, f.join());
     }
     long epoch = target;
     awaitUntil(() -> running.isDone() || running.completedEpoch() >= epoch, deadline, limit,

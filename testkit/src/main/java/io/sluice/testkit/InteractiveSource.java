@@ -175,24 +175,6 @@ public final class InteractiveSource<T> implements FixedPartitionedSource<T, Lon
     return partitions.values().iterator().next();
   }
 
-  /**
-   * Queues a flush marker on every partition that has not ended: a future completed, on the
-   * partition's worker, with the epoch the partition closed right after everything pushed before.
-   */
-  List<CompletableFuture<Long>> flush() {
-    List<CompletableFuture<Long>> flushes = new ArrayList<>();
-    for (Partition<T> p : partitions.values()) {
-      synchronized (p) {
-        if (!p.ended) {
-          Flush f = new Flush(new CompletableFuture<>());
-          p.queue.add(f);
-          flushes.add(f.done());
-        }
-      }
-    }
-    return flushes;
-  }
-
   /** Marks this source as used by a run; false if another run has it. */
   boolean claim() {
     return claimed.compareAndSet(false, true);
@@ -307,6 +289,19 @@ public final class InteractiveSource<T> implements FixedPartitionedSource<T, Lon
       checkOpen("end");
       ended = true;
       queue.add(END);
+    }
+
+    /**
+     * Queues a flush marker: the future completes, on the partition's worker, with the epoch the
+     * partition closed right after everything pushed before. Null if the partition has ended.
+     */
+    synchronized CompletableFuture<Long> flush() {
+      if (ended) {
+        return null;
+      }
+      Flush f = new Flush(new CompletableFuture<>());
+      queue.add(f);
+      return f.done();
     }
 
     /** Whether {@link #endOfStream()} was called. */

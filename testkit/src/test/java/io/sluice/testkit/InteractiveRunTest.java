@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.dataflow.Dataflow;
+import io.sluice.dataflow.JoinMode;
+import io.sluice.dataflow.Joined;
 import io.sluice.dataflow.KV;
+import io.sluice.dataflow.KeyedStream;
 import io.sluice.inputs.DynamicSource;
 import io.sluice.inputs.StatelessSourcePartition;
 import io.sluice.run.StepFailedException;
@@ -115,6 +118,51 @@ class InteractiveRunTest {
       TestRun done = run.end(); // the end of stream flushes what waits
       assertThat(done.output(out)).containsExactlyInAnyOrder(KV.of("a", List.of("a1", "a2")),
           KV.of("b", List.of("b1")), KV.of("a", List.of("a3")), KV.of("b", List.of("b2")));
+    }
+  }
+
+  @DataflowTest(workers = {1, 4})
+  void twoSourcesJoinedAndTheJoinStateOfAKey(DataflowRunner runner) {
+    InteractiveSource<KV<String, String>> profiles = InteractiveSource.create();
+    InteractiveSource<KV<String, String>> orders = InteractiveSource.withPartitions(2);
+    TestSink<KV<String, Joined<String, String>>> out = new TestSink<>();
+    Dataflow flow = new Dataflow("interactive-join");
+    KeyedStream<String, String> p = flow.input("profiles", profiles).keyOn("p-key", KV::key).mapValue("p-name", KV::value);
+    KeyedStream<String, String> o = flow.input("orders", orders).keyOn("o-key", KV::key).mapValue("o-item", KV::value);
+    p.join("join", o, JoinMode.RUNNING).output("out", out);
+    try (InteractiveRun run = runner.start(flow)) {
+      profiles.push(KV.of("u1", "alice"), KV.of("u2", "bob"));
+      run.awaitIdle();
+      assertThat(run.<Joined<String, String>>state("join", "u1")).contains(new Joined<>("alice", null));
+      orders.partition("partition-1").push(KV.of("u1", "book"));
+      run.awaitIdle();
+      assertThat(run.<Joined<String, String>>state("join", "u1")).contains(new Joined<>("alice", "book"));
+      assertThat(run.output(out)).containsExactlyInAnyOrder(KV.of("u1", new Joined<>("alice", null)),
+          KV.of("u2", new Joined<>("bob", null)), KV.of("u1", new Joined<>("alice", "book")));
+      run.end();
+    }
+  }
+
+  @DataflowTest(workers = {1, 4})
+  void aStepsTimeMovesOnlyOnceEveryInputAdvanced(DataflowRunner runner) {
+    InteractiveSource<String> left = InteractiveSource.create();
+    InteractiveSource<String> right = InteractiveSource.create();
+    TestSink<KV<String, List<String>>> out = new TestSink<>();
+    Dataflow flow = new Dataflow("interactive-two-clocks");
+    flow.merge("both", flow.input("left", left), flow.input("right", right))
+        .keyOn("key", s -> s.substring(0, 1))
+        .collect("collect", 10, Duration.ofSeconds(1))
+        .output("out", out);
+    try (InteractiveRun run = runner.start(flow)) {
+      left.push("a1");
+      right.push("b1");
+      left.advance(Duration.ofSeconds(5)); // only one input moves: the collect step's time stays
+      run.awaitIdle();
+      assertThat(run.output(out)).isEmpty();
+      right.advance(Duration.ofSeconds(5));
+      run.awaitIdle();
+      assertThat(run.output(out)).containsExactlyInAnyOrder(KV.of("a", List.of("a1")), KV.of("b", List.of("b1")));
+      run.end();
     }
   }
 
