@@ -87,6 +87,27 @@ class InteractiveRunTest {
   }
 
   @DataflowTest(workers = {1, 4})
+  void theOutputCanBeReadWhileTheRunWritesIt(DataflowRunner runner) {
+    InteractiveSource<String> words = InteractiveSource.<String>withPartitions(4).withBatchSize(3);
+    TestSink<String> out = new TestSink<>();
+    try (InteractiveRun run = runner.start(counting(words, out))) {
+      for (int i = 0; i < 2_000; i++) {
+        words.partition("partition-" + (i % 4)).push("w" + (i % 50));
+      }
+      int seen = 0;
+      for (int read = 0; read < 200; read++) { // reads race the workers' writes: never an error, never shrinking
+        int now = run.output(out).items().size();
+        assertThat(now).isGreaterThanOrEqualTo(seen).isLessThanOrEqualTo(2_000);
+        seen = now;
+      }
+      run.awaitIdle();
+      assertThat(run.output(out)).hasSize(2_000).hasNoDuplicates();
+      assertThat(run.<Long>state("count", "w7")).contains(40L);
+      run.end();
+    }
+  }
+
+  @DataflowTest(workers = {1, 4})
   void collectTimeoutsFireWhereTheTestAdvancesVirtualTime(DataflowRunner runner) {
     InteractiveSource<String> in = InteractiveSource.create();
     TestSink<KV<String, List<String>>> out = new TestSink<>();
