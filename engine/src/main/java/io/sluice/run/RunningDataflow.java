@@ -26,6 +26,12 @@ public interface RunningDataflow {
   boolean isDone();
 
   /**
+   * What the run has done so far in this process, read without stopping it: per step and worker
+   * counters, the run's state and epoch. Safe to call from any thread, during and after the run.
+   */
+  LiveStats liveStats();
+
+  /**
    * The newest epoch that is complete: every worker closed it, so every item its sources returned
    * in that epoch or an earlier one has been processed by every step, and the outputs, timers and
    * sink writes it caused have happened (with recovery: also written to the store). Epochs count
