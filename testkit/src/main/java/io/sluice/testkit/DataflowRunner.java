@@ -281,6 +281,53 @@ public final class DataflowRunner {
   }
 
   /**
+   * Starts {@code flow} and returns at once with a handle the test drives it through: push items to
+   * its {@link InteractiveSource}s, advance time, {@link InteractiveRun#awaitIdle() await} and
+   * assert the output so far, read a key's state, then {@link InteractiveRun#end() end} or
+   * {@link InteractiveRun#close() close} it. Use it in try-with-resources, so that a failing test
+   * still stops the run. The flow's {@link TestSink}s are cleared first, as for {@link #run}.
+   *
+   * @throws IllegalArgumentException if the flow reads no {@link InteractiveSource}, or one source in two input steps
+   * @throws IllegalStateException    if an interactive source is already used by another run, or
+   *                                  the runner has several processes or recovery (not supported)
+   */
+  public InteractiveRun start(Dataflow flow) {
+    if (processes != 1) {
+      throw new IllegalStateException("interactive runs work in a single process; this runner has " + processes
+          + " (completed epochs and key state are known only inside one process without recovery)");
+    }
+    if (config.recovery() != null) {
+      throw new IllegalStateException("interactive runs do not support recovery: an InteractiveSource does not resume");
+    }
+    List<InteractiveSource<?>> sources = new ArrayList<>();
+    for (Step s : flow.steps()) {
+      if (s instanceof Step.Input in && in.source() instanceof InteractiveSource<?> src) {
+        for (InteractiveSource<?> other : sources) {
+          if (other == src) {
+            throw new IllegalArgumentException("dataflow '" + flow.name() + "' reads the same InteractiveSource in two"
+                + " input steps; give each input step its own");
+          }
+        }
+        sources.add(src);
+      }
+    }
+    if (sources.isEmpty()) {
+      throw new IllegalArgumentException("dataflow '" + flow.name() + "' reads no InteractiveSource: there is nothing"
+          + " to push to; run it with run(flow)");
+    }
+    flow.validate();
+    for (int i = 0; i < sources.size(); i++) {
+      if (!sources.get(i).claim()) {
+        throw new IllegalStateException(sources.get(i) + " is already used by a run; make a new one for each run");
+      }
+    }
+    Map<TestSink<?>, String> sinks = prepareSinks(flow);
+    RunConfig cfg = transportSerdeCheck ? config.withSerdeCheck(ClusterRuns.transportSerde(flow)) : config;
+    RunningDataflow running = Sluice.start(flow, cfg);
+    return new InteractiveRun(this, flow, running, sinks, sources);
+  }
+
+  /**
    * Runs {@code flow} expecting user code to fail, and returns the failure.
    *
    * @throws AssertionError if the run finished without failing
@@ -385,7 +432,7 @@ public final class DataflowRunner {
     return labels;
   }
 
-  private Map<TestSink<?>, SinkOutput<?>> snapshot(Map<TestSink<?>, String> sinks) {
+  Map<TestSink<?>, SinkOutput<?>> snapshot(Map<TestSink<?>, String> sinks) {
     Map<TestSink<?>, SinkOutput<?>> outputs = new IdentityHashMap<>();
     sinks.forEach((sink, label) -> outputs.put(sink, snapshot(sink, label)));
     return outputs;
