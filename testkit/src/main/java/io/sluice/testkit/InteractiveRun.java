@@ -185,7 +185,7 @@ public final class InteractiveRun implements AutoCloseable {
     if (label == null) {
       throw new IllegalArgumentException(sink + " is not an output of dataflow '" + flow.name() + "'");
     }
-    return new SinkOutput<>(label, runner.workers(), sink.captured());
+    return new SinkOutput<>(label, 1, runner.workers(), sink.captured()); // interactive runs are one process
   }
 
   /**
@@ -243,9 +243,9 @@ public final class InteractiveRun implements AutoCloseable {
     try {
       result = running.await(timeout);
     } catch (RunTimeoutException e) {
-      throw new DataflowTimeoutError(e);
+      throw new DataflowTimeoutError(e, null);
     }
-    ended = new TestRun(flow, result, runner.workersPerProcess(), runner.snapshot(sinks));
+    ended = new TestRun(flow, result, runner.workers(), runner.snapshot(sinks));
     return ended;
   }
 
@@ -305,6 +305,6 @@ public final class InteractiveRun implements AutoCloseable {
     }
     return new DataflowTimeoutError(new RunTimeoutException("interactive run of dataflow '" + flow.name() + "' on "
         + Texts.workers(runner.workers()) + ": timed out after " + limit + " waiting for " + what
-        + "; it was stopped. Worker state at the timeout:", dump));
+        + "; it was stopped. Worker state at the timeout:", dump), null);
   }
 }
