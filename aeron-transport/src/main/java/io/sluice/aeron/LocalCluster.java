@@ -24,14 +24,19 @@ import java.util.function.IntFunction;
  * instance with its own Aeron client, streams and UDP port on loopback, so items really cross the
  * transport and the serde. The processes share one media driver per JVM (unless the configuration
  * names its own transport), launched at the first run and closed when the JVM exits, so a run does
- * not pay a driver start and stop per process. For tests: the real thing short of separate JVMs.
+ * not pay a driver start and stop per process. The processes of a run prove their membership to
+ * each other with a secret generated for that run ({@link ClusterSecret}). For tests: the real thing short of separate JVMs.
  */
 public final class LocalCluster {
   private LocalCluster() {}
 
-  /** Every process of an in-JVM cluster talks through this JVM's one shared media driver. */
-  private static final io.sluice.transport.TransportFactory SHARED_DRIVER_TRANSPORT =
-      () -> new AeronTransport(AeronTransport.Settings.fromSystemProperties().withSharedDriver());
+  /**
+   * Every process of an in-JVM cluster talks through this JVM's one shared media driver, and proves
+   * its membership with a secret generated for the run.
+   */
+  private static io.sluice.transport.TransportFactory sharedDriverTransport(ClusterSecret secret) {
+    return () -> new AeronTransport(AeronTransport.Settings.fromSystemProperties().withSharedDriver().withSecret(secret));
+  }
 
   /** What every process of a cluster run returned. */
   public record Result(List<RunResult> perProcess) {
@@ -54,11 +59,12 @@ public final class LocalCluster {
       throw new IllegalArgumentException("a cluster needs at least 2 processes, got " + processes);
     }
     List<String> addresses = freeLoopbackAddresses(processes);
+    ClusterSecret secret = ClusterSecret.generate();
     List<CompletableFuture<RunResult>> runs = new ArrayList<>();
     for (int p = 0; p < processes; p++) {
       int pid = p;
       RunConfig cfg = config.transport() == null
-          ? config.withCluster(pid, addresses).withTransport(SHARED_DRIVER_TRANSPORT)
+          ? config.withCluster(pid, addresses).withTransport(sharedDriverTransport(secret))
           : config.withCluster(pid, addresses);
       Dataflow flow = flowOfProcess.apply(pid);
       runs.add(CompletableFuture.supplyAsync(() -> Sluice.start(flow, cfg).await(timeout), runnerThread(pid)));
