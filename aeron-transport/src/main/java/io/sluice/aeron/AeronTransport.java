@@ -159,6 +159,7 @@ public final class AeronTransport implements Transport {
   private final AtomicBoolean aborted = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean protocolBroken = new AtomicBoolean();
+  private final AtomicBoolean stopSent = new AtomicBoolean();
   private volatile boolean leaving;
   /** True until every peer said hello. */
   private volatile boolean joining = true;
@@ -209,6 +210,13 @@ public final class AeronTransport implements Transport {
       @Override
       public void malformed(TransportException e) {
         protocolBroken(e);
+      }
+
+      @Override
+      public void stopRequested(String reason) {
+        if (inbound != null && !leaving) {
+          inbound.stopRequested(reason);
+        }
       }
     });
     codec = new FrameCodec(cluster, serde, settings.maxBatchBytes());
@@ -617,6 +625,25 @@ public final class AeronTransport implements Transport {
         throw new TransportException("aborted while waiting for the other processes to finish");
       }
       java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+    }
+  }
+
+  /** Tells every peer, once, that this process stops gracefully; they stop the same way. */
+  @Override
+  public void requestStop(String reason) {
+    if (spec == null || controlOut == null || joining || !stopSent.compareAndSet(false, true)) {
+      return;
+    }
+    for (int p = 0; p < spec.processes(); p++) {
+      if (p == spec.processId()) {
+        continue;
+      }
+      byte[] msg = members.control(Membership.STOP, p, reason);
+      long deadline = System.nanoTime() + ABORT_ACK_TIMEOUT.toNanos();
+      while (controlOut[p].isConnected() && controlOut[p].offer(new UnsafeBuffer(msg)) <= 0
+          && System.nanoTime() < deadline) {
+        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+      }
     }
   }
 

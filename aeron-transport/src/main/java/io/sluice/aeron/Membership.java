@@ -30,7 +30,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * nor one reflected back to its sender verifies.
  *
  * <p><b>Control messages</b> ({@code [type:1][from:4][to:4][body]}): FINISHED, FINISHED_ACK,
- * FAILED (body: the reason, UTF-8), FAILED_ACK. Each may come once per peer, and the
+ * FAILED (body: the reason, UTF-8), FAILED_ACK, STOP (a graceful stop; body: the reason). Each may come once per peer, and the
  * acknowledgements only after this process sent what they acknowledge; anything else from a
  * member (a repeat, an ack of nothing, an unknown type, a malformed body) fails the run once with
  * a message saying what came from which process.
@@ -42,6 +42,7 @@ final class Membership {
   static final byte FINISHED_ACK = 4;
   static final byte FAILED = 5;
   static final byte FAILED_ACK = 6;
+  static final byte STOP = 7;
   static final int HEADER = 1 + 4 + 4;
   static final int NONCE = 32;
   /** Challenges answered per peer while joining; more are dropped (a legitimate peer sends one). */
@@ -60,6 +61,9 @@ final class Membership {
 
     /** A member sent something illegal: the run stops, and this process tells the peers. */
     void malformed(TransportException e);
+
+    /** A member was asked to stop gracefully: this process stops the same way. */
+    void stopRequested(String reason);
   }
 
   private final ClusterSpec spec;
@@ -85,6 +89,7 @@ final class Membership {
   private volatile boolean[] finishAckedBy;
   private volatile boolean[] failedFrom;
   private volatile boolean[] failAckedBy;
+  private volatile boolean[] stopFrom;
   private volatile boolean finishSent;
   private volatile boolean failSent;
 
@@ -105,6 +110,7 @@ final class Membership {
     finishAckedBy = new boolean[processes];
     failedFrom = new boolean[processes];
     failAckedBy = new boolean[processes];
+    stopFrom = new boolean[processes];
     java.util.Set<Integer> used = new java.util.HashSet<>();
     for (int p = 0; p < processes; p++) {
       toAnswer.add(new ArrayDeque<>());
@@ -266,6 +272,15 @@ final class Membership {
         failedFrom[from] = true;
         link.offer(from, control(FAILED_ACK, from, ""));
         link.peerFailed(new TransportException("process " + from + " failed: " + reason));
+      }
+      case STOP -> {
+        if (stopFrom[from] || finishedFrom[from] || in.remaining() > MAX_REASON) {
+          illegal(from, "STOP", stopFrom[from] ? "a second time" : finishedFrom[from] ? "after it finished"
+              : "with a reason of " + in.remaining() + " bytes (at most " + MAX_REASON + ")");
+          return;
+        }
+        stopFrom[from] = true;
+        link.stopRequested(in.readRestUtf8());
       }
       case FAILED_ACK -> {
         if (!failSent || failAckedBy[from]) {

@@ -38,6 +38,10 @@ class CliTest {
       return flow;
     }
 
+    public static Dataflow returnsNull() {
+      return null;
+    }
+
     public static Dataflow noOutput() {
       Dataflow flow = new Dataflow("cli-no-output");
       flow.input("in", IterableSource.of(List.of(1)));
@@ -85,7 +89,7 @@ class CliTest {
     assertThat(run("run", Flows.class.getName(), "-i", "2", "-a", "h:1;h:2")).isEqualTo(2);
     assertThat(err.toString()).contains("-i 2 is out of range");
 
-    assertThat(run("run", Flows.class.getName(), "-i", "0", "-a", "h:1;nohost")).isEqualTo(2);
+    assertThat(run("run", Flows.class.getName(), "-i", "0", "-a", "localhost:1;nohost")).isEqualTo(2);
     assertThat(err.toString()).contains("malformed address 'nohost'");
 
     assertThat(run("run", Flows.class.getName(), "-i", "0")).isEqualTo(2);
@@ -97,7 +101,44 @@ class CliTest {
 
   @Test
   void aClusterWithoutATransportOnTheClasspathSaysWhatIsMissing() {
-    assertThat(run("run", Flows.class.getName(), "-i", "0", "-a", "localhost:1;localhost:2")).isEqualTo(1);
+    assertThat(run("run", Flows.class.getName(), "-i", "0", "-a", "localhost:1;localhost:2", "--insecure-cluster"))
+        .isEqualTo(1);
     assertThat(err.toString()).contains("needs a transport").contains("sluice-aeron-transport");
+    assertThat(System.getProperty(ClusterOptions.INSECURE_PROPERTY)).as("the CLI undid what it set").isNull();
+  }
+
+  @Test
+  void aClusterWithoutASecretIsRefusedUnlessInsecureIsAskedForByName() {
+    long t0 = System.nanoTime();
+    assertThat(run("run", Flows.class.getName(), "-i", "0", "-a", "localhost:1;localhost:2")).isEqualTo(2);
+    assertThat(err.toString()).contains("needs a shared secret").contains("SLUICE_CLUSTER_SECRET")
+        .contains("--cluster-secret-file").contains("--insecure-cluster").contains("Usage: sluice run");
+    assertThat(run("run", Flows.class.getName(), "-i", "0", "-a", "localhost:1;localhost:2",
+        "--cluster-secret-file", "/nonexistent/secret")).isEqualTo(2);
+    assertThat(err.toString()).contains("--cluster-secret-file /nonexistent/secret cannot be read");
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0)).isLessThan(java.time.Duration.ofSeconds(5));
+  }
+
+  @Test
+  void clusterInputsThatUsedToFailLateGiveUsageNamingTheProcessAndSetting() {
+    long t0 = System.nanoTime();
+    assertThat(run("run", Flows.class.getName(), "-i", "0", "-a", "localhost:2101; localhost:2102",
+        "--insecure-cluster")).isEqualTo(2);
+    assertThat(err.toString()).contains("the address of process 1, ' localhost:2102', contains a space");
+
+    assertThat(run("run", Flows.class.getName(), "-i", "0", "-a", "localhost:2101;no-such-host.invalid:2102",
+        "--insecure-cluster")).isEqualTo(2);
+    assertThat(err.toString()).contains("the host of process 1, 'no-such-host.invalid', cannot be resolved");
+
+    assertThat(run("run", Flows.class.getName(), "-i", "0", "-a", "localhost:2101;127.0.0.1:2101",
+        "--insecure-cluster")).isEqualTo(2);
+    assertThat(err.toString()).contains("processes 0 and 1 have the same address");
+
+    assertThat(run("run", Flows.class.getName(), "-w", "100000")).isEqualTo(2);
+    assertThat(err.toString()).contains("-w 100000 is more than 1024 workers per process");
+
+    assertThat(run("run", Flows.class.getName() + ":returnsNull")).isEqualTo(2);
+    assertThat(err.toString()).contains(Flows.class.getName() + ".returnsNull returned null");
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0)).isLessThan(java.time.Duration.ofSeconds(10));
   }
 }
