@@ -38,6 +38,45 @@ class CliTest {
       return flow;
     }
 
+    static final java.util.concurrent.CountDownLatch STUCK_STARTED = new java.util.concurrent.CountDownLatch(1);
+    static volatile boolean release;
+
+    /** Worker 0's item fails once worker 1 is inside user code that ignores interrupts (bounded: 60 s or release). */
+    public static Dataflow stuck() {
+      Dataflow flow = new Dataflow("cli-stuck");
+      flow.input("in", (io.sluice.inputs.DynamicSource<String>) (step, worker, count) ->
+              new io.sluice.inputs.StatelessSourcePartition<>() {
+                private boolean done;
+
+                @Override
+                public List<String> nextBatch() {
+                  if (done) {
+                    return null;
+                  }
+                  done = true;
+                  return List.of(worker == 0 ? "boom" : "spin");
+                }
+              })
+          .map("work", s -> {
+            if (s.equals("spin")) {
+              STUCK_STARTED.countDown();
+              long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+              while (!release && System.nanoTime() < end) {
+                Thread.onSpinWait();
+              }
+              return s;
+            }
+            try {
+              STUCK_STARTED.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("boom");
+          })
+          .output("out", new StdOutSink<>());
+      return flow;
+    }
+
     public static Dataflow returnsNull() {
       return null;
     }
@@ -117,6 +156,17 @@ class CliTest {
         "--cluster-secret-file", "/nonexistent/secret")).isEqualTo(2);
     assertThat(err.toString()).contains("--cluster-secret-file /nonexistent/secret cannot be read");
     assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0)).isLessThan(java.time.Duration.ofSeconds(5));
+  }
+
+  @Test
+  void aWorkerStuckInUserCodeAfterAFailureIsNamedWithWhereItIs() {
+    try {
+      assertThat(run("run", Flows.class.getName() + ":stuck", "-w", "2")).isEqualTo(1);
+    } finally {
+      Flows.release = true;
+    }
+    assertThat(err.toString()).contains("step 'work' failed on worker 0").contains("threads still inside user code")
+        .contains("sluice-cli-stuck-worker-1 at ").contains("io.sluice.run.CliTest$Flows.lambda$stuck");
   }
 
   @Test
