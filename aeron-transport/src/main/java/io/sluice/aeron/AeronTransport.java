@@ -344,13 +344,15 @@ public final class AeronTransport implements Transport {
           }
         }
         close();
-        String dropped = rejections.dropped() > 0 ? "; " + rejections.dropped() + " messages were dropped as untrusted" : "";
+        String dropped = rejections.dropped() > 0 ? "; " + rejections.dropped()
+            + " messages were dropped as untrusted" : "";
         if (!missing.isEmpty()) {
           throw new TransportException("process " + me + ": " + String.join(", ", missing) + " did not connect within "
               + settings.connectTimeout().toSeconds() + " s (is it started with the same -a list and its own -i?"
               + dropped + ")");
         }
-        throw new TransportException("process " + me + ": " + String.join(", ", unproven) + " connected but did not prove"
+        throw new TransportException("process " + me + ": " + String.join(", ", unproven)
+            + " connected but did not prove"
             + " its membership within " + settings.connectTimeout().toSeconds() + " s (does it use the same cluster"
             + " secret, " + ClusterSecret.ENV + " or --cluster-secret-file?" + dropped + ")");
       }
@@ -616,7 +618,8 @@ public final class AeronTransport implements Transport {
       }
       Throwable failure = peerFailure;
       if (failure != null) {
-        throw new TransportException("while waiting for the other processes to finish: " + failure.getMessage(), failure);
+        throw new TransportException("while waiting for the other processes to finish: "
+            + failure.getMessage(), failure);
       }
       if (protocolBroken.get()) {
         throw new TransportException("while waiting for the other processes to finish: a peer broke the protocol");

@@ -103,12 +103,6 @@ public final class ClusterSecret {
     return of(Arrays.copyOf(bytes, end), "file " + file);
   }
 
-  /** Whether the environment or system properties configure a secret, or insecure mode, for a real cluster. */
-  public static boolean configured() {
-    return System.getenv(ENV) != null || System.getProperty(FILE_PROPERTY) != null
-        || Boolean.getBoolean(INSECURE_PROPERTY);
-  }
-
   /** The secret from the environment, a file, insecure mode, or this JVM's generated one (see the class doc). */
   public static ClusterSecret resolve() {
     String env = System.getenv(ENV);

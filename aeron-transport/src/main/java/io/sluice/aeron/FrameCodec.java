@@ -104,19 +104,21 @@ final class FrameCodec {
           + firstLocal + ".." + (firstLocal + perProcess - 1) + ")");
     }
     int ch = (slot * spec.processes() * perProcess + from) * perProcess + (to - firstLocal);
-    String where = "on channel (step '" + spec.stepIds().get(step) + "', worker " + from + " to " + to + ")";
     if (ended[ch]) {
-      throw new BoundedReader.Malformed("a data frame of kind " + kind + " " + where + " after its end-of-stream");
+      throw new BoundedReader.Malformed("a data frame of kind " + kind + " " + where(step, from, to)
+          + " after its end-of-stream");
     }
     if (assembly[ch] != null && kind != FRAGMENT) {
-      throw new BoundedReader.Malformed("a data frame of kind " + kind + " " + where + " in the middle of a batch of "
+      throw new BoundedReader.Malformed("a data frame of kind " + kind + " " + where(step, from, to)
+          + " in the middle of a batch of "
           + assembly[ch].length + " bytes sent in pieces (" + filled[ch] + " received)");
     }
     int body = length - HEADER;
     switch (kind) {
       case END -> {
         if (body != 0) {
-          throw new BoundedReader.Malformed("an end-of-stream " + where + " with a body of " + body + " bytes");
+          throw new BoundedReader.Malformed("an end-of-stream " + where(step, from, to) + " with a body of "
+              + body + " bytes");
         }
         if (!in.hasRoom(step, from, to)) {
           return Action.ABORT;
@@ -127,7 +129,8 @@ final class FrameCodec {
       }
       case PROGRESS -> {
         if (body != Long.BYTES) {
-          throw new BoundedReader.Malformed("a progress marker " + where + " with a body of " + body + " bytes (expected "
+          throw new BoundedReader.Malformed("a progress marker " + where(step, from, to) + " with a body of "
+              + body + " bytes (expected "
               + Long.BYTES + ")");
         }
         if (!in.hasRoom(step, from, to)) {
@@ -138,7 +141,7 @@ final class FrameCodec {
       }
       case BATCH -> {
         if (body == 0) {
-          throw new BoundedReader.Malformed("an empty batch " + where);
+          throw new BoundedReader.Malformed("an empty batch " + where(step, from, to));
         }
         if (!in.hasRoom(step, from, to)) {
           return Action.ABORT;
@@ -149,33 +152,43 @@ final class FrameCodec {
         return Action.CONTINUE;
       }
       default -> {
-        return onFragment(ch, step, from, to, epoch, where, buffer, offset, length, in);
+        return onFragment(ch, step, from, to, epoch, buffer, offset, length, in);
       }
     }
   }
 
-  private Action onFragment(int ch, int step, int from, int to, long epoch, String where, DirectBuffer buffer,
+  /** The channel, for messages (built only when one is needed). */
+  private String where(int step, int from, int to) {
+    return "on channel (step '" + spec.stepIds().get(step) + "', worker " + from + " to " + to + ")";
+  }
+
+  private Action onFragment(int ch, int step, int from, int to, long epoch, DirectBuffer buffer,
       int offset, int length, Transport.Inbound in) {
     if (length < FRAGMENT_HEADER + 1) {
-      throw new BoundedReader.Malformed("a batch piece " + where + " of " + length + " bytes, with no data");
+      throw new BoundedReader.Malformed("a batch piece " + where(step, from, to) + " of " + length
+          + " bytes, with no data");
     }
     int total = buffer.getInt(offset + HEADER);
     int chunk = length - FRAGMENT_HEADER;
     byte[] into = assembly[ch];
     if (into == null) {
       if (total <= 0 || total > maxBatchBytes) {
-        throw new BoundedReader.Malformed("a batch " + where + " announced as " + total + " bytes, outside 1.."
+        throw new BoundedReader.Malformed("a batch " + where(step, from, to) + " announced as " + total
+            + " bytes, outside 1.."
             + maxBatchBytes + " (" + AeronTransport.Settings.MAX_BATCH_BYTES_PROPERTY + " of this process)");
       }
       if (chunk >= total) {
-        throw new BoundedReader.Malformed("a batch " + where + " of " + total + " bytes sent in pieces, the first "
+        throw new BoundedReader.Malformed("a batch " + where(step, from, to) + " of " + total
+            + " bytes sent in pieces, the first "
             + chunk + " bytes long");
       }
     } else if (total != into.length || epoch != assemblyEpoch[ch]) {
-      throw new BoundedReader.Malformed("a batch piece " + where + " for a batch of " + total + " bytes in epoch " + epoch
+      throw new BoundedReader.Malformed("a batch piece " + where(step, from, to) + " for a batch of " + total
+          + " bytes in epoch " + epoch
           + ", in the middle of one of " + into.length + " bytes in epoch " + assemblyEpoch[ch]);
     } else if (chunk > into.length - filled[ch]) {
-      throw new BoundedReader.Malformed("a batch piece " + where + " of " + chunk + " bytes, past the end of its batch ("
+      throw new BoundedReader.Malformed("a batch piece " + where(step, from, to) + " of " + chunk
+          + " bytes, past the end of its batch ("
           + (into.length - filled[ch]) + " bytes missing)");
     }
     boolean last = into != null && filled[ch] + chunk == into.length;

@@ -45,7 +45,8 @@ final class Liveness {
     String timeout = peerTimeout.toMillis() + " ms (" + AeronTransport.Settings.PEER_TIMEOUT_PROPERTY + ")";
     if (paused > 0) {
       return "lost process " + peer + " (" + address + "): this process (" + me + ") itself was silent for "
-          + TimeUnit.NANOSECONDS.toMillis(paused) + " ms (paused: a long GC pause or SIGSTOP?), against a peer timeout of "
+          + TimeUnit.NANOSECONDS.toMillis(paused)
+              + " ms (paused: a long GC pause or SIGSTOP?), against a peer timeout of "
           + timeout + ", so the cluster most likely dropped it";
     }
     return "lost process " + peer + " (" + address + "): it was silent for longer than the peer timeout of " + timeout

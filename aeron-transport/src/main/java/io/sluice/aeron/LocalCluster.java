@@ -144,7 +144,8 @@ public final class LocalCluster {
       }
     }
     return new RunTimeoutException("dataflow '" + flowName + "' on " + started.length() + " processes did not finish"
-        + " within " + timeout + "; every process was stopped" + (stuck.isEmpty() ? "" : " (still running: " + stuck + ")")
+        + " within " + timeout + "; every process was stopped" + (stuck.isEmpty() ? "" : " (still running: "
+            + stuck + ")")
         + ". Worker state of every process at the timeout:", dump.toString());
   }
 

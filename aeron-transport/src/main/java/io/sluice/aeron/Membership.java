@@ -246,7 +246,8 @@ final class Membership {
     switch (type) {
       case FINISHED -> {
         if (finishedFrom[from] || in.remaining() != 0) {
-          illegal(from, "FINISHED", finishedFrom[from] ? "a second time" : "with a body of " + in.remaining() + " bytes");
+          illegal(from, "FINISHED", finishedFrom[from] ? "a second time" : "with a body of " + in.remaining()
+              + " bytes");
           return;
         }
         finishedFrom[from] = true;
