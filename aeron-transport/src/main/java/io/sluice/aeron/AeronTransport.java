@@ -255,7 +255,7 @@ public final class AeronTransport implements Transport {
       aeron = Aeron.connect(Liveness.apply(new Aeron.Context()
           .aeronDirectoryName(driverDirectory)
           .errorHandler(this::onClientError), settings.peerTimeout()));
-      String myChannel = channel(myAddress, 0);
+      String myChannel = channel(myAddress);
       control = aeron.addSubscription(myChannel, CONTROL_STREAM, image -> {}, this::onImageGone);
       data = new Subscription[slots];
       for (int i = 0; i < slots; i++) {
@@ -267,11 +267,15 @@ public final class AeronTransport implements Transport {
         if (p == me) {
           continue;
         }
-        String ch = channel(cluster.addresses().get(p), members.sessionTo(p));
+        String ch = channel(cluster.addresses().get(p));
         controlOut[p] = aeron.addPublication(ch, CONTROL_STREAM);
+        int[] sessions = new int[1 + slots];
+        sessions[0] = controlOut[p].sessionId();
         for (int i = 0; i < slots; i++) {
           dataOut[p][i] = aeron.addPublication(ch, DATA_STREAM_BASE + i);
+          sessions[1 + i] = dataOut[p][i].sessionId();
         }
+        members.sessionsTo(p, sessions);
       }
     } catch (AeronException | IllegalStateException | IllegalArgumentException e) {
       close();
@@ -747,9 +751,8 @@ public final class AeronTransport implements Transport {
         .errorHandler(new DriverErrors(name));
   }
 
-  /** The channel to {@code address}; publications name their session id (0: a subscription, any session). */
-  private static String channel(String address, int sessionId) {
-    return "aeron:udp?endpoint=" + address + (sessionId != 0 ? "|session-id=" + sessionId : "");
+  private static String channel(String address) {
+    return "aeron:udp?endpoint=" + address;
   }
 
   private static String rootMessage(Throwable t) {

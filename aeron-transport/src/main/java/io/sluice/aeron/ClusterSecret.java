@@ -155,15 +155,6 @@ public final class ClusterSecret {
     return n;
   }
 
-  /** A random Aeron session id for this process's publications to one peer (never 0). */
-  static int sessionId() {
-    int s;
-    do {
-      s = RANDOM.nextInt();
-    } while (s == 0);
-    return s;
-  }
-
   @Override
   public String toString() {
     return "ClusterSecret[" + source + "]";

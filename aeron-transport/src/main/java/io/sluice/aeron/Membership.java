@@ -18,14 +18,14 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * <p><b>Handshake.</b> Each process sends every peer a CHALLENGE with 32 fresh random bytes (a
  * nonce, new for each run). A process answers a challenge from peer {@code q} with a HELLO that
- * carries the Aeron session id of all its publications to {@code q} (one random id per peer, used
- * by its control and data streams alike), its flow signature and partition listing, and
- * {@code HMAC-SHA256(secret, "sluice-hello-v1" | from | to | session | q's nonce | payload)}. The
+ * carries the Aeron session ids of its publications to {@code q} (control, then one per data
+ * stream), its flow signature and partition listing, and
+ * {@code HMAC-SHA256(secret, "sluice-hello-v1" | from | to | sessions | q's nonce | payload)}. The
  * receiver checks, in this order and before it parses anything: the message is addressed to it,
- * the sender is a process of the cluster other than itself, the message came on the session it
- * names, and the MAC verifies against the nonce it sent that peer. Only then is the peer a member
- * and its session bound to it: from then on, every control and data message is taken only from the
- * peer's bound session; any other session's messages are dropped ({@link Rejections}). Both sides
+ * the sender is a process of the cluster other than itself, the message came on the control
+ * session it names, and the MAC verifies against the nonce it sent that peer. Only then is the peer a member
+ * and its sessions bound to it: from then on, every control and data message is taken only from the
+ * peer's bound sessions; any other session's messages are dropped ({@link Rejections}). Both sides
  * prove themselves to each other, each over the other's nonce, so neither a hello from another run
  * nor one reflected back to its sender verifies.
  *
@@ -72,8 +72,8 @@ final class Membership {
   private final Link link;
   private final int me;
   private final int processes;
-  /** The session id of this process's publications to each peer. */
-  private final int[] outSession;
+  /** The Aeron session ids of this process's publications to each peer: control first, then each data stream. */
+  private final int[][] outSessions;
   /** The nonce this process sent each peer. */
   private final byte[][] nonceFor;
   /** Challenges from each peer not yet answered (read and written by the joining thread only). */
@@ -100,7 +100,7 @@ final class Membership {
     this.link = link;
     this.me = spec.processId();
     this.processes = spec.processes();
-    outSession = new int[processes];
+    outSessions = new int[processes][];
     nonceFor = new byte[processes][];
     answered = new int[processes];
     challengeSent = new boolean[processes];
@@ -111,24 +111,18 @@ final class Membership {
     failedFrom = new boolean[processes];
     failAckedBy = new boolean[processes];
     stopFrom = new boolean[processes];
-    java.util.Set<Integer> used = new java.util.HashSet<>();
     for (int p = 0; p < processes; p++) {
       toAnswer.add(new ArrayDeque<>());
       if (p != me) {
-        int s;
-        do {
-          s = ClusterSecret.sessionId();
-        } while (!used.add(s));
-        outSession[p] = s;
         nonceFor[p] = ClusterSecret.nonce();
       }
     }
     partitionsByProcess.put(me, spec.partitions());
   }
 
-  /** The Aeron session id of this process's publications to {@code peer}. */
-  int sessionTo(int peer) {
-    return outSession[peer];
+  /** Records the Aeron session ids of this process's publications to {@code peer} (control first), before joining. */
+  void sessionsTo(int peer, int[] sessions) {
+    outSessions[peer] = sessions.clone();
   }
 
   /** The member whose bound session is {@code sessionId}, or -1 for a session nobody proved. */
@@ -326,25 +320,32 @@ final class Membership {
   }
 
   private void onHello(int from, DirectBuffer buffer, int offset, int length, int session) {
-    if (length < 4 + ClusterSecret.MAC_LENGTH) {
-      rejections.drop("a HELLO of " + length + " bytes claiming to be from process " + from);
+    int maxSessions = 1 + spec.exchangeSteps().size();
+    int count = length >= 4 ? buffer.getInt(offset) : -1;
+    if (count != maxSessions || length < 4 + 4 * count + ClusterSecret.MAC_LENGTH) {
+      rejections.drop("a HELLO of " + length + " bytes naming " + count + " sessions (expected " + maxSessions
+          + ") claiming to be from process " + from);
       return;
     }
-    int claimedSession = buffer.getInt(offset);
-    if (claimedSession != session) {
-      rejections.drop("a HELLO claiming to be from process " + from + " naming Aeron session " + claimedSession
+    int[] sessions = new int[count];
+    for (int i = 0; i < count; i++) {
+      sessions[i] = buffer.getInt(offset + 4 + 4 * i);
+    }
+    if (sessions[0] != session) {
+      rejections.drop("a HELLO claiming to be from process " + from + " naming Aeron session " + sessions[0]
           + " but arriving on session " + session);
       return;
     }
+    int macAt = offset + 4 + 4 * count;
     byte[] mac = new byte[ClusterSecret.MAC_LENGTH];
-    buffer.getBytes(offset + 4, mac);
-    byte[] payload = new byte[length - 4 - ClusterSecret.MAC_LENGTH];
-    buffer.getBytes(offset + 4 + ClusterSecret.MAC_LENGTH, payload);
+    buffer.getBytes(macAt, mac);
+    byte[] payload = new byte[length - (macAt - offset) - ClusterSecret.MAC_LENGTH];
+    buffer.getBytes(macAt + ClusterSecret.MAC_LENGTH, payload);
     if (helloFrom[from]) {
       rejections.drop("a second HELLO claiming to be from process " + from + " (a replay?)");
       return;
     }
-    if (!secret.verify(macInput(from, me, session, nonceFor[from], payload), mac)) {
+    if (!secret.verify(macInput(from, me, sessions, nonceFor[from], payload), mac)) {
       rejections.drop("a HELLO claiming to be from process " + from + " at " + spec.addresses().get(from)
           + " whose proof does not verify against this process's challenge (a sender without the cluster secret, "
           + secret.source() + ", or from another run)");
@@ -378,7 +379,9 @@ final class Membership {
       return;
     }
     partitionsByProcess.put(from, listed);
-    peerOfSession.put(session, from);
+    for (int sid : sessions) {
+      peerOfSession.put(sid, from);
+    }
     helloFrom[from] = true;
   }
 
@@ -395,13 +398,18 @@ final class Membership {
   /** The HELLO answering {@code peer}'s challenge {@code theirNonce}. */
   byte[] hello(int peer, byte[] theirNonce) {
     byte[] payload = helloPayload();
-    byte[] mac = secret.mac(macInput(me, peer, outSession[peer], theirNonce, payload));
-    byte[] msg = new byte[HEADER + 4 + mac.length + payload.length];
+    int[] sessions = outSessions[peer];
+    byte[] mac = secret.mac(macInput(me, peer, sessions, theirNonce, payload));
+    byte[] msg = new byte[HEADER + 4 + 4 * sessions.length + mac.length + payload.length];
     UnsafeBuffer b = new UnsafeBuffer(msg);
     header(b, HELLO, peer);
-    b.putInt(HEADER, outSession[peer]);
-    b.putBytes(HEADER + 4, mac);
-    b.putBytes(HEADER + 4 + mac.length, payload);
+    b.putInt(HEADER, sessions.length);
+    for (int i = 0; i < sessions.length; i++) {
+      b.putInt(HEADER + 4 + 4 * i, sessions[i]);
+    }
+    int at = HEADER + 4 + 4 * sessions.length;
+    b.putBytes(at, mac);
+    b.putBytes(at + mac.length, payload);
     return msg;
   }
 
@@ -423,15 +431,22 @@ final class Membership {
     b.putInt(5, peer);
   }
 
-  private static byte[] macInput(int from, int to, int session, byte[] nonce, byte[] payload) {
-    byte[] in = new byte[HELLO_LABEL.length + 12 + nonce.length + payload.length];
+  private static byte[] macInput(int from, int to, int[] sessions, byte[] nonce, byte[] payload) {
+    byte[] in = new byte[HELLO_LABEL.length + 12 + 4 * sessions.length + nonce.length + payload.length];
     UnsafeBuffer b = new UnsafeBuffer(in);
-    b.putBytes(0, HELLO_LABEL);
-    b.putInt(HELLO_LABEL.length, from);
-    b.putInt(HELLO_LABEL.length + 4, to);
-    b.putInt(HELLO_LABEL.length + 8, session);
-    b.putBytes(HELLO_LABEL.length + 12, nonce);
-    b.putBytes(HELLO_LABEL.length + 12 + nonce.length, payload);
+    int at = 0;
+    b.putBytes(at, HELLO_LABEL);
+    at += HELLO_LABEL.length;
+    b.putInt(at, from);
+    b.putInt(at + 4, to);
+    b.putInt(at + 8, sessions.length);
+    at += 12;
+    for (int s : sessions) {
+      b.putInt(at, s);
+      at += 4;
+    }
+    b.putBytes(at, nonce);
+    b.putBytes(at + nonce.length, payload);
     return in;
   }
 

@@ -86,13 +86,15 @@ class ForgedMessagesTest {
   @Test
   void aHelloClaimingAOneGibibyteStringIsDroppedWithoutAllocatingIt() throws Exception {
     attack(addresses -> {
-      byte[] msg = new byte[Membership.HEADER + 4 + 32 + 4 + 16];
+      // [count 2][control session][data session][MAC: 32 zero bytes][flow signature claiming 1 GiB]
+      byte[] msg = new byte[Membership.HEADER + 4 + 8 + 32 + 4 + 16];
       UnsafeBuffer b = new UnsafeBuffer(msg);
       b.putByte(0, Membership.HELLO);
       b.putInt(1, 1);
       b.putInt(5, 0);
-      b.putInt(Membership.HEADER, 0); // session: filled in by sendAeron's publication below
-      b.putInt(Membership.HEADER + 4 + 32, 1 << 30);
+      b.putInt(Membership.HEADER, 2);
+      b.putInt(Membership.HEADER + 4, 0); // the control session: filled in by sendAeron below
+      b.putInt(Membership.HEADER + 4 + 8 + 32, 1 << 30);
       sendAeron(addresses.get(0), AeronTransport.CONTROL_STREAM, msg, 1, true);
     });
   }
@@ -276,7 +278,7 @@ class ForgedMessagesTest {
     try (Publication pub = attacker.addExclusivePublication("aeron:udp?endpoint=" + address, stream)) {
       await("the forged publication connected").atMost(Duration.ofSeconds(10)).until(pub::isConnected);
       if (ownSessionAt13) {
-        new UnsafeBuffer(msg).putInt(Membership.HEADER, pub.sessionId()); // a hello naming the session it comes on
+        new UnsafeBuffer(msg).putInt(Membership.HEADER + 4, pub.sessionId()); // a hello naming the session it comes on
       }
       for (int i = 0; i < times; i++) {
         UnsafeBuffer b = new UnsafeBuffer(msg);

@@ -124,9 +124,10 @@ class MalformedMemberTest {
         @Override
         public void stopRequested(String reason) {}
       });
-      String channel = "aeron:udp?endpoint=" + addresses.get(0) + "|session-id=" + members.sessionTo(0);
+      String channel = "aeron:udp?endpoint=" + addresses.get(0);
       out[0] = aeron.addPublication(channel, AeronTransport.CONTROL_STREAM);
       Publication data = aeron.addPublication(channel, AeronTransport.DATA_STREAM_BASE);
+      members.sessionsTo(0, new int[] {out[0].sessionId(), data.sessionId()});
       FragmentAssembler handler = new FragmentAssembler((b, o, l, h) -> members.onControl(b, o, l, h, true));
       await("the handshake as process 1").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(1)).until(() -> {
         control.poll(handler, 16);
