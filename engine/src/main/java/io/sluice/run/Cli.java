@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
  * written, the sinks were closed; see {@link SignalStop}).
  */
 @Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",
-    description = "Runs Sluice dataflows.", subcommands = {Cli.Run.class, Cli.RecoveryCommand.class})
+    description = "Runs Sluice dataflows.", subcommands = {Cli.Run.class, Cli.RecoveryCommand.class, VisualizeCommand.class})
 public final class Cli implements Callable<Integer> {
   static final int EXIT_FAILED = 1;
   static final int EXIT_USAGE = 2;
@@ -97,6 +97,19 @@ public final class Cli implements Callable<Integer> {
             + " inject data (only on a network you trust completely)")
     boolean insecureCluster;
 
+    @Option(names = "--stats-interval", paramLabel = "DURATION",
+        description = "print items in/out per step and worker to stderr every DURATION while the flow runs (500ms, 10s, 5m)")
+    String statsInterval;
+
+    @Option(names = "--metrics-port", paramLabel = "[HOST:]PORT", defaultValue = "${env:SLUICE_METRICS_PORT}",
+        description = "serve /metrics (Prometheus) and /health on PORT (every interface unless HOST is given);"
+            + " needs sluice-metrics (env SLUICE_METRICS_PORT)")
+    String metricsPort;
+
+    /** Where the pod ordinal comes from when -a lists several processes and no -i is given; tests set it. */
+    @Option(names = "--hostname", hidden = true, description = "host name to take the process id from")
+    String hostname;
+
     @Option(names = {"-r", "--recovery-directory"}, paramLabel = "DIR",
         description = "snapshot state to the recovery store in DIR (made by 'sluice recovery init DIR N') and resume"
             + " from it")
@@ -122,6 +135,14 @@ public final class Cli implements Callable<Integer> {
             + " a thread, and every pair of workers gets a channel per exchange step)");
       }
       RunConfig config = RunConfig.workers(workers);
+      java.time.Duration interval = null;
+      if (statsInterval != null) {
+        try {
+          interval = Monitoring.parseDuration("--stats-interval", statsInterval);
+        } catch (IllegalArgumentException e) {
+          return usage(e.getMessage());
+        }
+      }
       if ((snapshotInterval != null || backupInterval != null) && recoveryDir == null) {
         return usage("-s and -b set how recovery snapshots: they need -r DIR");
       }
@@ -144,7 +165,19 @@ public final class Cli implements Callable<Integer> {
         List<String> list = List.of(addresses.split(";", -1));
         int id = processId == null ? 0 : processId;
         if (processId == null && list.size() > 1) {
-          return usage("-a lists " + list.size() + " processes: say which one this is with -i 0.." + (list.size() - 1));
+          // a Kubernetes StatefulSet pod: the id is the ordinal its hostname ends in (sluice-2 is process 2)
+          String host = hostname != null ? hostname : Monitoring.localHostname();
+          java.util.OptionalInt ordinal = Monitoring.ordinalOf(host);
+          if (ordinal.isEmpty()) {
+            return usage("-a lists " + list.size() + " processes: say which one this is with -i 0.." + (list.size() - 1)
+                + " (or run on a host named <name>-<ordinal>, as a Kubernetes StatefulSet's pods are)");
+          }
+          id = ordinal.getAsInt();
+          if (id >= list.size()) {
+            return usage("hostname '" + host + "' gives process id " + id + ", but -a lists " + list.size()
+                + " processes (0.." + (list.size() - 1) + "): give every process the whole address list");
+          }
+          err.println("sluice: process id " + id + " (from hostname " + host + ")");
         }
         if (id < 0 || id >= list.size()) {
           return usage("-i " + id + " is out of range: -a lists " + list.size() + " processes, so -i must be 0.."
@@ -178,18 +211,29 @@ public final class Cli implements Callable<Integer> {
       if (secretApplied) {
         ClusterOptions.apply(secretFile, insecureCluster);
       }
+      RunObserver observer = null;
+      RunningDataflow[] running = new RunningDataflow[1];
       try {
         flow.validate();
-        RunningDataflow running = Sluice.start(flow, config);
-        if (ownsJvm) {
-          SignalStop.install(running, err);
+        if (metricsPort != null) {
+          try {
+            observer = Monitoring.metricsServer(metricsPort);
+          } catch (IllegalArgumentException e) {
+            return usage(e.getMessage());
+          }
+          config = config.withObserver(observer);
         }
-        result = running.await();
-        if (running.stopReason() != null) {
+        result = Monitoring.run(flow, config, interval, err, r -> {
+          running[0] = r;
+          if (ownsJvm) {
+            SignalStop.install(r, err);
+          }
+        });
+        if (running[0].stopReason() != null) {
           if (stats) {
             printStats(result, err);
           }
-          err.println("sluice: stopped early (" + running.stopReason() + "); every item read was written");
+          err.println("sluice: stopped early (" + running[0].stopReason() + "); every item read was written");
           return EXIT_STOPPED;
         }
       } catch (FlowValidationException e) {
@@ -208,6 +252,9 @@ public final class Cli implements Callable<Integer> {
       } finally {
         if (secretApplied) {
           ClusterOptions.clear();
+        }
+        if (observer != null) {
+          observer.close();
         }
       }
       if (stats) {

@@ -43,4 +43,10 @@ public interface RunningDataflow {
   default String stopReason() {
     return null;
   }
+
+  /**
+   * What the run has done so far in this process, read without stopping it: per step and worker
+   * counters, the run's state and epoch. Safe to call from any thread, during and after the run.
+   */
+  LiveStats liveStats();
 }

@@ -47,6 +47,7 @@ final class Recovery implements AutoCloseable {
   /** One row to write: a key's snapshot (state null: the key was discarded). */
   record Row(String step, int partition, byte[] key, byte[] serKey, byte[] state) {}
 
+  /** A worker's epoch to write ({@code rows} null: the worker ended after {@code epoch}). */
   private record EpochWrite(int worker, long epoch, List<Row> rows) {}
 
   private final Path dir;
@@ -73,6 +74,8 @@ final class Recovery implements AutoCloseable {
   private final Thread writer;
   private final Execution execution;
   private long lastGcCutoff;
+  /** The newest epoch any local worker wrote (writer thread only). */
+  private long highestWritten;
   private long lastGcNanos;
 
   private Recovery(Execution execution, RecoveryConfig cfg, Dataflow flow, RunConfig config, Serde serde) {
@@ -93,14 +96,19 @@ final class Recovery implements AutoCloseable {
         parts[i] = RecoveryStore.openChecked(files.get(i), files.size(), i);
       }
       checkFlow(flow);
-      Map<List<Long>, Set<Long>> commits = new HashMap<>();
+      List<RecoveryStore.Commit> commits = new ArrayList<>();
       for (Connection c : parts) {
         RecoveryStore.readCommits(c, commits);
       }
       List<Long> complete = RecoveryStore.completeEpochs(commits);
       this.resumeEpoch = complete.isEmpty() ? 0 : complete.get(complete.size() - 1);
       discardAfter(resumeEpoch);
-      load(flow, config.workersPerProcess());
+      long t0 = System.nanoTime();
+      int read = load(flow, config.workersPerProcess());
+      if (resumeEpoch > 0) {
+        LOG.info("dataflow '{}' resumes from epoch {} of recovery store {}: read {} snapshots in {} ms", flowName,
+            resumeEpoch, dir, read, (System.nanoTime() - t0) / 1_000_000);
+      }
     } catch (SQLException e) {
       close();
       throw new IllegalArgumentException("cannot read recovery store " + dir + ": " + e.getMessage(), e);
@@ -109,7 +117,8 @@ final class Recovery implements AutoCloseable {
       throw e;
     }
     this.completed = resumeEpoch;
-    this.lastGcCutoff = resumeEpoch;
+    this.lastGcCutoff = 0; // the first collection looks at the whole store; later ones at what came since
+    this.highestWritten = resumeEpoch;
     int local = config.workersPerProcess();
     this.queue = new ArrayBlockingQueue<>(local * IN_FLIGHT + 1);
     this.submitted = new AtomicLongArray(local);
@@ -120,9 +129,6 @@ final class Recovery implements AutoCloseable {
     }
     this.writer = new Thread(this::writeLoop, "sluice-" + flowName + "-recovery-writer");
     this.writer.setDaemon(true);
-    if (resumeEpoch > 0) {
-      LOG.info("dataflow '{}' resumes from epoch {} of recovery store {}", flowName, resumeEpoch, dir);
-    }
   }
 
   /** Opens the store for a run of {@code flow}, or refuses with what is wrong; nothing is written yet. */
@@ -201,7 +207,7 @@ final class Recovery implements AutoCloseable {
   }
 
   /** Reads each key's newest snapshot up to the resume epoch; keeps the keys this process's workers own now. */
-  private void load(Dataflow flow, int localWorkers) throws SQLException {
+  private int load(Dataflow flow, int localWorkers) throws SQLException {
     Set<String> stateful = new HashSet<>();
     for (Step s : flow.steps()) {
       if (s instanceof Step.StatefulBatch) {
@@ -214,8 +220,9 @@ final class Recovery implements AutoCloseable {
       }
     }
     if (resumeEpoch == 0) {
-      return;
+      return 0;
     }
+    int rows = 0;
     for (Connection c : parts) {
       try (PreparedStatement ps = c.prepareStatement("SELECT step_id, state_key, ser_key, ser_change FROM snaps"
           + " WHERE snap_epoch <= ? ORDER BY step_id, state_key, snap_epoch")) {
@@ -231,6 +238,7 @@ final class Recovery implements AutoCloseable {
             if (step != null && !(s.equals(step) && Arrays.equals(k, key))) {
               restore(step, key, serKey, state, stateful.contains(step), localWorkers);
             }
+            rows++;
             step = s;
             key = k;
             serKey = rs.getBytes(3);
@@ -242,6 +250,7 @@ final class Recovery implements AutoCloseable {
         }
       }
     }
+    return rows;
   }
 
   private void restore(String step, byte[] key, byte[] serKey, byte[] state, boolean stateful, int localWorkers) {
@@ -304,6 +313,23 @@ final class Recovery implements AutoCloseable {
     submitted.set(worker - firstWorker, epoch);
   }
 
+  /**
+   * Worker {@code worker} ended after closing {@code epoch}: from then on it counts as having
+   * written every epoch (it has nothing more to write). Waits (bounded) for room.
+   */
+  void ended(int worker, long epoch) {
+    try {
+      if (!queue.offer(new EpochWrite(worker, epoch, null), WRITE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new IllegalStateException("worker " + worker + ": recovery store " + dir + " took no write within "
+            + WRITE_WAIT.toSeconds() + " s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    submitted.set(worker - firstWorker, Long.MAX_VALUE);
+  }
+
   /** The newest epoch complete in the whole cluster (written by every worker). */
   long completed() {
     return completed;
@@ -339,7 +365,10 @@ final class Recovery implements AutoCloseable {
           queue.drainTo(batch);
           write(batch);
           for (EpochWrite w : batch) {
-            written.set(w.worker - firstWorker, w.epoch);
+            written.set(w.worker - firstWorker, w.rows == null ? Long.MAX_VALUE : w.epoch);
+            if (w.rows != null) {
+              highestWritten = Math.max(highestWritten, w.epoch);
+            }
           }
           batch.clear();
         }
@@ -358,8 +387,10 @@ final class Recovery implements AutoCloseable {
   private void write(List<EpochWrite> batch) throws SQLException {
     Map<Integer, List<Row>> byPartition = new HashMap<>();
     for (EpochWrite w : batch) {
-      for (Row r : w.rows) {
-        byPartition.computeIfAbsent(r.partition(), x -> new ArrayList<>()).add(r);
+      if (w.rows != null) {
+        for (Row r : w.rows) {
+          byPartition.computeIfAbsent(r.partition(), x -> new ArrayList<>()).add(r);
+        }
       }
     }
     // snapshots first; the commit rows only once every partition holds them
@@ -368,7 +399,7 @@ final class Recovery implements AutoCloseable {
       c.setAutoCommit(false);
       try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO snaps VALUES (?, ?, ?, ?, ?)")) {
         for (EpochWrite w : batch) {
-          for (Row r : w.rows) {
+          for (Row r : w.rows == null ? List.<Row>of() : w.rows) {
             if (r.partition() != e.getKey()) {
               continue;
             }
@@ -391,10 +422,11 @@ final class Recovery implements AutoCloseable {
     }
     for (EpochWrite w : batch) {
       Connection c = parts[w.worker % parts.length];
-      try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO commits VALUES (?, ?, ?)")) {
+      try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO commits VALUES (?, ?, ?, ?)")) {
         ps.setLong(1, w.epoch);
         ps.setInt(2, w.worker);
         ps.setInt(3, workerCount);
+        ps.setInt(4, w.rows == null ? 1 : 0);
         ps.executeUpdate();
       }
     }
@@ -410,7 +442,8 @@ final class Recovery implements AutoCloseable {
 
   /** Moves {@link #completed} to the newest epoch every worker of the cluster wrote; collects garbage behind it. */
   private void updateCompleted() throws SQLException {
-    long local = minWritten();
+    // an ended worker counts as having written everything, but no epoch past the newest written is complete
+    long local = Math.min(minWritten(), highestWritten);
     if (local <= completed) {
       return;
     }
@@ -418,7 +451,7 @@ final class Recovery implements AutoCloseable {
     if (processes == 1) {
       done = local;
     } else {
-      Map<List<Long>, Set<Long>> commits = new HashMap<>();
+      List<RecoveryStore.Commit> commits = new ArrayList<>();
       for (Connection c : parts) {
         RecoveryStore.readCommits(c, commits);
       }
@@ -441,20 +474,28 @@ final class Recovery implements AutoCloseable {
     if (!collector || cutoff <= lastGcCutoff || !now && System.nanoTime() - lastGcNanos < TimeUnit.SECONDS.toNanos(5)) {
       return;
     }
+    long t0 = System.nanoTime();
     for (Connection c : parts) {
-      try (PreparedStatement older = c.prepareStatement("DELETE FROM snaps WHERE snap_epoch < ?1 AND EXISTS (SELECT 1"
-          + " FROM snaps n WHERE n.step_id = snaps.step_id AND n.state_key = snaps.state_key"
-          + " AND n.snap_epoch > snaps.snap_epoch AND n.snap_epoch <= ?1)");
-          PreparedStatement discards = c.prepareStatement("DELETE FROM snaps WHERE ser_change IS NULL AND snap_epoch <= ?");
-          PreparedStatement commits = c.prepareStatement("DELETE FROM commits WHERE epoch < ?")) {
-        older.setLong(1, cutoff);
+      // only keys written since the last cut can replace older rows: visit those, each by its primary key
+      try (PreparedStatement older = c.prepareStatement("DELETE FROM snaps WHERE snap_epoch < ?2 AND (step_id, state_key)"
+          + " IN (SELECT step_id, state_key FROM snaps WHERE snap_epoch > ?1 AND snap_epoch <= ?2)"
+          + " AND snap_epoch < (SELECT MAX(n.snap_epoch) FROM snaps n WHERE n.step_id = snaps.step_id"
+          + " AND n.state_key = snaps.state_key AND n.snap_epoch <= ?2)");
+          PreparedStatement discards = c.prepareStatement("DELETE FROM snaps WHERE ser_change IS NULL AND snap_epoch > ?1"
+              + " AND snap_epoch <= ?2");
+          PreparedStatement commits = c.prepareStatement("DELETE FROM commits WHERE ended = 0 AND epoch < ?")) {
+        older.setLong(1, lastGcCutoff);
+        older.setLong(2, cutoff);
         older.executeUpdate();
-        discards.setLong(1, cutoff);
+        discards.setLong(1, lastGcCutoff);
+        discards.setLong(2, cutoff);
         discards.executeUpdate();
         commits.setLong(1, cutoff);
         commits.executeUpdate();
       }
     }
+    LOG.debug("recovery store {}: deleted snapshots replaced by epoch {} in {} ms", dir, cutoff,
+        (System.nanoTime() - t0) / 1_000_000);
     lastGcCutoff = cutoff;
     lastGcNanos = System.nanoTime();
   }
