@@ -267,7 +267,8 @@ class CliTest {
     assertThat(Monitoring.ordinalOf("")).isEmpty();
 
     // in range: taken and said (the run then fails here: the engine's tests have no transport)
-    assertThat(run("run", Flows.class.getName(), "-a", "localhost:1;localhost:2", "--hostname", "sluice-1")).isEqualTo(1);
+    assertThat(run("run", Flows.class.getName(), "-a", "localhost:1;localhost:2", "--hostname", "sluice-1",
+        "--insecure-cluster")).isEqualTo(1);
     assertThat(err.toString()).contains("process id 1 (from hostname sluice-1)").contains("needs a transport");
     // out of range, or no ordinal: usage errors
     assertThat(run("run", Flows.class.getName(), "-a", "h:1;h:2", "--hostname", "sluice-5")).isEqualTo(2);
@@ -276,8 +277,8 @@ class CliTest {
     assertThat(err.toString()).contains("say which one this is with -i 0..1");
     // -i wins over the hostname
     err.getBuffer().setLength(0);
-    assertThat(run("run", Flows.class.getName(), "-i", "0", "-a", "localhost:1;localhost:2", "--hostname", "sluice-1"))
-        .isEqualTo(1);
+    assertThat(run("run", Flows.class.getName(), "-i", "0", "-a", "localhost:1;localhost:2", "--hostname", "sluice-1",
+        "--insecure-cluster")).isEqualTo(1);
     assertThat(err.toString()).doesNotContain("from hostname");
   }
 
