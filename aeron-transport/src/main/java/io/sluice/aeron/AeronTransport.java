@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * directory (processes inside one JVM may share one, see {@link Settings#sharedDriver()}) and
  * subscribes on its own address; it publishes to every peer's address.
  *
- * <p>Streams: one control stream and one data stream per exchange step. A separate stream per step
+ * <p>Streams: per sending process, one control stream and one data stream per exchange step
+ * ({@link #stream}). A separate stream per step
  * matters: a receiving worker that is full for one step must not hold up another step's data
  * behind it (that could deadlock two processes). The receiving poller takes a data message only
  * when the target channel has room (otherwise it leaves it in Aeron, which pushes back to the
@@ -57,8 +58,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class AeronTransport implements Transport {
   private static final Logger LOG = LoggerFactory.getLogger(AeronTransport.class);
-  static final int CONTROL_STREAM = 10;
-  static final int DATA_STREAM_BASE = 100;
+  /** The first stream id; each sending process has its own streams: see {@link #stream}. */
+  static final int STREAM_BASE = 10;
   /** How long a failing process waits for its peers to confirm they heard of the failure. */
   private static final Duration ABORT_ACK_TIMEOUT = Duration.ofSeconds(2);
 
@@ -140,8 +141,10 @@ public final class AeronTransport implements Transport {
   private Serde serde;
   private MediaDriver driver;
   private Aeron aeron;
-  private Subscription control;
-  private Subscription[] data;
+  /** Per sending process: its control stream to this process (null for this process). */
+  private Subscription[] control;
+  /** [sending process][step slot]. */
+  private Subscription[][] data;
   private Publication[] controlOut;
   /** [process][step slot]. */
   private Publication[][] dataOut;
@@ -256,10 +259,16 @@ public final class AeronTransport implements Transport {
           .aeronDirectoryName(driverDirectory)
           .errorHandler(this::onClientError), settings.peerTimeout()));
       String myChannel = channel(myAddress);
-      control = aeron.addSubscription(myChannel, CONTROL_STREAM, image -> {}, this::onImageGone);
-      data = new Subscription[slots];
-      for (int i = 0; i < slots; i++) {
-        data[i] = aeron.addSubscription(myChannel, DATA_STREAM_BASE + i);
+      control = new Subscription[processes];
+      data = new Subscription[processes][slots];
+      for (int q = 0; q < processes; q++) {
+        if (q == me) {
+          continue;
+        }
+        control[q] = aeron.addSubscription(myChannel, stream(q, 0, slots), image -> {}, this::onImageGone);
+        for (int i = 0; i < slots; i++) {
+          data[q][i] = aeron.addSubscription(myChannel, stream(q, 1 + i, slots));
+        }
       }
       controlOut = new Publication[processes];
       dataOut = new Publication[processes][slots];
@@ -268,11 +277,11 @@ public final class AeronTransport implements Transport {
           continue;
         }
         String ch = channel(cluster.addresses().get(p));
-        controlOut[p] = aeron.addPublication(ch, CONTROL_STREAM);
+        controlOut[p] = aeron.addPublication(ch, stream(me, 0, slots));
         int[] sessions = new int[1 + slots];
         sessions[0] = controlOut[p].sessionId();
         for (int i = 0; i < slots; i++) {
-          dataOut[p][i] = aeron.addPublication(ch, DATA_STREAM_BASE + i);
+          dataOut[p][i] = aeron.addPublication(ch, stream(me, 1 + i, slots));
           sessions[1 + i] = dataOut[p][i].sessionId();
         }
         members.sessionsTo(p, sessions);
@@ -283,22 +292,31 @@ public final class AeronTransport implements Transport {
           + String.join(";", cluster.addresses()) + "): " + rootMessage(e), e);
     }
     awaitPeers();
-    FragmentAssembler controlAssembler = new FragmentAssembler(this::onControl);
-    ControlledFragmentAssembler[] dataAssemblers = new ControlledFragmentAssembler[slots];
-    for (int i = 0; i < slots; i++) {
-      int slot = i;
-      int step = cluster.exchangeSteps().get(i);
-      dataAssemblers[i] = new ControlledFragmentAssembler(
-          (buffer, offset, length, header) -> onData(slot, step, buffer, offset, length, header));
+    FragmentAssembler[] controlAssemblers = controlAssemblers();
+    ControlledFragmentAssembler[][] dataAssemblers = new ControlledFragmentAssembler[processes][slots];
+    for (int q = 0; q < processes; q++) {
+      for (int i = 0; i < slots && q != me; i++) {
+        int from = q;
+        int slot = i;
+        int step = cluster.exchangeSteps().get(i);
+        dataAssemblers[q][i] = new ControlledFragmentAssembler(
+            (buffer, offset, length, header) -> onData(from, slot, step, buffer, offset, length, header));
+      }
     }
     poller = new AgentRunner(new BackoffIdleStrategy(10, 20, 1_000, 1_000_000), this::onPollerError, null,
         new Agent() {
           @Override
           public int doWork() {
             liveness.tick();
-            int work = control.poll(controlAssembler, 16);
-            for (int i = 0; i < data.length; i++) {
-              work += data[i].controlledPoll(dataAssemblers[i], 64);
+            int work = 0;
+            for (int q = 0; q < control.length; q++) {
+              if (control[q] == null) {
+                continue;
+              }
+              work += control[q].poll(controlAssemblers[q], 16);
+              for (int i = 0; i < data[q].length; i++) {
+                work += data[q][i].controlledPoll(dataAssemblers[q][i], 64);
+              }
             }
             return work;
           }
@@ -315,12 +333,12 @@ public final class AeronTransport implements Transport {
 
   private void awaitPeers() {
     int me = spec.processId();
-    FragmentAssembler assembler = new FragmentAssembler(this::onControl);
+    FragmentAssembler[] assemblers = controlAssemblers();
     long deadline = System.nanoTime() + settings.connectTimeout().toNanos();
     BackoffIdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
     boolean[] connected = new boolean[spec.processes()];
     while (true) {
-      int work = control.poll(assembler, 16);
+      int work = pollControl(assemblers);
       for (int p = 0; p < spec.processes(); p++) {
         connected[p] = p != me && controlOut[p].isConnected();
       }
@@ -510,9 +528,9 @@ public final class AeronTransport implements Transport {
 
   // ------------------------------------------------------------------ receiving (poller thread)
 
-  private Action onData(int slot, int step, DirectBuffer buffer, int offset, int length, Header header) {
+  private Action onData(int from, int slot, int step, DirectBuffer buffer, int offset, int length, Header header) {
     int peer = members.peerOfSession(header.sessionId());
-    if (peer < 0) {
+    if (peer != from) {
       rejections.drop("a data message of " + length + " bytes for step '" + spec.stepIds().get(step)
           + "' on Aeron session " + header.sessionId() + ", which no member of this cluster proved to be its own");
       return Action.CONTINUE;
@@ -532,8 +550,42 @@ public final class AeronTransport implements Transport {
     }
   }
 
-  private void onControl(DirectBuffer buffer, int offset, int length, Header header) {
+  /** One control message on the stream of process {@code from}: only that process may speak on it. */
+  private void onControl(int from, DirectBuffer buffer, int offset, int length, Header header) {
+    if (length >= Membership.HEADER && buffer.getInt(offset + 1) != from) {
+      rejections.drop("a control message claiming to be from process " + buffer.getInt(offset + 1)
+          + " on the stream of process " + from);
+      return;
+    }
     members.onControl(buffer, offset, length, header, joining);
+  }
+
+  private FragmentAssembler[] controlAssemblers() {
+    FragmentAssembler[] a = new FragmentAssembler[spec.processes()];
+    for (int q = 0; q < a.length; q++) {
+      int from = q;
+      a[q] = new FragmentAssembler((buffer, offset, length, header) -> onControl(from, buffer, offset, length, header));
+    }
+    return a;
+  }
+
+  private int pollControl(FragmentAssembler[] assemblers) {
+    int work = 0;
+    for (int q = 0; q < control.length; q++) {
+      if (control[q] != null) {
+        work += control[q].poll(assemblers[q], 16);
+      }
+    }
+    return work;
+  }
+
+  /**
+   * The stream id on which process {@code from} sends {@code kind} (0: control, 1 + slot: the data of
+   * exchange step slot {@code slot}). Each sending process has its own streams, so that processes
+   * sharing one media driver (an in-JVM cluster) never share a publication, and so an Aeron session.
+   */
+  static int stream(int from, int kind, int slots) {
+    return STREAM_BASE + from * (1 + slots) + kind;
   }
 
   @Override
@@ -701,10 +753,10 @@ public final class AeronTransport implements Transport {
   private void awaitFailureHeard() {
     long deadline = System.nanoTime() + ABORT_ACK_TIMEOUT.toNanos();
     // before the poller runs (failing while joining) nobody else reads the acknowledgements
-    FragmentAssembler ownPoll = poller == null && control != null ? new FragmentAssembler(this::onControl) : null;
+    FragmentAssembler[] ownPoll = poller == null && control != null ? controlAssemblers() : null;
     while (!sendFailed() && System.nanoTime() < deadline) {
       if (ownPoll != null) {
-        control.poll(ownPoll, 16);
+        pollControl(ownPoll);
       }
       java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
     }

@@ -17,13 +17,14 @@ import java.util.concurrent.TimeUnit;
  * <p>The default peer timeout is 30 s: long enough for a production JVM's worst GC pauses (Flink's
  * heartbeat timeout is 50 s), short enough that a killed peer is noticed within a minute. A lost
  * peer's message says which side went silent: this process itself, when its receiving thread saw a
- * gap in its own running of at least half the timeout (it was paused, and the peers most likely
- * dropped it), or the peer otherwise.
+ * gap in its own running of at least the timeout shortly before (it was paused, and the peers most
+ * likely dropped it), or the peer otherwise.
  */
 final class Liveness {
   private final Duration peerTimeout;
   private long lastTickNanos = System.nanoTime();
-  private volatile long longestPauseNanos;
+  private volatile long pauseNanos;
+  private volatile long pauseEndNanos;
 
   Liveness(Duration peerTimeout) {
     this.peerTimeout = peerTimeout;
@@ -34,20 +35,21 @@ final class Liveness {
     long now = System.nanoTime();
     long gap = now - lastTickNanos;
     lastTickNanos = now;
-    if (gap > longestPauseNanos && gap >= peerTimeout.toNanos() / 2) {
-      longestPauseNanos = gap;
+    if (gap >= peerTimeout.toNanos()) {
+      pauseNanos = gap;
+      pauseEndNanos = now;
     }
   }
 
   /** The error for a peer whose image went away before it finished. */
   String lostPeer(int me, int peer, String address) {
-    long paused = longestPauseNanos;
+    long paused = pauseNanos;
+    boolean recent = paused > 0 && System.nanoTime() - pauseEndNanos < 2 * peerTimeout.toNanos();
     String timeout = peerTimeout.toMillis() + " ms (" + AeronTransport.Settings.PEER_TIMEOUT_PROPERTY + ")";
-    if (paused > 0) {
+    if (recent) {
       return "lost process " + peer + " (" + address + "): this process (" + me + ") itself was silent for "
-          + TimeUnit.NANOSECONDS.toMillis(paused)
-              + " ms (paused: a long GC pause or SIGSTOP?), against a peer timeout of "
-          + timeout + ", so the cluster most likely dropped it";
+          + TimeUnit.NANOSECONDS.toMillis(paused) + " ms (paused: a long GC pause or SIGSTOP?), at least the peer"
+          + " timeout of " + timeout + ", so the cluster most likely dropped it";
     }
     return "lost process " + peer + " (" + address + "): it was silent for longer than the peer timeout of " + timeout
         + " before it finished (killed, paused or cut off from this process)";

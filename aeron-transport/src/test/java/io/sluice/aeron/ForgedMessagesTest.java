@@ -61,26 +61,26 @@ class ForgedMessagesTest {
   @Test
   void aForgedFailedMessageIsDropped() throws Exception {
     byte[] msg = control(Membership.FAILED, 1, 0, "forged failure");
-    attack(addresses -> sendAeron(addresses.get(0), AeronTransport.CONTROL_STREAM, msg, 1));
+    attack(addresses -> sendAeron(addresses.get(0), AeronTransport.stream(1, 0, 1), msg, 1));
   }
 
   @Test
   void aForgedBatchOfAThousandLongsIsDropped() throws Exception {
     byte[] batch = new ForySerde(List.of()).serialize(new ArrayList<>(LongStream.range(0, 1000).boxed().toList()));
     byte[] msg = data(FrameCodec.BATCH, 1, 0, 0, batch);
-    attack(addresses -> sendAeron(addresses.get(0), AeronTransport.DATA_STREAM_BASE, msg, 1));
+    attack(addresses -> sendAeron(addresses.get(0), AeronTransport.stream(1, 1, 1), msg, 1));
   }
 
   @Test
   void aForgedEndOfStreamIsDropped() throws Exception {
     byte[] msg = data(FrameCodec.END, 1, 0, 0, new byte[0]);
-    attack(addresses -> sendAeron(addresses.get(0), AeronTransport.DATA_STREAM_BASE, msg, 3));
+    attack(addresses -> sendAeron(addresses.get(0), AeronTransport.stream(1, 1, 1), msg, 3));
   }
 
   @Test
   void aForgedFinishedIsDropped() throws Exception {
     byte[] msg = control(Membership.FINISHED, 1, 0, "");
-    attack(addresses -> sendAeron(addresses.get(0), AeronTransport.CONTROL_STREAM, msg, 1));
+    attack(addresses -> sendAeron(addresses.get(0), AeronTransport.stream(1, 0, 1), msg, 1));
   }
 
   @Test
@@ -95,7 +95,7 @@ class ForgedMessagesTest {
       b.putInt(Membership.HEADER, 2);
       b.putInt(Membership.HEADER + 4, 0); // the control session: filled in by sendAeron below
       b.putInt(Membership.HEADER + 4 + 8 + 32, 1 << 30);
-      sendAeron(addresses.get(0), AeronTransport.CONTROL_STREAM, msg, 1, true);
+      sendAeron(addresses.get(0), AeronTransport.stream(1, 0, 1), msg, 1, true);
     });
   }
 
@@ -112,7 +112,7 @@ class ForgedMessagesTest {
         b.putShort(6, (short) 1);                  // DATA
         b.putInt(8, 0);                            // term offset
         b.putInt(12, 0x5EED);                      // a session nobody announced
-        b.putInt(16, AeronTransport.CONTROL_STREAM);
+        b.putInt(16, AeronTransport.stream(1, 0, 1));
         b.putInt(20, 0);
         for (int i = 0; i < 1000; i++) {
           socket.send(new DatagramPacket(frame, frame.length, InetAddress.getByName(hp[0]), Integer.parseInt(hp[1])));
@@ -129,7 +129,7 @@ class ForgedMessagesTest {
     b.putByte(0, Membership.CHALLENGE);
     b.putInt(1, 1);
     b.putInt(5, 0);
-    attack(addresses -> sendAeron(addresses.get(0), AeronTransport.CONTROL_STREAM, challenge, 2));
+    attack(addresses -> sendAeron(addresses.get(0), AeronTransport.stream(1, 0, 1), challenge, 2));
   }
 
   // ------------------------------------------------------------------ the victim cluster

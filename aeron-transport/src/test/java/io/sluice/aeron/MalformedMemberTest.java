@@ -103,7 +103,7 @@ class MalformedMemberTest {
       ClusterSpec s0 = specOf0.get();
       ClusterSpec mine = new ClusterSpec(1, s0.addresses(), s0.workersPerProcess(), s0.stepIds(), s0.exchangeSteps(),
           s0.flowSignature(), null, s0.registeredTypes(), Map.of());
-      Subscription control = aeron.addSubscription("aeron:udp?endpoint=" + addresses.get(1), AeronTransport.CONTROL_STREAM);
+      Subscription control = aeron.addSubscription("aeron:udp?endpoint=" + addresses.get(1), AeronTransport.stream(0, 0, 1));
       Publication[] out = new Publication[1];
       Membership members = new Membership(mine, secret, new Rejections(1), new Membership.Link() {
         @Override
@@ -125,8 +125,8 @@ class MalformedMemberTest {
         public void stopRequested(String reason) {}
       });
       String channel = "aeron:udp?endpoint=" + addresses.get(0);
-      out[0] = aeron.addPublication(channel, AeronTransport.CONTROL_STREAM);
-      Publication data = aeron.addPublication(channel, AeronTransport.DATA_STREAM_BASE);
+      out[0] = aeron.addPublication(channel, AeronTransport.stream(1, 0, 1));
+      Publication data = aeron.addPublication(channel, AeronTransport.stream(1, 1, 1));
       members.sessionsTo(0, new int[] {out[0].sessionId(), data.sessionId()});
       FragmentAssembler handler = new FragmentAssembler((b, o, l, h) -> members.onControl(b, o, l, h, true));
       await("the handshake as process 1").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(1)).until(() -> {
