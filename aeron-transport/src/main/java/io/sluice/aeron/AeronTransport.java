@@ -15,15 +15,11 @@ import io.sluice.serde.Serde;
 import io.sluice.transport.ClusterSpec;
 import io.sluice.transport.Transport;
 import io.sluice.transport.TransportException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.agrona.CloseHelper;
@@ -41,67 +37,101 @@ import org.slf4j.LoggerFactory;
  * directory (processes inside one JVM may share one, see {@link Settings#sharedDriver()}) and
  * subscribes on its own address; it publishes to every peer's address.
  *
- * <p>Streams: one control stream (hello, finished, failed) and one data stream per exchange step.
- * A separate stream per step matters: a receiving worker that is full for one step must not hold
- * up another step's data behind it (that could deadlock two processes). A data message is
- * {@code [kind][from worker][to worker][epoch][serialized batch]}; the receiving poller takes it
- * only when the target channel has room (otherwise it leaves it in Aeron, which pushes back to the
- * sender), so memory stays bounded across processes. Batches larger than a message can hold are
- * split into several batches, in order.
+ * <p>Streams: per sending process, one control stream and one data stream per exchange step
+ * ({@link #stream}). A separate stream per step
+ * matters: a receiving worker that is full for one step must not hold up another step's data
+ * behind it (that could deadlock two processes). The receiving poller takes a data message only
+ * when the target channel has room (otherwise it leaves it in Aeron, which pushes back to the
+ * sender), so memory stays bounded across processes. A batch larger than one Aeron message is sent
+ * in pieces and reassembled, up to {@link Settings#maxBatchBytes()}.
  *
- * <p>Liveness: a peer's control image going away before the peer said "finished" is a lost peer;
- * Aeron notices after {@link Settings#peerTimeout()} without heartbeats.
+ * <p>Nothing received is used before it is proven to come from a member of this cluster run and
+ * checked: the parts live in their own classes, one promise each:
+ * <ul>
+ *   <li>{@link Membership}: the handshake (an HMAC over fresh challenges with the
+ *       {@link ClusterSecret}), binding each peer to its Aeron session, and the control messages;</li>
+ *   <li>{@link FrameCodec}: the data frames and their checks;</li>
+ *   <li>{@link Liveness}: when a silent peer counts as lost, and the message saying who went silent;</li>
+ *   <li>{@link Rejections}: what is dropped (counted, logged once).</li>
+ * </ul>
+ * A member that breaks the protocol fails the run once, with a message naming it and what it sent.
  */
 public final class AeronTransport implements Transport {
   private static final Logger LOG = LoggerFactory.getLogger(AeronTransport.class);
-  static final int CONTROL_STREAM = 10;
-  static final int DATA_STREAM_BASE = 100;
-  private static final byte KIND_BATCH = 1;
-  private static final byte KIND_END = 2;
-  /** A progress marker: the header's epoch field holds the closed epoch; the payload is the sender's time (8 bytes, ms). */
-  private static final byte KIND_PROGRESS = 3;
-  private static final byte HELLO = 1;
-  private static final byte FINISHED = 2;
-  private static final byte FAILED = 3;
-  private static final byte FAILED_ACK = 4;
-  private static final byte FINISHED_ACK = 5;
+  /** The first stream id; each sending process has its own streams: see {@link #stream}. */
+  static final int STREAM_BASE = 10;
   /** How long a failing process waits for its peers to confirm they heard of the failure. */
   private static final Duration ABORT_ACK_TIMEOUT = Duration.ofSeconds(2);
-  private static final int DATA_HEADER = 1 + 4 + 4 + 8;
 
   /**
    * Tunables.
    *
    * @param connectTimeout how long {@link #start} waits for every peer
-   * @param peerTimeout    how long a silent peer counts as alive (Aeron's image liveness timeout)
-   * @param termLength     Aeron term buffer length (max message = term / 8)
+   * @param peerTimeout    how long a silent peer counts as alive (Aeron's image liveness timeout);
+   *                       see {@link Liveness}
+   * @param termLength     Aeron term buffer length; one Aeron message holds at most a term / 8
+   *                       (larger batches go in pieces)
    * @param sharedDriver   use this JVM's shared media driver instead of launching one for this
    *                       process: for several processes inside one JVM ({@link LocalCluster}),
    *                       where a driver per process costs a start and a stop (~40 ms) per run.
    *                       Real processes (the CLI, forked JVMs) each launch their own.
+   * @param maxBatchBytes  the largest serialized batch (so the largest item) that may cross
+   *                       processes, in bytes; a receiver refuses to allocate more for one batch
+   * @param secret         the cluster's secret; null to {@link ClusterSecret#resolve() resolve} it
+   *                       from the environment when the transport starts
    */
-  public record Settings(Duration connectTimeout, Duration peerTimeout, int termLength, boolean sharedDriver) {
+  public record Settings(Duration connectTimeout, Duration peerTimeout, int termLength, boolean sharedDriver,
+      int maxBatchBytes, ClusterSecret secret) {
+    /** System property overriding {@link #connectTimeout()}, in ms. */
+    public static final String CONNECT_TIMEOUT_PROPERTY = "sluice.aeron.connectTimeoutMs";
+    /** System property overriding {@link #peerTimeout()}, in ms. */
+    public static final String PEER_TIMEOUT_PROPERTY = "sluice.aeron.peerTimeoutMs";
+    /** System property overriding {@link #termLength()}. */
+    public static final String TERM_LENGTH_PROPERTY = "sluice.aeron.termLength";
+    /** System property overriding {@link #maxBatchBytes()}. */
+    public static final String MAX_BATCH_BYTES_PROPERTY = "sluice.aeron.maxBatchBytes";
+    /** Default {@link #maxBatchBytes()}: 1 GiB. */
+    public static final int DEFAULT_MAX_BATCH_BYTES = 1 << 30;
+
+    public Settings {
+      if (maxBatchBytes < 1) {
+        throw new IllegalArgumentException(MAX_BATCH_BYTES_PROPERTY + " must be positive, got " + maxBatchBytes);
+      }
+    }
+
     /** Settings with a media driver of this process's own. */
     public Settings(Duration connectTimeout, Duration peerTimeout, int termLength) {
-      this(connectTimeout, peerTimeout, termLength, false);
+      this(connectTimeout, peerTimeout, termLength, false, DEFAULT_MAX_BATCH_BYTES, null);
     }
 
+    /** 30 s to connect, 30 s peer timeout, 1 MiB terms, 1 GiB batches, the secret resolved at start. */
     public static Settings defaults() {
-      return new Settings(Duration.ofSeconds(30), Duration.ofSeconds(5), 1 << 20);
+      return new Settings(Duration.ofSeconds(30), Duration.ofSeconds(30), 1 << 20);
     }
 
-    /** Defaults, overridden by {@code sluice.aeron.connectTimeoutMs}, {@code sluice.aeron.peerTimeoutMs}. */
+    /** Defaults, overridden by the {@code sluice.aeron.*} system properties named above. */
     public static Settings fromSystemProperties() {
       Settings d = defaults();
       return new Settings(
-          Duration.ofMillis(Long.getLong("sluice.aeron.connectTimeoutMs", d.connectTimeout.toMillis())),
-          Duration.ofMillis(Long.getLong("sluice.aeron.peerTimeoutMs", d.peerTimeout.toMillis())),
-          Integer.getInteger("sluice.aeron.termLength", d.termLength));
+          Duration.ofMillis(Long.getLong(CONNECT_TIMEOUT_PROPERTY, d.connectTimeout.toMillis())),
+          Duration.ofMillis(Long.getLong(PEER_TIMEOUT_PROPERTY, d.peerTimeout.toMillis())),
+          Integer.getInteger(TERM_LENGTH_PROPERTY, d.termLength), false,
+          Integer.getInteger(MAX_BATCH_BYTES_PROPERTY, d.maxBatchBytes), null);
     }
 
     /** The same settings, on this JVM's shared media driver. */
     public Settings withSharedDriver() {
-      return new Settings(connectTimeout, peerTimeout, termLength, true);
+      return new Settings(connectTimeout, peerTimeout, termLength, true, maxBatchBytes, secret);
+    }
+
+    /** The same settings with this secret. */
+    public Settings withSecret(ClusterSecret s) {
+      return new Settings(connectTimeout, peerTimeout, termLength, sharedDriver, maxBatchBytes, s);
+    }
+
+    /** The same settings with this largest batch. */
+    public Settings withMaxBatchBytes(int bytes) {
+      return new Settings(connectTimeout, peerTimeout, termLength, sharedDriver, bytes, secret);
     }
   }
 
@@ -111,34 +141,38 @@ public final class AeronTransport implements Transport {
   private Serde serde;
   private MediaDriver driver;
   private Aeron aeron;
-  private Subscription control;
-  private Subscription[] data;
+  /** Per sending process: its control stream to this process (null for this process). */
+  private Subscription[] control;
+  /** [sending process][step slot]. */
+  private Subscription[][] data;
   private Publication[] controlOut;
   /** [process][step slot]. */
   private Publication[][] dataOut;
   private int[] slotOfStep;
   private AgentRunner poller;
-  private final Map<Integer, Integer> peerOfControlSession = new ConcurrentHashMap<>();
-  private volatile boolean[] helloFrom;
-  /** What each process listed for each step with fixed partitions, from its hello (ours: from the spec). */
-  private final Map<Integer, Map<Integer, List<String>>> partitionsByProcess = new ConcurrentHashMap<>();
-  private volatile boolean[] finishedFrom;
-  /** Peers that confirmed they heard this process finish. */
-  private volatile boolean[] finishAckedBy;
+  private Membership members;
+  private FrameCodec codec;
+  private Rejections rejections;
+  private Liveness liveness;
   /** Peers whose control image went away (finished and closed, or lost). */
   private volatile boolean[] goneFrom;
-  /** Peers that reported their own failure, or confirmed they heard of ours. */
-  private volatile boolean[] failedOrAckedFrom;
-  private volatile byte[] failedMessage;
+  /** Peers that took this process's FAILED message. */
+  private boolean[] failedSentTo;
+  private volatile byte[] failedReason;
   private final AtomicBoolean aborted = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicBoolean protocolBroken = new AtomicBoolean();
+  private final AtomicBoolean stopSent = new AtomicBoolean();
   private volatile boolean leaving;
   /** True until every peer said hello. */
   private volatile boolean joining = true;
   private volatile Throwable peerFailure;
   private final ThreadLocal<ExpandableArrayBuffer> sendBuffer = ThreadLocal.withInitial(() -> new ExpandableArrayBuffer(4096));
-  /** Per channel (slot, from, to), used only by the sending worker's thread: parts of a split batch not yet offered. */
-  private ArrayDeque<byte[]>[] leftovers;
+  /** Per channel (slot, from, to), used only by the sending worker's thread: a batch being sent in pieces. */
+  private byte[][] pending;
+  private int[] pendingOffset;
+  private long[] pendingEpoch;
+  private int[] pendingFrom;
   /** Per channel: the last batch that was refused, and its bytes, so a retry does not serialize again. */
   private Object[] refusedItems;
   private byte[][] refusedBytes;
@@ -147,10 +181,14 @@ public final class AeronTransport implements Transport {
     this.settings = settings;
   }
 
-  // ------------------------------------------------------------------ start: driver, streams, hello
+  /** Messages dropped because their sender had not proven itself a member (for tests and monitoring). */
+  public long droppedMessages() {
+    return rejections == null ? 0 : rejections.dropped();
+  }
+
+  // ------------------------------------------------------------------ start: driver, streams, handshake
 
   @Override
-  @SuppressWarnings("unchecked")
   public void start(ClusterSpec cluster, Inbound in) {
     this.spec = cluster;
     this.inbound = in;
@@ -158,20 +196,52 @@ public final class AeronTransport implements Transport {
     int processes = cluster.processes();
     int me = cluster.processId();
     int workers = processes * cluster.workersPerProcess();
-    helloFrom = new boolean[processes];
-    finishedFrom = new boolean[processes];
-    failedOrAckedFrom = new boolean[processes];
-    finishAckedBy = new boolean[processes];
+    ClusterSecret secret = settings.secret() != null ? settings.secret() : ClusterSecret.resolve();
+    rejections = new Rejections(me);
+    liveness = new Liveness(settings.peerTimeout());
+    members = new Membership(cluster, secret, rejections, new Membership.Link() {
+      @Override
+      public boolean offer(int peer, byte[] message) {
+        return controlOut[peer] != null && controlOut[peer].offer(new UnsafeBuffer(message)) > 0;
+      }
+
+      @Override
+      public void peerFailed(TransportException e) {
+        reportPeerFailure(e);
+      }
+
+      @Override
+      public void malformed(TransportException e) {
+        protocolBroken(e);
+      }
+
+      @Override
+      public void stopRequested(String reason) {
+        if (inbound != null && !leaving) {
+          inbound.stopRequested(reason);
+        }
+      }
+    });
+    codec = new FrameCodec(cluster, serde, settings.maxBatchBytes());
     goneFrom = new boolean[processes];
+    failedSentTo = new boolean[processes];
     int maxStep = cluster.exchangeSteps().stream().mapToInt(Integer::intValue).max().orElse(-1);
     slotOfStep = new int[maxStep + 1];
     for (int i = 0; i < cluster.exchangeSteps().size(); i++) {
       slotOfStep[cluster.exchangeSteps().get(i)] = i;
     }
     int slots = cluster.exchangeSteps().size();
-    leftovers = new ArrayDeque[slots * workers * workers];
-    refusedItems = new Object[leftovers.length];
-    refusedBytes = new byte[leftovers.length][];
+    int channels = slots * workers * workers;
+    pending = new byte[channels][];
+    pendingOffset = new int[channels];
+    pendingEpoch = new long[channels];
+    pendingFrom = new int[channels];
+    refusedItems = new Object[channels];
+    refusedBytes = new byte[channels][];
+    if (!secret.isSecure()) {
+      LOG.warn("process {}: the cluster runs without a secret ({}): any program that can send UDP to {} can join it"
+          + " or inject data", me, ClusterSecret.INSECURE_PROPERTY, cluster.addresses().get(me));
+    }
 
     String myAddress = cluster.addresses().get(me);
     try {
@@ -185,46 +255,68 @@ public final class AeronTransport implements Transport {
         driver = MediaDriver.launchEmbedded(driverContext(dir, settings, "media driver of process " + me));
         driverDirectory = driver.aeronDirectoryName();
       }
-      aeron = Aeron.connect(new Aeron.Context()
+      aeron = Aeron.connect(Liveness.apply(new Aeron.Context()
           .aeronDirectoryName(driverDirectory)
-          .errorHandler(this::onClientError));
+          .errorHandler(this::onClientError), settings.peerTimeout()));
       String myChannel = channel(myAddress);
-      control = aeron.addSubscription(myChannel, CONTROL_STREAM, image -> {}, this::onImageGone);
-      data = new Subscription[slots];
-      for (int i = 0; i < slots; i++) {
-        data[i] = aeron.addSubscription(myChannel, DATA_STREAM_BASE + i);
+      control = new Subscription[processes];
+      data = new Subscription[processes][slots];
+      for (int q = 0; q < processes; q++) {
+        if (q == me) {
+          continue;
+        }
+        control[q] = aeron.addSubscription(myChannel, stream(q, 0, slots), image -> {}, this::onImageGone);
+        for (int i = 0; i < slots; i++) {
+          data[q][i] = aeron.addSubscription(myChannel, stream(q, 1 + i, slots));
+        }
       }
-    } catch (AeronException | IllegalStateException e) {
+      controlOut = new Publication[processes];
+      dataOut = new Publication[processes][slots];
+      for (int p = 0; p < processes; p++) {
+        if (p == me) {
+          continue;
+        }
+        String ch = channel(cluster.addresses().get(p));
+        controlOut[p] = aeron.addPublication(ch, stream(me, 0, slots));
+        int[] sessions = new int[1 + slots];
+        sessions[0] = controlOut[p].sessionId();
+        for (int i = 0; i < slots; i++) {
+          dataOut[p][i] = aeron.addPublication(ch, stream(me, 1 + i, slots));
+          sessions[1 + i] = dataOut[p][i].sessionId();
+        }
+        members.sessionsTo(p, sessions);
+      }
+    } catch (AeronException | IllegalStateException | IllegalArgumentException e) {
       close();
-      throw new TransportException("process " + me + " cannot listen on " + myAddress + ": " + rootMessage(e), e);
-    }
-    controlOut = new Publication[processes];
-    dataOut = new Publication[processes][slots];
-    for (int p = 0; p < processes; p++) {
-      if (p == me) {
-        continue;
-      }
-      String ch = channel(cluster.addresses().get(p));
-      controlOut[p] = aeron.addPublication(ch, CONTROL_STREAM);
-      for (int i = 0; i < slots; i++) {
-        dataOut[p][i] = aeron.addPublication(ch, DATA_STREAM_BASE + i);
-      }
+      throw new TransportException("process " + me + " cannot listen on " + myAddress + " or reach its peers ("
+          + String.join(";", cluster.addresses()) + "): " + rootMessage(e), e);
     }
     awaitPeers();
-    FragmentAssembler controlAssembler = new FragmentAssembler(this::onControl);
-    ControlledFragmentAssembler[] dataAssemblers = new ControlledFragmentAssembler[slots];
-    for (int i = 0; i < slots; i++) {
-      int step = cluster.exchangeSteps().get(i);
-      dataAssemblers[i] = new ControlledFragmentAssembler(
-          (buffer, offset, length, header) -> onData(step, buffer, offset, length));
+    FragmentAssembler[] controlAssemblers = controlAssemblers();
+    ControlledFragmentAssembler[][] dataAssemblers = new ControlledFragmentAssembler[processes][slots];
+    for (int q = 0; q < processes; q++) {
+      for (int i = 0; i < slots && q != me; i++) {
+        int from = q;
+        int slot = i;
+        int step = cluster.exchangeSteps().get(i);
+        dataAssemblers[q][i] = new ControlledFragmentAssembler(
+            (buffer, offset, length, header) -> onData(from, slot, step, buffer, offset, length, header));
+      }
     }
     poller = new AgentRunner(new BackoffIdleStrategy(10, 20, 1_000, 1_000_000), this::onPollerError, null,
         new Agent() {
           @Override
           public int doWork() {
-            int work = control.poll(controlAssembler, 16);
-            for (int i = 0; i < data.length; i++) {
-              work += data[i].controlledPoll(dataAssemblers[i], 64);
+            liveness.tick();
+            int work = 0;
+            for (int q = 0; q < control.length; q++) {
+              if (control[q] == null) {
+                continue;
+              }
+              work += control[q].poll(controlAssemblers[q], 16);
+              for (int i = 0; i < data[q].length; i++) {
+                work += data[q][i].controlledPoll(dataAssemblers[q][i], 64);
+              }
             }
             return work;
           }
@@ -235,35 +327,29 @@ public final class AeronTransport implements Transport {
           }
         });
     AgentRunner.startOnThread(poller);
-    LOG.info("process {} connected to {} peers over Aeron ({})", me, processes - 1, aeron.context().aeronDirectoryName());
+    LOG.info("process {} connected to {} peers over Aeron ({}; membership {})", me, processes - 1,
+        aeron.context().aeronDirectoryName(), secret.isSecure() ? "proven with " + secret.source() : "NOT proven");
   }
 
   private void awaitPeers() {
     int me = spec.processId();
-    byte[] hello = helloMessage();
-    partitionsByProcess.put(me, spec.partitions());
-    boolean[] helloSent = new boolean[spec.processes()];
-    FragmentAssembler assembler = new FragmentAssembler(this::onControl);
+    FragmentAssembler[] assemblers = controlAssemblers();
     long deadline = System.nanoTime() + settings.connectTimeout().toNanos();
     BackoffIdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
+    boolean[] connected = new boolean[spec.processes()];
     while (true) {
-      int work = control.poll(assembler, 16);
-      boolean all = true;
+      int work = pollControl(assemblers);
       for (int p = 0; p < spec.processes(); p++) {
-        if (p == me) {
-          continue;
-        }
-        if (!helloSent[p] && controlOut[p].isConnected()) {
-          helloSent[p] = controlOut[p].offer(new UnsafeBuffer(hello)) > 0;
-          work++;
-        }
-        all &= helloSent[p] && helloFrom[p];
+        connected[p] = p != me && controlOut[p].isConnected();
       }
+      boolean all = members.join(connected);
       if (peerFailure != null) {
-        // a peer may not have our hello yet (we can fail on its hello before sending ours): tell
-        // every connected peer why we stop, so that it fails now instead of at its connect timeout
+        // a peer may still wait for our hello (we can fail on its hello before answering its
+        // challenge): answer, then tell every connected peer why we stop, so that it fails now
+        // instead of at its connect timeout
+        members.flushAllAnswers();
         String why = peerFailure.getMessage();
-        failedMessage = controlMessage(FAILED, "process " + me + " cannot join the cluster: " + why);
+        failedReason = BoundedReader.utf8("process " + me + " cannot join the cluster: " + why);
         close();
         throw peerFailure instanceof TransportException te ? te : new TransportException(why, peerFailure);
       }
@@ -273,14 +359,24 @@ public final class AeronTransport implements Transport {
       }
       if (System.nanoTime() > deadline) {
         List<String> missing = new ArrayList<>();
+        List<String> unproven = new ArrayList<>();
         for (int p = 0; p < spec.processes(); p++) {
-          if (p != me && !(helloSent[p] && helloFrom[p])) {
-            missing.add("process " + p + " at " + spec.addresses().get(p));
+          if (p != me && !members.helloFrom(p)) {
+            (connected[p] ? unproven : missing).add("process " + p + " at " + spec.addresses().get(p));
           }
         }
         close();
-        throw new TransportException("process " + me + ": " + String.join(", ", missing) + " did not connect within "
-            + settings.connectTimeout().toSeconds() + " s (is it started with the same -a list and its own -i?)");
+        String dropped = rejections.dropped() > 0 ? "; " + rejections.dropped()
+            + " messages were dropped as untrusted" : "";
+        if (!missing.isEmpty()) {
+          throw new TransportException("process " + me + ": " + String.join(", ", missing) + " did not connect within "
+              + settings.connectTimeout().toSeconds() + " s (is it started with the same -a list and its own -i?"
+              + dropped + ")");
+        }
+        throw new TransportException("process " + me + ": " + String.join(", ", unproven)
+            + " connected but did not prove"
+            + " its membership within " + settings.connectTimeout().toSeconds() + " s (does it use the same cluster"
+            + " secret, " + ClusterSecret.ENV + " or --cluster-secret-file?" + dropped + ")");
       }
       idle.idle(work);
     }
@@ -292,7 +388,7 @@ public final class AeronTransport implements Transport {
   public boolean offerBatch(int step, int from, int to, long epoch, List<Object> items) {
     int ch = channelIndex(step, from, to);
     Publication pub = dataOut[spec.processOf(to)][slotOfStep[step]];
-    if (!flushLeftovers(ch, pub)) {
+    if (!flushPending(ch, pub, to)) {
       return false;
     }
     byte[] bytes;
@@ -301,9 +397,9 @@ public final class AeronTransport implements Transport {
     } else {
       bytes = serde.serialize(items);
     }
-    int max = pub.maxMessageLength() - DATA_HEADER;
+    int max = pub.maxMessageLength() - FrameCodec.HEADER;
     if (bytes.length <= max) {
-      if (send(pub, KIND_BATCH, from, to, epoch, bytes)) {
+      if (send(pub, FrameCodec.BATCH, from, to, epoch, bytes, 0, bytes.length)) {
         refusedItems[ch] = null;
         refusedBytes[ch] = null;
         return true;
@@ -312,81 +408,101 @@ public final class AeronTransport implements Transport {
       refusedBytes[ch] = bytes;
       return false;
     }
-    List<byte[]> parts = new ArrayList<>();
-    split(items, max, parts);
-    if (!send(pub, KIND_BATCH, from, to, epoch, parts.get(0))) {
-      return false;
+    refusedItems[ch] = null;
+    refusedBytes[ch] = null;
+    if (bytes.length > settings.maxBatchBytes()) {
+      List<byte[]> parts = new ArrayList<>();
+      split(step, items, bytes, parts);
+      // rare: each part is sent in pieces, one after the other
+      for (byte[] part : parts) {
+        queuePieces(ch, part, epoch, from);
+        while (!flushPending(ch, pub, to)) {
+          if (peerFailure != null || closed.get()) {
+            throw new TransportException("cannot send: the cluster stopped");
+          }
+          Thread.onSpinWait();
+        }
+      }
+      return true;
     }
-    ArrayDeque<byte[]> rest = leftovers[ch] == null ? (leftovers[ch] = new ArrayDeque<>()) : leftovers[ch];
-    for (int i = 1; i < parts.size(); i++) {
-      rest.add(withHeader(KIND_BATCH, from, to, epoch, parts.get(i)));
-    }
-    flushLeftovers(ch, pub);
+    queuePieces(ch, bytes, epoch, from);
+    flushPending(ch, pub, to);
     return true;
+  }
+
+  private void queuePieces(int ch, byte[] bytes, long epoch, int from) {
+    pending[ch] = bytes;
+    pendingOffset[ch] = 0;
+    pendingEpoch[ch] = epoch;
+    pendingFrom[ch] = from;
+  }
+
+  /** Splits a batch whose bytes exceed {@link Settings#maxBatchBytes()} into batches within it; one item too large is an error. */
+  private void split(int step, List<Object> items, byte[] bytes, List<byte[]> into) {
+    if (bytes.length <= settings.maxBatchBytes()) {
+      into.add(bytes);
+      return;
+    }
+    if (items.size() == 1) {
+      throw new TransportException("step '" + spec.stepIds().get(step) + "': one item of type "
+          + items.get(0).getClass().getName() + " serializes to " + bytes.length + " bytes, more than may cross"
+          + " processes (" + settings.maxBatchBytes() + " bytes; raise " + Settings.MAX_BATCH_BYTES_PROPERTY
+          + " in every process)");
+    }
+    List<Object> a = new ArrayList<>(items.subList(0, items.size() / 2));
+    List<Object> b = new ArrayList<>(items.subList(items.size() / 2, items.size()));
+    split(step, a, serde.serialize(a), into);
+    split(step, b, serde.serialize(b), into);
   }
 
   @Override
   public boolean offerEnd(int step, int from, int to) {
     int ch = channelIndex(step, from, to);
     Publication pub = dataOut[spec.processOf(to)][slotOfStep[step]];
-    return flushLeftovers(ch, pub) && send(pub, KIND_END, from, to, 0, new byte[0]);
+    return flushPending(ch, pub, to) && send(pub, FrameCodec.END, from, to, 0, null, 0, 0);
   }
 
   @Override
   public boolean offerProgress(int step, int from, int to, long epoch, long timeMillis) {
     int ch = channelIndex(step, from, to);
     Publication pub = dataOut[spec.processOf(to)][slotOfStep[step]];
+    if (!flushPending(ch, pub, to)) {
+      return false;
+    }
     byte[] time = new byte[Long.BYTES];
     new UnsafeBuffer(time).putLong(0, timeMillis);
-    return flushLeftovers(ch, pub) && send(pub, KIND_PROGRESS, from, to, epoch, time);
+    return send(pub, FrameCodec.PROGRESS, from, to, epoch, time, 0, time.length);
   }
 
-  private void split(List<Object> items, int max, List<byte[]> into) {
-    byte[] bytes = serde.serialize(items);
-    if (bytes.length <= max) {
-      into.add(bytes);
-      return;
+  /** Sends what is left of a batch going in pieces; true once nothing is left. */
+  private boolean flushPending(int ch, Publication pub, int to) {
+    byte[] bytes = pending[ch];
+    if (bytes == null) {
+      return true;
     }
-    if (items.size() == 1) {
-      throw new TransportException("one item of type " + items.get(0).getClass().getName() + " serializes to "
-          + bytes.length + " bytes, more than an Aeron message can hold (" + max + "); raise sluice.aeron.termLength");
-    }
-    int half = items.size() / 2;
-    split(new ArrayList<>(items.subList(0, half)), max, into);
-    split(new ArrayList<>(items.subList(half, items.size())), max, into);
-  }
-
-  private boolean flushLeftovers(int ch, Publication pub) {
-    ArrayDeque<byte[]> rest = leftovers[ch];
-    while (rest != null && !rest.isEmpty()) {
-      byte[] msg = rest.peekFirst();
-      if (!result(pub, pub.offer(new UnsafeBuffer(msg)))) {
+    int chunkMax = pub.maxMessageLength() - FrameCodec.FRAGMENT_HEADER;
+    ExpandableArrayBuffer buf = sendBuffer.get();
+    while (pendingOffset[ch] < bytes.length) {
+      int chunk = Math.min(chunkMax, bytes.length - pendingOffset[ch]);
+      int at = FrameCodec.header(buf, FrameCodec.FRAGMENT, pendingFrom[ch], to, pendingEpoch[ch]);
+      buf.putInt(at, bytes.length);
+      buf.putBytes(FrameCodec.FRAGMENT_HEADER, bytes, pendingOffset[ch], chunk);
+      if (!result(pub, pub.offer(buf, 0, FrameCodec.FRAGMENT_HEADER + chunk))) {
         return false;
       }
-      rest.pollFirst();
+      pendingOffset[ch] += chunk;
     }
+    pending[ch] = null;
     return true;
   }
 
-  private boolean send(Publication pub, byte kind, int from, int to, long epoch, byte[] payload) {
+  private boolean send(Publication pub, byte kind, int from, int to, long epoch, byte[] payload, int off, int len) {
     ExpandableArrayBuffer buf = sendBuffer.get();
-    int len = encode(buf, kind, from, to, epoch, payload);
-    return result(pub, pub.offer(buf, 0, len));
-  }
-
-  private static int encode(org.agrona.MutableDirectBuffer buf, byte kind, int from, int to, long epoch, byte[] payload) {
-    buf.putByte(0, kind);
-    buf.putInt(1, from);
-    buf.putInt(5, to);
-    buf.putLong(9, epoch);
-    buf.putBytes(DATA_HEADER, payload);
-    return DATA_HEADER + payload.length;
-  }
-
-  private static byte[] withHeader(byte kind, int from, int to, long epoch, byte[] payload) {
-    byte[] msg = new byte[DATA_HEADER + payload.length];
-    encode(new UnsafeBuffer(msg), kind, from, to, epoch, payload);
-    return msg;
+    int at = FrameCodec.header(buf, kind, from, to, epoch);
+    if (len > 0) {
+      buf.putBytes(at, payload, off, len);
+    }
+    return result(pub, pub.offer(buf, 0, at + len));
   }
 
   /** True if offered; false for conditions that pass (back-pressure, not yet connected); throws if the peer is gone for good. */
@@ -412,134 +528,69 @@ public final class AeronTransport implements Transport {
 
   // ------------------------------------------------------------------ receiving (poller thread)
 
-  private Action onData(int step, DirectBuffer buffer, int offset, int length) {
-    byte kind = buffer.getByte(offset);
-    int from = buffer.getInt(offset + 1);
-    int to = buffer.getInt(offset + 5);
-    if (!inbound.hasRoom(step, from, to)) {
-      return Action.ABORT;
-    }
-    if (kind == KIND_END) {
-      inbound.deliverEnd(step, from, to);
+  private Action onData(int from, int slot, int step, DirectBuffer buffer, int offset, int length, Header header) {
+    int peer = members.peerOfSession(header.sessionId());
+    if (peer != from) {
+      rejections.drop("a data message of " + length + " bytes for step '" + spec.stepIds().get(step)
+          + "' on Aeron session " + header.sessionId() + ", which no member of this cluster proved to be its own");
       return Action.CONTINUE;
     }
-    long epoch = buffer.getLong(offset + 9);
-    if (kind == KIND_PROGRESS) {
-      if (length != DATA_HEADER + Long.BYTES) {
-        throw new TransportException("a progress marker of " + length + " bytes (expected "
-            + (DATA_HEADER + Long.BYTES) + ")");
-      }
-      inbound.deliverProgress(step, from, to, epoch, buffer.getLong(offset + DATA_HEADER));
-      return Action.CONTINUE;
+    if (protocolBroken.get()) {
+      return Action.CONTINUE; // the run is stopping already, with the first error
     }
-    byte[] bytes = new byte[length - DATA_HEADER];
-    buffer.getBytes(offset + DATA_HEADER, bytes);
-    List<Object> items;
     try {
-      @SuppressWarnings("unchecked")
-      List<Object> decoded = (List<Object>) serde.deserialize(bytes);
-      items = decoded;
+      return codec.onFrame(slot, step, peer, buffer, offset, length, inbound);
+    } catch (BoundedReader.Malformed e) {
+      protocolBroken(new TransportException("process " + peer + " broke the exchange protocol: " + e.getMessage()));
+      return Action.CONTINUE;
     } catch (RuntimeException e) {
-      reportLocalFailure(new TransportException("step '" + spec.stepIds().get(step) + "': a batch from worker " + from
-          + " to worker " + to + " cannot be deserialized: " + (e.getMessage() != null ? e.getMessage() : e.toString()), e));
+      protocolBroken(new TransportException("step '" + spec.stepIds().get(step) + "': a batch from process " + peer
+          + " cannot be deserialized: " + (e.getMessage() != null ? e.getMessage() : e.toString()), e));
       return Action.CONTINUE;
     }
-    inbound.deliverBatch(step, from, to, epoch, items);
-    return Action.CONTINUE;
   }
 
-  private void onControl(DirectBuffer buffer, int offset, int length, Header header) {
-    byte type = buffer.getByte(offset);
-    int peer = buffer.getInt(offset + 1);
-    if (peer < 0 || peer >= spec.processes()) {
+  /** One control message on the stream of process {@code from}: only that process may speak on it. */
+  private void onControl(int from, DirectBuffer buffer, int offset, int length, Header header) {
+    if (length >= Membership.HEADER && buffer.getInt(offset + 1) != from) {
+      rejections.drop("a control message claiming to be from process " + buffer.getInt(offset + 1)
+          + " on the stream of process " + from);
       return;
     }
-    if (type == HELLO) {
-      onHello(peer, buffer, offset + 5, length - 5, header);
-      return;
-    }
-    String text = buffer.getStringWithoutLengthUtf8(offset + 5, length - 5);
-    switch (type) {
-      case FINISHED -> {
-        finishedFrom[peer] = true;
-        controlOut[peer].offer(new UnsafeBuffer(controlMessage(FINISHED_ACK, "")));
-      }
-      case FINISHED_ACK -> finishAckedBy[peer] = true;
-      case FAILED -> {
-        failedOrAckedFrom[peer] = true;
-        controlOut[peer].offer(new UnsafeBuffer(controlMessage(FAILED_ACK, "")));
-        reportPeerFailure(new TransportException("process " + peer + " failed: " + text));
-      }
-      case FAILED_ACK -> failedOrAckedFrom[peer] = true;
-      default -> LOG.warn("unknown control message {} from process {}", type, peer);
-    }
+    members.onControl(buffer, offset, length, header, joining);
   }
 
-  /** A peer's hello: its flow signature (must equal ours) and what it listed for partitioned steps. */
-  private void onHello(int peer, DirectBuffer buffer, int offset, int length, Header header) {
-    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(new byte[length]);
-    buffer.getBytes(offset, in.array());
-    String signature = readString(in);
-    if (!signature.equals(spec.flowSignature())) {
-      reportPeerFailure(new TransportException("process " + peer + " at " + spec.addresses().get(peer)
-          + " runs a different dataflow, worker count or registered types: theirs is [" + signature + "], ours is ["
-          + spec.flowSignature() + "]"));
-      return;
+  private FragmentAssembler[] controlAssemblers() {
+    FragmentAssembler[] a = new FragmentAssembler[spec.processes()];
+    for (int q = 0; q < a.length; q++) {
+      int from = q;
+      a[q] = new FragmentAssembler((buffer, offset, length, header) -> onControl(from, buffer, offset, length, header));
     }
-    Map<Integer, List<String>> listed = new HashMap<>();
-    for (int steps = in.getInt(); steps > 0; steps--) {
-      int step = in.getInt();
-      List<String> names = new ArrayList<>();
-      for (int n = in.getInt(); n > 0; n--) {
-        names.add(readString(in));
+    return a;
+  }
+
+  private int pollControl(FragmentAssembler[] assemblers) {
+    int work = 0;
+    for (int q = 0; q < control.length; q++) {
+      if (control[q] != null) {
+        work += control[q].poll(assemblers[q], 16);
       }
-      listed.put(step, names);
     }
-    partitionsByProcess.put(peer, listed);
-    peerOfControlSession.put(header.sessionId(), peer);
-    helloFrom[peer] = true;
+    return work;
   }
 
   /**
-   * [HELLO][process id] like every control message, then, big-endian: the flow signature and, per
-   * step with fixed partitions, its index and partition names; strings are length-prefixed UTF-8.
+   * The stream id on which process {@code from} sends {@code kind} (0: control, 1 + slot: the data of
+   * exchange step slot {@code slot}). Each sending process has its own streams, so that processes
+   * sharing one media driver (an in-JVM cluster) never share a publication, and so an Aeron session.
    */
-  private byte[] helloMessage() {
-    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-    java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
-    try {
-      // the header exactly as every control message has it (read with the buffer's byte order)
-      bytes.write(controlMessage(HELLO, ""));
-      writeString(out, spec.flowSignature());
-      out.writeInt(spec.partitions().size());
-      for (Map.Entry<Integer, List<String>> e : spec.partitions().entrySet()) {
-        out.writeInt(e.getKey());
-        out.writeInt(e.getValue().size());
-        for (String name : e.getValue()) {
-          writeString(out, name);
-        }
-      }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-    return bytes.toByteArray();
-  }
-
-  private static void writeString(java.io.DataOutputStream out, String s) throws java.io.IOException {
-    byte[] b = s.getBytes(StandardCharsets.UTF_8);
-    out.writeInt(b.length);
-    out.write(b);
-  }
-
-  private static String readString(java.nio.ByteBuffer in) {
-    byte[] b = new byte[in.getInt()];
-    in.get(b);
-    return new String(b, StandardCharsets.UTF_8);
+  static int stream(int from, int kind, int slots) {
+    return STREAM_BASE + from * (1 + slots) + kind;
   }
 
   @Override
   public Map<Integer, List<String>> partitionsOf(int process) {
-    Map<Integer, List<String>> listed = partitionsByProcess.get(process);
+    Map<Integer, List<String>> listed = members.partitionsOf(process);
     if (listed == null) {
       throw new IllegalStateException("no hello from process " + process + " yet");
     }
@@ -547,15 +598,15 @@ public final class AeronTransport implements Transport {
   }
 
   private void onImageGone(Image image) {
-    Integer peer = peerOfControlSession.get(image.sessionId());
-    if (peer != null) {
-      goneFrom[peer] = true;
+    int peer = members.peerOfSession(image.sessionId());
+    if (peer < 0) {
+      return; // a session nobody proved: nothing of ours
     }
-    if (peer == null || closed.get() || finishedFrom[peer]) {
+    goneFrom[peer] = true;
+    if (closed.get() || members.finishedFrom(peer)) {
       return;
     }
-    reportPeerFailure(new TransportException("lost process " + peer + " (" + spec.addresses().get(peer)
-        + "): no word from it for " + settings.peerTimeout().toMillis() + " ms before it finished"));
+    reportPeerFailure(new TransportException(liveness.lostPeer(spec.processId(), peer, spec.addresses().get(peer))));
   }
 
   /** A peer failed, was lost, or does not match: the peers know already, so abort() does not echo it. */
@@ -568,10 +619,17 @@ public final class AeronTransport implements Transport {
     }
   }
 
-  /** This process's receiving side failed (e.g. a batch it may not deserialize): the run stops and abort() tells the peers. */
-  private void reportLocalFailure(TransportException e) {
-    if (inbound != null && !leaving) {
+  /** A member broke the protocol, or this process cannot take what it sent: the run fails once, and abort() tells the peers. */
+  private void protocolBroken(TransportException e) {
+    if (!protocolBroken.compareAndSet(false, true)) {
+      return;
+    }
+    if (joining) {
+      reportPeerFailure(e);
+    } else if (inbound != null && !leaving) {
       inbound.peerFailed(e);
+    } else {
+      LOG.warn("process {}: {}", spec.processId(), e.getMessage());
     }
   }
 
@@ -582,7 +640,7 @@ public final class AeronTransport implements Transport {
   }
 
   private void onPollerError(Throwable t) {
-    reportLocalFailure(new TransportException("the receiving side of process " + spec.processId() + " failed: " + t, t));
+    protocolBroken(new TransportException("the receiving side of process " + spec.processId() + " failed: " + t, t));
   }
 
   // ------------------------------------------------------------------ leaving
@@ -596,36 +654,55 @@ public final class AeronTransport implements Transport {
   @Override
   public void finish() {
     leaving = true;
-    byte[] msg = controlMessage(FINISHED, "");
+    members.finishSent();
     int me = spec.processId();
-    long nextOffer = 0;
+    boolean[] sent = new boolean[spec.processes()];
     while (true) {
       boolean all = true;
-      boolean offerNow = System.nanoTime() - nextOffer >= 0;
       for (int p = 0; p < spec.processes(); p++) {
         if (p == me) {
           continue;
         }
-        boolean heard = finishAckedBy[p] || goneFrom[p];
-        if (!heard && offerNow) {
-          controlOut[p].offer(new UnsafeBuffer(msg));
+        boolean heard = members.finishAckedBy(p) || goneFrom[p];
+        if (!sent[p] && !heard) {
+          sent[p] = controlOut[p].offer(new UnsafeBuffer(members.control(Membership.FINISHED, p, ""))) > 0;
         }
-        all &= finishedFrom[p] && heard;
-      }
-      if (offerNow) {
-        nextOffer = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
+        all &= members.finishedFrom(p) && heard;
       }
       if (all) {
         return;
       }
       Throwable failure = peerFailure;
       if (failure != null) {
-        throw new TransportException("while waiting for the other processes to finish: " + failure.getMessage(), failure);
+        throw new TransportException("while waiting for the other processes to finish: "
+            + failure.getMessage(), failure);
+      }
+      if (protocolBroken.get()) {
+        throw new TransportException("while waiting for the other processes to finish: a peer broke the protocol");
       }
       if (aborted.get()) {
         throw new TransportException("aborted while waiting for the other processes to finish");
       }
       java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+    }
+  }
+
+  /** Tells every peer, once, that this process stops gracefully; they stop the same way. */
+  @Override
+  public void requestStop(String reason) {
+    if (spec == null || controlOut == null || joining || !stopSent.compareAndSet(false, true)) {
+      return;
+    }
+    for (int p = 0; p < spec.processes(); p++) {
+      if (p == spec.processId()) {
+        continue;
+      }
+      byte[] msg = members.control(Membership.STOP, p, reason);
+      long deadline = System.nanoTime() + ABORT_ACK_TIMEOUT.toNanos();
+      while (controlOut[p].isConnected() && controlOut[p].offer(new UnsafeBuffer(msg)) <= 0
+          && System.nanoTime() < deadline) {
+        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+      }
     }
   }
 
@@ -638,18 +715,20 @@ public final class AeronTransport implements Transport {
       return; // the peers know: the failure came from them
     }
     String text = cause.getMessage() == null ? cause.toString() : cause.getMessage();
-    failedMessage = controlMessage(FAILED, text.length() > 2000 ? text.substring(0, 2000) + "..." : text);
+    failedReason = BoundedReader.utf8(text.length() > 2000 ? text.substring(0, 2000) + "..." : text);
     sendFailed();
   }
 
   /**
-   * Offers FAILED to every peer that has not confirmed it yet; a peer's confirmation comes back
-   * as FAILED_ACK. Returns whether every peer that may still listen has confirmed.
+   * Offers FAILED, once, to every peer that has not taken it yet; a peer's confirmation comes back
+   * as FAILED_ACK. Returns whether every peer that may still listen has confirmed (or failed itself).
    */
-  private boolean sendFailed() {
+  private synchronized boolean sendFailed() {
+    members.failSent();
+    String reason = new String(failedReason, java.nio.charset.StandardCharsets.UTF_8);
     boolean all = true;
     for (int p = 0; p < spec.processes(); p++) {
-      if (p == spec.processId() || failedOrAckedFrom[p] || controlOut[p] == null) {
+      if (p == spec.processId() || members.failedOrAckedFrom(p) || controlOut[p] == null) {
         continue;
       }
       if (!controlOut[p].isConnected()) {
@@ -658,24 +737,26 @@ public final class AeronTransport implements Transport {
         all &= !joining;
         continue;
       }
-      controlOut[p].offer(new UnsafeBuffer(failedMessage));
+      if (!failedSentTo[p]) {
+        failedSentTo[p] = controlOut[p].offer(new UnsafeBuffer(members.control(Membership.FAILED, p, reason))) > 0;
+      }
       all = false;
     }
     return all;
   }
 
   /**
-   * After an abort, keeps offering FAILED until every connected peer confirmed it (bounded): the
+   * After an abort, waits until every connected peer confirmed the FAILED message (bounded): the
    * media driver must not close while the message may still be unsent, or the peers would only
-   * notice this process's failure as a lost peer, seconds later.
+   * notice this process's failure as a lost peer, much later.
    */
   private void awaitFailureHeard() {
     long deadline = System.nanoTime() + ABORT_ACK_TIMEOUT.toNanos();
     // before the poller runs (failing while joining) nobody else reads the acknowledgements
-    FragmentAssembler ownPoll = poller == null && control != null ? new FragmentAssembler(this::onControl) : null;
+    FragmentAssembler[] ownPoll = poller == null && control != null ? controlAssemblers() : null;
     while (!sendFailed() && System.nanoTime() < deadline) {
       if (ownPoll != null) {
-        control.poll(ownPoll, 16);
+        pollControl(ownPoll);
       }
       java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
     }
@@ -687,25 +768,18 @@ public final class AeronTransport implements Transport {
       return;
     }
     leaving = true;
-    if (failedMessage != null && controlOut != null) {
+    if (failedReason != null && controlOut != null && members != null) {
       awaitFailureHeard();
     }
     CloseHelper.quietClose(poller);
     CloseHelper.quietClose(aeron);
     CloseHelper.quietClose(driver);
+    if (rejections != null && rejections.dropped() > 1) {
+      LOG.debug("process {} dropped {} untrusted messages in this run", spec.processId(), rejections.dropped());
+    }
   }
 
   // ------------------------------------------------------------------ helpers
-
-  private byte[] controlMessage(byte type, String text) {
-    byte[] t = text.getBytes(StandardCharsets.UTF_8);
-    byte[] msg = new byte[5 + t.length];
-    UnsafeBuffer b = new UnsafeBuffer(msg);
-    b.putByte(0, type);
-    b.putInt(1, spec.processId());
-    b.putBytes(5, t);
-    return msg;
-  }
 
   /**
    * The serde used when the run configuration names none: {@link ForySerde}, which creates only
@@ -718,7 +792,7 @@ public final class AeronTransport implements Transport {
 
   /** The embedded media driver every Sluice process runs (its own, or the JVM's shared one). */
   static MediaDriver.Context driverContext(Path dir, Settings settings, String name) {
-    return new MediaDriver.Context()
+    return Liveness.apply(new MediaDriver.Context(), settings.peerTimeout())
         .aeronDirectoryName(dir.toString())
         .dirDeleteOnStart(true)
         .dirDeleteOnShutdown(true)
@@ -726,9 +800,7 @@ public final class AeronTransport implements Transport {
         .sharedIdleStrategy(new BackoffIdleStrategy(1, 10, 1_000, 1_000_000))
         .termBufferSparseFile(true)
         .publicationTermBufferLength(settings.termLength())
-        .imageLivenessTimeoutNs(settings.peerTimeout().toNanos())
-        .publicationConnectionTimeoutNs(settings.peerTimeout().toNanos())
-        .errorHandler(t -> LOG.warn("{}: {}", name, t.toString()));
+        .errorHandler(new DriverErrors(name));
   }
 
   private static String channel(String address) {

@@ -4,6 +4,7 @@ import io.sluice.dataflow.Dataflow;
 import io.sluice.run.RunConfig;
 import io.sluice.run.RunResult;
 import io.sluice.run.RunTimeoutException;
+import io.sluice.run.RunningDataflow;
 import io.sluice.run.Sluice;
 import io.sluice.run.StepFailedException;
 import java.io.IOException;
@@ -24,14 +25,19 @@ import java.util.function.IntFunction;
  * instance with its own Aeron client, streams and UDP port on loopback, so items really cross the
  * transport and the serde. The processes share one media driver per JVM (unless the configuration
  * names its own transport), launched at the first run and closed when the JVM exits, so a run does
- * not pay a driver start and stop per process. For tests: the real thing short of separate JVMs.
+ * not pay a driver start and stop per process. The processes of a run prove their membership to
+ * each other with a secret generated for that run ({@link ClusterSecret}). For tests: the real thing short of separate JVMs.
  */
 public final class LocalCluster {
   private LocalCluster() {}
 
-  /** Every process of an in-JVM cluster talks through this JVM's one shared media driver. */
-  private static final io.sluice.transport.TransportFactory SHARED_DRIVER_TRANSPORT =
-      () -> new AeronTransport(AeronTransport.Settings.fromSystemProperties().withSharedDriver());
+  /**
+   * Every process of an in-JVM cluster talks through this JVM's one shared media driver, and proves
+   * its membership with a secret generated for the run.
+   */
+  private static io.sluice.transport.TransportFactory sharedDriverTransport(ClusterSecret secret) {
+    return () -> new AeronTransport(AeronTransport.Settings.fromSystemProperties().withSharedDriver().withSecret(secret));
+  }
 
   /** What every process of a cluster run returned. */
   public record Result(List<RunResult> perProcess) {
@@ -54,25 +60,44 @@ public final class LocalCluster {
       throw new IllegalArgumentException("a cluster needs at least 2 processes, got " + processes);
     }
     List<String> addresses = freeLoopbackAddresses(processes);
+    ClusterSecret secret = ClusterSecret.generate();
     List<CompletableFuture<RunResult>> runs = new ArrayList<>();
+    java.util.concurrent.atomic.AtomicReferenceArray<RunningDataflow> started =
+        new java.util.concurrent.atomic.AtomicReferenceArray<>(processes);
+    String flowName = null;
     for (int p = 0; p < processes; p++) {
       int pid = p;
       RunConfig cfg = config.transport() == null
-          ? config.withCluster(pid, addresses).withTransport(SHARED_DRIVER_TRANSPORT)
+          ? config.withCluster(pid, addresses).withTransport(sharedDriverTransport(secret))
           : config.withCluster(pid, addresses);
       Dataflow flow = flowOfProcess.apply(pid);
-      runs.add(CompletableFuture.supplyAsync(() -> Sluice.start(flow, cfg).await(timeout), runnerThread(pid)));
+      flowName = flow.name();
+      runs.add(CompletableFuture.supplyAsync(() -> {
+        RunningDataflow run = Sluice.start(flow, cfg);
+        started.set(pid, run);
+        return run.await();
+      }, runnerThread(pid)));
+    }
+    try {
+      CompletableFuture.allOf(runs.toArray(new CompletableFuture<?>[0])).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      // a process failed: the others stop too; their outcomes are read below
+    } catch (TimeoutException e) {
+      throw timedOut(flowName, timeout, started, runs);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the cluster", e);
     }
     List<RunResult> results = new ArrayList<>();
     RuntimeException first = null;
     for (CompletableFuture<RunResult> r : runs) {
       try {
-        results.add(r.get(timeout.toMillis() + 30_000, TimeUnit.MILLISECONDS));
+        results.add(r.get(30_000, TimeUnit.MILLISECONDS));
       } catch (ExecutionException e) {
         RuntimeException cause = e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
         first = moreTelling(first, cause);
       } catch (TimeoutException e) {
-        first = moreTelling(first, new IllegalStateException("a process did not end within " + timeout + " + 30 s"));
+        first = moreTelling(first, new IllegalStateException("a process did not end within 30 s of the others"));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while waiting for the cluster", e);
@@ -82,6 +107,46 @@ public final class LocalCluster {
       throw first;
     }
     return new Result(results);
+  }
+
+  /**
+   * The cluster did not finish in time: takes the state of every worker of every process first
+   * (before stopping one makes the others fail), then stops them all.
+   */
+  private static RunTimeoutException timedOut(String flowName, Duration timeout,
+      java.util.concurrent.atomic.AtomicReferenceArray<RunningDataflow> started, List<CompletableFuture<RunResult>> runs) {
+    StringBuilder dump = new StringBuilder();
+    for (int p = 0; p < started.length(); p++) {
+      RunningDataflow run = started.get(p);
+      dump.append("process ").append(p).append(":\n")
+          .append(run == null ? "  (still joining the cluster)\n" : run.dumpState());
+    }
+    for (int p = 0; p < started.length(); p++) {
+      RunningDataflow run = started.get(p);
+      if (run != null) {
+        run.cancel();
+      }
+    }
+    List<String> stuck = new ArrayList<>();
+    for (int p = 0; p < runs.size(); p++) {
+      try {
+        runs.get(p).get(30, TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        stuck.add("process " + p);
+      } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+        String m = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
+        if (m != null && m.contains("threads still inside user code")) {
+          stuck.add("process " + p + ": " + m.substring(m.indexOf("threads still inside user code")));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return new RunTimeoutException("dataflow '" + flowName + "' on " + started.length() + " processes did not finish"
+        + " within " + timeout + "; every process was stopped" + (stuck.isEmpty() ? "" : " (still running: "
+            + stuck + ")")
+        + ". Worker state of every process at the timeout:", dump.toString());
   }
 
   /** The user's own failure beats a timeout, which beats a peer's report of it. */

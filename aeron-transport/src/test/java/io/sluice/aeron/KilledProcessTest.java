@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Real OS processes: killing one makes the other stop with an error naming it, and nothing is left behind. */
 class KilledProcessTest {
+  private static final String SECRET = ClusterSecret.generate().toEnvironmentValue();
   private final List<Process> children = new ArrayList<>();
 
   @TempDir
@@ -31,8 +32,9 @@ class KilledProcessTest {
   private Process startProcess(int id, String addresses) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder pb = new ProcessBuilder(java, "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
-        "-cp", System.getProperty("java.class.path"), "io.sluice.run.Cli",
+        "-D" + AeronTransport.Settings.PEER_TIMEOUT_PROPERTY + "=5000", "-cp", System.getProperty("java.class.path"), "io.sluice.run.Cli",
         "run", EndlessFlow.class.getName(), "-w", "1", "-i", String.valueOf(id), "-a", addresses);
+    pb.environment().put(ClusterSecret.ENV, SECRET);
     pb.redirectOutput(logs.resolve("out-" + id).toFile());
     pb.redirectError(logs.resolve("err-" + id).toFile());
     Process p = pb.start();
@@ -57,7 +59,8 @@ class KilledProcessTest {
 
     assertThat(p0.waitFor(30, TimeUnit.SECONDS)).as("the surviving process stops by itself").isTrue();
     assertThat(p0.exitValue()).isEqualTo(1);
-    assertThat(stderr(0)).contains("lost process 1 (" + addresses.split(";")[1] + ")");
+    assertThat(stderr(0)).contains("lost process 1 (" + addresses.split(";")[1] + "): it was silent for longer than"
+        + " the peer timeout of 5000 ms");
 
     // the survivor removed its own driver directory; the killed one's is removed by the next driver start
     Path base = DriverDirectories.base();

@@ -19,18 +19,24 @@ import picocli.CommandLine.Parameters;
  * {@code sluice run <FlowClass>[:method] -w N [-- args...]}. The flow is built by a public static
  * method ({@code flow} unless named) taking {@code String[]}, {@code List<String>} or nothing and
  * returning a {@link Dataflow}. Flow output goes to stdout, logs to stderr. Exit codes: 0 done,
- * 1 the flow failed, 2 a usage error (with usage printed).
+ * 1 the flow failed, 2 a usage error (with usage printed), 3 stopped early on request: SIGTERM or
+ * SIGINT to this process or to another process of its cluster (every item read was processed and
+ * written, the sinks were closed; see {@link SignalStop}).
  */
 @Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",
     description = "Runs Sluice dataflows.", subcommands = {Cli.Run.class, Cli.RecoveryCommand.class, VisualizeCommand.class})
 public final class Cli implements Callable<Integer> {
   static final int EXIT_FAILED = 1;
   static final int EXIT_USAGE = 2;
+  static final int EXIT_STOPPED = 3;
+  /** Whether this JVM runs the command line as its program (then SIGTERM/SIGINT stop the run gracefully). */
+  private static volatile boolean ownsJvm;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    ownsJvm = true;
     System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
@@ -81,6 +87,16 @@ public final class Cli implements Callable<Integer> {
     @Option(names = "--stats", description = "print items in/out per step and worker to stderr when done")
     boolean stats;
 
+    @Option(names = "--cluster-secret-file", paramLabel = "FILE",
+        description = "a file holding the secret the processes of the cluster share (at least 16 bytes;"
+            + " or set env SLUICE_CLUSTER_SECRET)")
+    java.nio.file.Path secretFile;
+
+    @Option(names = "--insecure-cluster",
+        description = "run a cluster without a secret: any program that can send UDP to its ports can join it or"
+            + " inject data (only on a network you trust completely)")
+    boolean insecureCluster;
+
     @Option(names = "--stats-interval", paramLabel = "DURATION",
         description = "print items in/out per step and worker to stderr every DURATION while the flow runs (500ms, 10s, 5m)")
     String statsInterval;
@@ -113,6 +129,10 @@ public final class Cli implements Callable<Integer> {
       PrintWriter err = cl.getErr();
       if (workers < 1) {
         return usage("-w must be at least 1, got " + workers);
+      }
+      if (workers > ClusterOptions.MAX_WORKERS) {
+        return usage("-w " + workers + " is more than " + ClusterOptions.MAX_WORKERS + " workers per process (each is"
+            + " a thread, and every pair of workers gets a channel per exchange step)");
       }
       RunConfig config = RunConfig.workers(workers);
       java.time.Duration interval = null;
@@ -163,6 +183,13 @@ public final class Cli implements Callable<Integer> {
           return usage("-i " + id + " is out of range: -a lists " + list.size() + " processes, so -i must be 0.."
               + (list.size() - 1));
         }
+        String wrong = ClusterOptions.checkAddresses(list);
+        if (wrong == null && list.size() > 1) {
+          wrong = ClusterOptions.checkSecret(System.getenv(ClusterOptions.SECRET_ENV), secretFile, insecureCluster);
+        }
+        if (wrong != null) {
+          return usage(wrong);
+        }
         try {
           config = config.withCluster(id, list);
         } catch (IllegalArgumentException e) {
@@ -180,7 +207,12 @@ public final class Cli implements Callable<Integer> {
         return EXIT_FAILED;
       }
       RunResult result;
+      boolean secretApplied = config.processes() > 1 && (secretFile != null || insecureCluster);
+      if (secretApplied) {
+        ClusterOptions.apply(secretFile, insecureCluster);
+      }
       RunObserver observer = null;
+      RunningDataflow[] running = new RunningDataflow[1];
       try {
         flow.validate();
         if (metricsPort != null) {
@@ -191,18 +223,36 @@ public final class Cli implements Callable<Integer> {
           }
           config = config.withObserver(observer);
         }
-        result = Monitoring.run(flow, config, interval, err);
+        result = Monitoring.run(flow, config, interval, err, r -> {
+          running[0] = r;
+          if (ownsJvm) {
+            SignalStop.install(r, err);
+          }
+        });
+        if (running[0].stopReason() != null) {
+          if (stats) {
+            printStats(result, err);
+          }
+          err.println("sluice: stopped early (" + running[0].stopReason() + "); every item read was written");
+          return EXIT_STOPPED;
+        }
       } catch (FlowValidationException e) {
         err.println("sluice: invalid dataflow: " + e.getMessage());
         return EXIT_FAILED;
       } catch (StepFailedException e) {
         err.println("sluice: " + e.getMessage());
         e.getCause().printStackTrace(err);
+        for (Throwable s : e.getSuppressed()) {
+          err.println("sluice: " + s.getMessage()); // e.g. workers still stuck in user code after the failure
+        }
         return EXIT_FAILED;
       } catch (RuntimeException e) {
         err.println("sluice: the run failed: " + e.getMessage());
         return EXIT_FAILED;
       } finally {
+        if (secretApplied) {
+          ClusterOptions.clear();
+        }
         if (observer != null) {
           observer.close();
         }
@@ -370,7 +420,12 @@ public final class Cli implements Callable<Integer> {
           continue;
         }
         try {
-          return (Dataflow) m.invoke(null, callArgs);
+          Dataflow built = (Dataflow) m.invoke(null, callArgs);
+          if (built == null) {
+            throw new IllegalArgumentException(className + "." + methodName + " returned null: it must return the"
+                + " Dataflow it builds");
+          }
+          return built;
         } catch (InvocationTargetException e) {
           throw new FlowBuildException(e.getCause());
         } catch (IllegalAccessException e) {

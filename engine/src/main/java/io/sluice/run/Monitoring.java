@@ -111,7 +111,14 @@ final class Monitoring {
    * line every second.
    */
   static RunResult run(Dataflow flow, RunConfig config, Duration statsInterval, PrintWriter err) {
+    return run(flow, config, statsInterval, err, r -> { });
+  }
+
+  /** Like {@link #run(Dataflow, RunConfig, Duration, PrintWriter)}, handing {@code started} the run once it started. */
+  static RunResult run(Dataflow flow, RunConfig config, Duration statsInterval, PrintWriter err,
+      java.util.function.Consumer<RunningDataflow> started) {
     RunningDataflow running = Sluice.start(flow, config);
+    started.accept(running);
     List<FileSource> files = new ArrayList<>();
     for (Step s : flow.steps()) {
       if (s instanceof Step.Input in && in.source() instanceof FileSource f) {

@@ -83,6 +83,8 @@ public final class Execution implements RunningDataflow {
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final Queue<SlowActivation> slow = new ConcurrentLinkedQueue<>();
   private volatile boolean stopping;
+  /** Set when the run was asked to stop early: sources end as at end of stream (see {@link #stop}). */
+  private volatile String stopReason;
   private volatile long endNanos;
 
   @SuppressWarnings("unchecked")
@@ -298,6 +300,11 @@ public final class Execution implements RunningDataflow {
     @Override
     public void peerFailed(Throwable error) {
       fail(error);
+    }
+
+    @Override
+    public void stopRequested(String reason) {
+      drain(reason);
     }
   }
 
@@ -540,10 +547,21 @@ public final class Execution implements RunningDataflow {
         Thread.currentThread().interrupt();
       }
       if (th.isAlive()) {
-        alive.add(th.getName());
+        alive.add(th.getName() + stuckAt(th));
       }
     }
     return alive.isEmpty() ? "" : " (threads still inside user code after " + STOP_GRACE.toSeconds() + " s: " + alive + ")";
+  }
+
+  /** Where a thread that did not stop is: its first frame outside the JDK (the user code it is stuck in). */
+  private static String stuckAt(Thread th) {
+    for (StackTraceElement e : th.getStackTrace()) {
+      String c = e.getClassName();
+      if (!c.startsWith("java.") && !c.startsWith("jdk.") && !c.startsWith("sun.")) {
+        return " at " + e;
+      }
+    }
+    return "";
   }
 
   private RunResult result() {
@@ -581,6 +599,37 @@ public final class Execution implements RunningDataflow {
       sb.append(w.dump());
     }
     return sb.toString();
+  }
+
+  @Override
+  public void stop(String reason) {
+    if (drain("process " + config.processId() + " was stopped: " + reason) && transport != null) {
+      try {
+        transport.requestStop("process " + config.processId() + " was stopped: " + reason);
+      } catch (RuntimeException e) {
+        LOG.warn("could not tell the other processes that this one stops", e);
+      }
+    }
+  }
+
+  /** Sources end at their next poll, as at end of stream; true if this call started the stop. */
+  private synchronized boolean drain(String reason) {
+    if (stopReason != null || failure.get() != null) {
+      return false;
+    }
+    stopReason = reason;
+    LOG.info("dataflow '{}': {}; sources end now, in-flight items drain to the sinks", flow.name(), reason);
+    return true;
+  }
+
+  /** Whether the run was asked to stop early. */
+  boolean isDraining() {
+    return stopReason != null;
+  }
+
+  @Override
+  public String stopReason() {
+    return stopReason;
   }
 
   @Override

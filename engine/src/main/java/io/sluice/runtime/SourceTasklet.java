@@ -66,6 +66,9 @@ final class SourceTasklet implements Tasklet {
     if (Worker.anyPending(downstream)) {
       return 0;
     }
+    if (worker.execution.isDraining()) {
+      return endEarly(); // a graceful stop: as if at end of stream
+    }
     if (awake != null) {
       if (virtual) {
         long at = awake.toEpochMilli();
@@ -111,6 +114,14 @@ final class SourceTasklet implements Tasklet {
       closeEpoch(worker.nowMillis(timeMillis));
     }
     return batch.size();
+  }
+
+  /** Ends the partition as if at end of stream (the run is stopping gracefully). */
+  private int endEarly() {
+    closeEpoch(worker.nowMillis(timeMillis));
+    done = true;
+    node.partitionEnded(index);
+    return 1;
   }
 
   /** Closes the worker's open epoch for this partition: snapshot (with recovery), then the marker downstream. */

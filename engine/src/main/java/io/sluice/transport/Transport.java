@@ -52,6 +52,13 @@ public interface Transport extends AutoCloseable {
   /** This process failed: tell the peers (best effort) so that they stop too. */
   void abort(Throwable cause);
 
+  /**
+   * This process was asked to stop early and gracefully ({@link io.sluice.run.RunningDataflow#stop}):
+   * tell the peers, which stop the same way ({@link Inbound#stopRequested}). Best effort, once;
+   * the default does nothing (a transport without it leaves the peers running until their sources end).
+   */
+  default void requestStop(String reason) {}
+
   @Override
   void close();
 
@@ -74,5 +81,8 @@ public interface Transport extends AutoCloseable {
      * what arrived (a batch it may not deserialize). The run must stop with this error.
      */
     void peerFailed(Throwable error);
+
+    /** A peer was asked to stop early and gracefully: this process stops the same way. */
+    default void stopRequested(String reason) {}
   }
 }

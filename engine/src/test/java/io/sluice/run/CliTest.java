@@ -40,6 +40,49 @@ class CliTest {
       return flow;
     }
 
+    static final java.util.concurrent.CountDownLatch STUCK_STARTED = new java.util.concurrent.CountDownLatch(1);
+    static volatile boolean release;
+
+    /** Worker 0's item fails once worker 1 is inside user code that ignores interrupts (bounded: 60 s or release). */
+    public static Dataflow stuck() {
+      Dataflow flow = new Dataflow("cli-stuck");
+      flow.input("in", (io.sluice.inputs.DynamicSource<String>) (step, worker, count) ->
+              new io.sluice.inputs.StatelessSourcePartition<>() {
+                private boolean done;
+
+                @Override
+                public List<String> nextBatch() {
+                  if (done) {
+                    return null;
+                  }
+                  done = true;
+                  return List.of(worker == 0 ? "boom" : "spin");
+                }
+              })
+          .map("work", s -> {
+            if (s.equals("spin")) {
+              STUCK_STARTED.countDown();
+              long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+              while (!release && System.nanoTime() < end) {
+                Thread.onSpinWait();
+              }
+              return s;
+            }
+            try {
+              STUCK_STARTED.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("boom");
+          })
+          .output("out", new StdOutSink<>());
+      return flow;
+    }
+
+    public static Dataflow returnsNull() {
+      return null;
+    }
+
     /** Released by {@link #RELEASE}: numbers 0..9 on each worker, then nothing until released. */
     public static Dataflow gated() {
       Dataflow flow = new Dataflow("cli-gated");
@@ -105,7 +148,7 @@ class CliTest {
     assertThat(run("run", Flows.class.getName(), "-i", "2", "-a", "h:1;h:2")).isEqualTo(2);
     assertThat(err.toString()).contains("-i 2 is out of range");
 
-    assertThat(run("run", Flows.class.getName(), "-i", "0", "-a", "h:1;nohost")).isEqualTo(2);
+    assertThat(run("run", Flows.class.getName(), "-i", "0", "-a", "localhost:1;nohost")).isEqualTo(2);
     assertThat(err.toString()).contains("malformed address 'nohost'");
 
     assertThat(run("run", Flows.class.getName(), "-i", "0")).isEqualTo(2);
@@ -117,8 +160,56 @@ class CliTest {
 
   @Test
   void aClusterWithoutATransportOnTheClasspathSaysWhatIsMissing() {
-    assertThat(run("run", Flows.class.getName(), "-i", "0", "-a", "localhost:1;localhost:2")).isEqualTo(1);
+    assertThat(run("run", Flows.class.getName(), "-i", "0", "-a", "localhost:1;localhost:2", "--insecure-cluster"))
+        .isEqualTo(1);
     assertThat(err.toString()).contains("needs a transport").contains("sluice-aeron-transport");
+    assertThat(System.getProperty(ClusterOptions.INSECURE_PROPERTY)).as("the CLI undid what it set").isNull();
+  }
+
+  @Test
+  void aClusterWithoutASecretIsRefusedUnlessInsecureIsAskedForByName() {
+    long t0 = System.nanoTime();
+    assertThat(run("run", Flows.class.getName(), "-i", "0", "-a", "localhost:1;localhost:2")).isEqualTo(2);
+    assertThat(err.toString()).contains("needs a shared secret").contains("SLUICE_CLUSTER_SECRET")
+        .contains("--cluster-secret-file").contains("--insecure-cluster").contains("Usage: sluice run");
+    assertThat(run("run", Flows.class.getName(), "-i", "0", "-a", "localhost:1;localhost:2",
+        "--cluster-secret-file", "/nonexistent/secret")).isEqualTo(2);
+    assertThat(err.toString()).contains("--cluster-secret-file /nonexistent/secret cannot be read");
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0)).isLessThan(java.time.Duration.ofSeconds(5));
+  }
+
+  @Test
+  void aWorkerStuckInUserCodeAfterAFailureIsNamedWithWhereItIs() {
+    try {
+      assertThat(run("run", Flows.class.getName() + ":stuck", "-w", "2")).isEqualTo(1);
+    } finally {
+      Flows.release = true;
+    }
+    assertThat(err.toString()).contains("step 'work' failed on worker 0").contains("threads still inside user code")
+        .contains("sluice-cli-stuck-worker-1 at ").contains("io.sluice.run.CliTest$Flows.lambda$stuck");
+  }
+
+  @Test
+  void clusterInputsThatUsedToFailLateGiveUsageNamingTheProcessAndSetting() {
+    long t0 = System.nanoTime();
+    assertThat(run("run", Flows.class.getName(), "-i", "0", "-a", "localhost:2101; localhost:2102",
+        "--insecure-cluster")).isEqualTo(2);
+    assertThat(err.toString()).contains("the address of process 1, ' localhost:2102', contains a space");
+
+    assertThat(run("run", Flows.class.getName(), "-i", "0", "-a", "localhost:2101;no-such-host.invalid:2102",
+        "--insecure-cluster")).isEqualTo(2);
+    assertThat(err.toString()).contains("the host of process 1, 'no-such-host.invalid', cannot be resolved");
+
+    assertThat(run("run", Flows.class.getName(), "-i", "0", "-a", "localhost:2101;127.0.0.1:2101",
+        "--insecure-cluster")).isEqualTo(2);
+    assertThat(err.toString()).contains("processes 0 and 1 have the same address");
+
+    assertThat(run("run", Flows.class.getName(), "-w", "100000")).isEqualTo(2);
+    assertThat(err.toString()).contains("-w 100000 is more than 1024 workers per process");
+
+    assertThat(run("run", Flows.class.getName() + ":returnsNull")).isEqualTo(2);
+    assertThat(err.toString()).contains(Flows.class.getName() + ".returnsNull returned null");
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0)).isLessThan(java.time.Duration.ofSeconds(10));
   }
 
   @Test
@@ -176,7 +267,8 @@ class CliTest {
     assertThat(Monitoring.ordinalOf("")).isEmpty();
 
     // in range: taken and said (the run then fails here: the engine's tests have no transport)
-    assertThat(run("run", Flows.class.getName(), "-a", "localhost:1;localhost:2", "--hostname", "sluice-1")).isEqualTo(1);
+    assertThat(run("run", Flows.class.getName(), "-a", "localhost:1;localhost:2", "--hostname", "sluice-1",
+        "--insecure-cluster")).isEqualTo(1);
     assertThat(err.toString()).contains("process id 1 (from hostname sluice-1)").contains("needs a transport");
     // out of range, or no ordinal: usage errors
     assertThat(run("run", Flows.class.getName(), "-a", "h:1;h:2", "--hostname", "sluice-5")).isEqualTo(2);
@@ -185,8 +277,8 @@ class CliTest {
     assertThat(err.toString()).contains("say which one this is with -i 0..1");
     // -i wins over the hostname
     err.getBuffer().setLength(0);
-    assertThat(run("run", Flows.class.getName(), "-i", "0", "-a", "localhost:1;localhost:2", "--hostname", "sluice-1"))
-        .isEqualTo(1);
+    assertThat(run("run", Flows.class.getName(), "-i", "0", "-a", "localhost:1;localhost:2", "--hostname", "sluice-1",
+        "--insecure-cluster")).isEqualTo(1);
     assertThat(err.toString()).doesNotContain("from hostname");
   }
 

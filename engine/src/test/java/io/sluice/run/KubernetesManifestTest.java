@@ -69,14 +69,16 @@ class KubernetesManifestTest {
       // what the pod's hostname (its name) gives, with and without the DNS suffix
       assertThat(Monitoring.ordinalOf(podName)).hasValue(i);
       assertThat(Monitoring.ordinalOf(podName + "." + name(service) + ".default.svc.cluster.local")).hasValue(i);
-      // the CLI takes that id and accepts the address list: it gets as far as needing a transport,
-      // which the engine's tests do not have
+      // the CLI takes that id; outside the cluster the pods' names do not resolve, which the CLI
+      // checks before starting anything (inside it, the headless service makes them resolve)
       java.io.StringWriter err = new java.io.StringWriter();
       int exit = Cli.execute(new String[] {"run", CliTest.Flows.class.getName(), "-a", env.get("SLUICE_ADDRESSES"),
           "-w", env.get("SLUICE_WORKERS_PER_PROCESS"), "--hostname", podName},
           new java.io.PrintWriter(new java.io.StringWriter(), true), new java.io.PrintWriter(err, true));
       assertThat(err.toString()).contains("process id " + i + " (from hostname " + podName + ")");
-      assertThat(exit).isEqualTo(1);
+      String host0 = addresses.get(0).substring(0, addresses.get(0).lastIndexOf(':'));
+      assertThat(err.toString()).contains("the host of process 0, '" + host0 + "', cannot be resolved");
+      assertThat(exit).isEqualTo(2);
     }
   }
 

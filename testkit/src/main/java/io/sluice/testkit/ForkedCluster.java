@@ -43,6 +43,10 @@ public final class ForkedCluster implements AutoCloseable {
     try {
       this.dir = Files.createTempDirectory("sluice-forked-");
       String addresses = String.join(";", ClusterRuns.freeAddresses(processes));
+      // the processes prove to each other that they belong to this run with a secret made for it
+      byte[] secret = new byte[32];
+      new java.security.SecureRandom().nextBytes(secret);
+      String secretHex = java.util.HexFormat.of().formatHex(secret);
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       for (int p = 0; p < processes; p++) {
         List<String> command = new ArrayList<>(List.of(java, "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED"));
@@ -50,6 +54,8 @@ public final class ForkedCluster implements AutoCloseable {
           // the same JDK as this one: allow Fory's sun.misc.Unsafe use instead of a warning on stderr
           command.add("--sun-misc-unsafe-memory-access=allow");
         }
+        // a killed process is noticed within 5 s (the transport's default of 30 s suits production JVMs)
+        command.add("-Dsluice.aeron.peerTimeoutMs=" + Long.getLong("sluice.aeron.peerTimeoutMs", 5_000));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), ForkedProcess.class.getName(),
             factory.getName(), method, String.valueOf(p), addresses, String.valueOf(workersPerProcess),
             result(p).toString(), String.valueOf(timeout.toMillis()),
@@ -57,6 +63,7 @@ public final class ForkedCluster implements AutoCloseable {
             config.virtualTimeOrigin() == null ? "-" : config.virtualTimeOrigin().toString(),
             config.recovery() == null ? "-" : config.recovery().directory().toAbsolutePath().toString()));
         ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().put("SLUICE_CLUSTER_SECRET", secretHex);
         pb.redirectOutput(dir.resolve("out-" + p).toFile());
         pb.redirectError(dir.resolve("err-" + p).toFile());
         this.processes.add(pb.start());

@@ -66,8 +66,9 @@ public final class ForkedProcess {
           .withVirtualTime(args[8].equals("-") ? null : java.time.Instant.parse(args[8]))
           .withRecovery(args[9].equals("-") ? null : io.sluice.run.RecoveryConfig.in(Path.of(args[9])));
     }
+    io.sluice.run.RunningDataflow running = null;
     try {
-      var running = Sluice.start(flow, config);
+      running = Sluice.start(flow, config);
       Files.writeString(result.resolveSibling(result.getFileName() + ".running"), "connected");
       RunResult r = running.await(Duration.ofMillis(Long.parseLong(args[6])));
       report = new Report(stats(r), slow(r), r.duration().toNanos(), r.workerCount(), captured(sinks), null);
@@ -78,8 +79,13 @@ public final class ForkedProcess {
       System.err.println("sluice forked process: " + e.getMessage());
     } catch (RuntimeException e) {
       exit = 1;
+      String message = e.getMessage() == null ? e.toString() : e.getMessage();
+      if (running != null && !(e instanceof io.sluice.run.RunTimeoutException)) {
+        // a timeout elsewhere in the cluster stops this process too: say where its workers were
+        message += "\nWorker state of process " + args[2] + " when it stopped:\n" + running.dumpState();
+      }
       report = new Report(List.of(), List.of(), 0, 0, Map.of(), new FailureRecord(null, -1, null, null,
-          e.getMessage() == null ? e.toString() : e.getMessage(), null, null));
+          message, null, null));
       System.err.println("sluice forked process: " + e.getMessage());
     }
     Path tmp = result.resolveSibling(result.getFileName() + ".tmp");
