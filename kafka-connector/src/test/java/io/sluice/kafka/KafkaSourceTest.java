@@ -245,8 +245,8 @@ class KafkaSourceTest {
     run(flow, 1);
     assertThat(sink.items()).containsExactly("v5", "v6", "v7");
 
-    // with a group, Kafka's auto-commit stores the position when the partition closes: the next
-    // run of the same group goes on from there
+    // with a group, the source commits the offset of each complete epoch, the run's last one
+    // included: the next run of the same group goes on from there
     broker.produceStrings("stored", 0, List.of("v8", "v9"));
     ListSink<String> next = new ListSink<>();
     Dataflow again = new Dataflow("stored-again");
