@@ -270,7 +270,10 @@ final class KafkaPartitionReader implements SourcePartition<Object, Long> {
     if (!closed) {
       consumer.commitAsync(commit, (offsets, e) -> {
         if (e != null) {
-          LOG.warn("step '{}': committing offset {} of {} to group '{}' failed (the snapshot keeps it; a later complete"
+          if (committed == offset) {
+            committed = -1; // the next complete epoch commits again, even at the same offset
+          }
+          LOG.warn("step '{}': committing offset {} of {} to group '{}' failed (the snapshot keeps it; the next complete"
               + " epoch commits again): {}", stepId, offset, tp, group, KafkaClients.rootMessage(e));
         } else {
           LOG.debug("step '{}': committed offset {} of {} to group '{}'", stepId, offset, tp, group);
@@ -285,6 +288,7 @@ final class KafkaPartitionReader implements SourcePartition<Object, Long> {
       LOG.debug("step '{}': committed offset {} of {} to group '{}' after the partition closed", stepId, offset, tp,
           group);
     } catch (KafkaException e) {
+      committed = -1;
       LOG.warn("step '{}': committing offset {} of {} to group '{}' after the partition closed failed: {}", stepId,
           offset, tp, group, KafkaClients.rootMessage(e));
     } finally {
