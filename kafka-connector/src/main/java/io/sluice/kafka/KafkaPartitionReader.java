@@ -107,7 +107,7 @@ final class KafkaPartitionReader implements SourcePartition<Object, Long> {
               + ": an offset is never negative (is the snapshot from another source?)");
         }
         consumer.seek(tp, resumeState);
-        from = "resume state (snapshot) offset " + resumeState;
+        from = "the resume state from the snapshot";
       } else {
         switch (src.startingOffset) {
           case BEGINNING -> {
