@@ -36,6 +36,7 @@ import org.agrona.concurrent.IdleStrategy;
  * @param virtualTimeOrigin       if non-null, the run uses virtual time starting at this instant: time moves only
  *                                when sources advance it (see {@link #withVirtualTime})
  * @param recovery                where and how often to snapshot state for recovery; null for no recovery
+ * @param hook                    test hook for crash injection ({@link RunHook}); null in production
  */
 public record RunConfig(
     int workersPerProcess,
@@ -51,7 +52,8 @@ public record RunConfig(
     Supplier<IdleStrategy> idleStrategy,
     InstantSource clock,
     Instant virtualTimeOrigin,
-    RecoveryConfig recovery) {
+    RecoveryConfig recovery,
+    RunHook hook) {
 
   /** Default idle strategy: spin briefly, yield, then park 1 µs doubling up to 1 ms. */
   public static final Supplier<IdleStrategy> DEFAULT_IDLE =
@@ -102,7 +104,7 @@ public record RunConfig(
   /** One process with {@code workersPerProcess} workers; 10 s epochs, 1 s slow-activation threshold, 16-batch channels. */
   public static RunConfig workers(int workersPerProcess) {
     return new RunConfig(workersPerProcess, 0, List.of(), Duration.ofSeconds(10), Duration.ofSeconds(1), 16, false,
-        null, null, null, DEFAULT_IDLE, InstantSource.system(), null, null);
+        null, null, null, DEFAULT_IDLE, InstantSource.system(), null, null, null);
   }
 
   /** Processes in the cluster. */
@@ -184,6 +186,11 @@ public record RunConfig(
     return copy(b -> b.recovery = recovery);
   }
 
+  /** Calls {@code hook} where a test may inject a crash; null for none. */
+  public RunConfig withHook(RunHook hook) {
+    return copy(b -> b.hook = hook);
+  }
+
   /** Whether the run uses virtual time. */
   public boolean virtualTime() {
     return virtualTimeOrigin != null;
@@ -212,6 +219,7 @@ public record RunConfig(
     InstantSource clock;
     Instant virtualTimeOrigin;
     RecoveryConfig recovery;
+    RunHook hook;
 
     Fields(RunConfig c) {
       workersPerProcess = c.workersPerProcess;
@@ -228,6 +236,7 @@ public record RunConfig(
       clock = c.clock;
       virtualTimeOrigin = c.virtualTimeOrigin;
       recovery = c.recovery;
+      hook = c.hook;
     }
 
     RunConfig build() {
@@ -245,7 +254,8 @@ public record RunConfig(
           idleStrategy,
           clock,
           virtualTimeOrigin,
-          recovery);
+          recovery,
+          hook);
     }
   }
 }

@@ -85,6 +85,9 @@ abstract class ExchangeReceiver extends Node implements Tasklet {
         Messages.Batch b = (Messages.Batch) msg;
         metrics.itemsIn += b.items().size();
         lastEpoch = Math.max(lastEpoch, b.epoch());
+        if (worker.hook != null) {
+          worker.hook.beforeStep(stepId, worker.index, b.items());
+        }
         process(b.epoch(), b.items());
         work += b.items().size();
       }

@@ -51,8 +51,12 @@ abstract class Node {
     }
     metrics.itemsOut += items.size();
     List<Inlet> targets = outputs.get(port);
+    io.sluice.run.RunHook hook = worker.hook;
     for (int i = 0, n = targets.size(); i < n; i++) {
       Inlet t = targets.get(i);
+      if (hook != null && !(t.node() instanceof ExchangeSender)) { // a keyed step sees items at its receiver
+        hook.beforeStep(t.node().stepId, worker.index, items);
+      }
       t.node().push(t.input(), epoch, items);
     }
   }

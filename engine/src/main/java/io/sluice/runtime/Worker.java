@@ -46,6 +46,8 @@ final class Worker implements Runnable {
   final long startTimeMillis;
   /** Whether epochs are snapshotted to a recovery store. */
   final boolean snapshotting;
+  /** The run's test hook, or null. */
+  final io.sluice.run.RunHook hook;
   /** Under virtual time: the time of the tasklet running now, which {@link io.sluice.time.RunClock} reads. */
   private long currentTimeMillis;
   private long completedNotified;
@@ -70,6 +72,7 @@ final class Worker implements Runnable {
     this.startTimeMillis = virtualTime ? execution.config.virtualTimeOrigin().toEpochMilli() : clock.millis();
     this.currentTimeMillis = startTimeMillis;
     this.snapshotting = execution.recovery != null;
+    this.hook = execution.config.hook();
   }
 
   @Override
@@ -154,6 +157,9 @@ final class Worker implements Runnable {
     openEpoch = epoch + 1;
     for (int i = 0, n = tasklets.size(); i < n; i++) {
       tasklets.get(i).epochOpened(openEpoch);
+    }
+    if (hook != null) {
+      hook.afterEpoch(index, epoch);
     }
     return 1;
   }
@@ -407,8 +413,7 @@ final class Worker implements Runnable {
    * nothing consistent to read yet.
    */
   String dump() {
-    StringBuilder sb = new StringBuilder("worker ").append(index).append(" (").append(phase).append(") in epoch ")
-        .append(openEpoch).append('\n');
+    StringBuilder sb = new StringBuilder("worker ").append(index).append(" (").append(phase).append(")\n");
     try {
       for (Tasklet t : List.copyOf(tasklets)) {
         sb.append("  ").append(t.describe()).append('\n');
@@ -416,6 +421,7 @@ final class Worker implements Runnable {
       for (ExchangeSender s : List.copyOf(senders)) {
         sb.append("  ").append(s.describe()).append('\n');
       }
+      sb.append("  open epoch ").append(openEpoch).append('\n');
     } catch (RuntimeException e) {
       sb.append("  (state not readable yet: ").append(e).append(")\n");
     }
