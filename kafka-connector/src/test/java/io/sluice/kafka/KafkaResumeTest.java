@@ -177,4 +177,51 @@ class KafkaResumeTest {
         .untilAsserted(() -> assertThat(committed(group, topic)).containsOnly(
             Map.entry(0, 2L * PER_BATCH), Map.entry(1, 2L * PER_BATCH)));
   }
+
+  /**
+   * Bytewax's continuation with Kafka at both ends: a run with recovery ends at the topic's end
+   * offsets; run again with the same recovery directory after more records arrived, it reads only
+   * the new ones, and the output topic (written by a {@link KafkaPartitionedSink}, whose partitions
+   * snapshot no state) holds every record exactly once.
+   */
+  @org.junit.jupiter.api.Test
+  void aKafkaToKafkaFlowContinuesAfterEndOfInput(@TempDir Path recoveryDir) {
+    String in = "continue-in";
+    String out = "continue-out";
+    broker.createTopic(in, PARTITIONS);
+    broker.createTopic(out, 3);
+    produce(in, 0, 50);
+    RecoveryStore.init(recoveryDir, 2);
+    RunConfig config = RunConfig.workers(2).withEpochInterval(Duration.ofMillis(200))
+        .withRecovery(RecoveryConfig.in(recoveryDir));
+
+    Observed first = new Observed();
+    Sluice.start(copyFlow(in, out, first), config).await(RUN_TIMEOUT);
+    assertThat(first.read()).isEqualTo(PARTITIONS * 50);
+    assertThat(broker.readValues(out)).hasSize(PARTITIONS * 50);
+
+    produce(in, 50, 30);
+    Observed second = new Observed();
+    Sluice.start(copyFlow(in, out, second), config.withWorkers(3)).await(RUN_TIMEOUT);
+    for (int p = 0; p < PARTITIONS; p++) {
+      assertThat(second.offsetsRead.get(p)).as("offsets of partition %d read by the continued run", p)
+          .containsExactlyElementsOf(IntStream.range(50, 80).mapToObj(i -> (long) i).toList());
+    }
+    List<String> expected = new ArrayList<>();
+    for (int p = 0; p < PARTITIONS; p++) {
+      for (int i = 0; i < 80; i++) {
+        expected.add("k" + (i * 3 + p) % KEYS + ":" + p + "-" + i);
+      }
+    }
+    assertThat(broker.readValues(out)).containsExactlyInAnyOrderElementsOf(expected);
+  }
+
+  private static Dataflow copyFlow(String in, String out, Observed seen) {
+    Dataflow flow = new Dataflow("kafka-continue");
+    flow.input("in", KafkaSource.builder(broker.bootstrapServers(), in).build())
+        .inspect("read", m -> seen.offsetsRead.computeIfAbsent(m.partition(), p -> new ArrayList<>()).add(m.offset()))
+        .map("to-record", m -> KafkaSinkMessage.<byte[], byte[]>of(m.key(), m.value()))
+        .output("out", KafkaPartitionedSink.of(broker.bootstrapServers(), out));
+    return flow;
+  }
 }
