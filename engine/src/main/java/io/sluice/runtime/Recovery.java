@@ -345,6 +345,7 @@ final class Recovery implements AutoCloseable {
         }
         updateCompleted();
         if (first == null && closing && queue.isEmpty()) {
+          collectGarbage(completed, true);
           return;
         }
       }
@@ -426,7 +427,7 @@ final class Recovery implements AutoCloseable {
     }
     if (done > completed) {
       completed = done;
-      collectGarbage(done);
+      collectGarbage(done, false);
     }
   }
 
@@ -435,9 +436,9 @@ final class Recovery implements AutoCloseable {
    * complete epoch that a newer snapshot (no later than that cut) replaces, and the commits behind
    * the cut. Process 0 does it, at most every few seconds.
    */
-  private void collectGarbage(long complete) throws SQLException {
+  private void collectGarbage(long complete, boolean now) throws SQLException {
     long cutoff = complete - keepEpochs;
-    if (!collector || cutoff <= lastGcCutoff || System.nanoTime() - lastGcNanos < TimeUnit.SECONDS.toNanos(5) && !closing) {
+    if (!collector || cutoff <= lastGcCutoff || !now && System.nanoTime() - lastGcNanos < TimeUnit.SECONDS.toNanos(5)) {
       return;
     }
     for (Connection c : parts) {

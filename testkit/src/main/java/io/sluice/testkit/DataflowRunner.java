@@ -214,10 +214,8 @@ public final class DataflowRunner {
     try {
       crashing.execute(flow);
     } catch (RuntimeException e) {
-      for (Throwable t = e; t != null; t = t.getCause()) {
-        if (t instanceof Crash.InjectedCrash) {
-          return new CrashedRun(crash, e, snapshot(sinks));
-        }
+      if (Crash.causedBy(e)) {
+        return new CrashedRun(crash, e, snapshot(sinks));
       }
       throw e;
     }
