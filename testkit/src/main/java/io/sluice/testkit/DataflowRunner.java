@@ -295,7 +295,8 @@ public final class DataflowRunner {
     }
     Dataflow flow = ForkedProcess.build(factory.getName(), method);
     flow.validate();
-    return new ForkedCluster(factory, method, processes, config.workersPerProcess(), timeout, prepareSinks(flow), flow);
+    return new ForkedCluster(factory, method, processes, config.workersPerProcess(), timeout, prepareSinks(flow), flow,
+        config);
   }
 
   /** Runs {@code factory.method()} as separate JVMs to the end: {@code startForked(...).await()}. */
