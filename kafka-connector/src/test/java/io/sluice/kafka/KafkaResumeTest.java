@@ -224,4 +224,81 @@ class KafkaResumeTest {
         .output("out", KafkaPartitionedSink.of(broker.bootstrapServers(), out));
     return flow;
   }
+
+  /**
+   * At-least-once from Kafka to Kafka across a crash: the sink's producer lingers for a minute, so
+   * only its flush in {@code writeBatch} puts records in the topic. When the group's offsets show
+   * that the epoch covering batch A completed, every output record of batch A must already be in
+   * the output topic; after the crash on batch B and the resume, the output topic holds every
+   * record, and duplicates only of batch B (read after the last complete epoch).
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"KafkaSink", "KafkaPartitionedSink"})
+  void kafkaToKafkaLosesNothingAcrossACrash(String sinkKind, @TempDir Path recoveryDir) throws Exception {
+    String in = "crash-in-" + sinkKind;
+    String out = "crash-out-" + sinkKind;
+    String group = "sluice-crash-" + sinkKind;
+    broker.createTopic(in, PARTITIONS);
+    broker.createTopic(out, 2);
+    produce(in, 0, PER_BATCH);
+    RecoveryStore.init(recoveryDir, 2);
+    RunConfig config = RunConfig.workers(2).withEpochInterval(Duration.ofMillis(50))
+        .withRecovery(RecoveryConfig.in(recoveryDir));
+
+    CrashSwitch crash = new CrashSwitch();
+    RunningDataflow running = Sluice.start(kafkaToKafka(in, out, group, true, crash, sinkKind), config);
+    try {
+      await("an epoch covering batch A to complete").atMost(RUN_TIMEOUT)
+          .untilAsserted(() -> assertThat(committed(group, in)).containsOnly(
+              Map.entry(0, (long) PER_BATCH), Map.entry(1, (long) PER_BATCH)));
+      assertThat(broker.readValues(out)).as("output in Kafka once the epoch covering batch A is complete")
+          .containsExactlyInAnyOrderElementsOf(values(0, PER_BATCH));
+      crash.armed.set(true);
+      produce(in, PER_BATCH, PER_BATCH);
+      assertThatThrownBy(() -> running.await(RUN_TIMEOUT)).isInstanceOf(StepFailedException.class)
+          .hasMessageContaining("'crash-point'");
+    } finally {
+      running.cancel();
+    }
+
+    Sluice.start(kafkaToKafka(in, out, group, false, new CrashSwitch(), sinkKind), config).await(RUN_TIMEOUT);
+    List<String> written = broker.readValues(out);
+    assertThat(written).as("every record in the output topic").containsAll(values(0, 2 * PER_BATCH));
+    List<String> duplicates = new ArrayList<>(written);
+    values(0, 2 * PER_BATCH).forEach(duplicates::remove);
+    assertThat(duplicates).as("records written twice").isSubsetOf(values(PER_BATCH, PER_BATCH));
+  }
+
+  /** The values {@link #produce} gives offsets {@code from} until {@code from + n} of every partition. */
+  private static List<String> values(int from, int n) {
+    List<String> out = new ArrayList<>();
+    for (int p = 0; p < PARTITIONS; p++) {
+      for (int i = from; i < from + n; i++) {
+        out.add("k" + (i * 3 + p) % KEYS + ":" + p + "-" + i);
+      }
+    }
+    return out;
+  }
+
+  private static Dataflow kafkaToKafka(String in, String out, String group, boolean tail, CrashSwitch crash,
+      String sinkKind) {
+    // a producer that lingers a minute: only the sink's flush puts records in the topic
+    Map<String, Object> lingering = Map.of("linger.ms", 60_000);
+    List<String> brokers = List.of(broker.bootstrapServers());
+    Dataflow flow = new Dataflow("kafka-to-kafka");
+    var records = flow.input("in", KafkaSource.builder(broker.bootstrapServers(), in)
+            .batchSize(10).tail(tail).consumerConfig("group.id", group).build())
+        .map("crash-point", m -> {
+          if (crash.armed.get() && m.offset() >= PER_BATCH) {
+            throw new IllegalStateException("injected crash at " + m.topic() + "-" + m.partition() + "@" + m.offset());
+          }
+          return KafkaSinkMessage.<byte[], byte[]>of(m.value(), m.value());
+        });
+    if (sinkKind.equals("KafkaSink")) {
+      records.output("out", new KafkaSink(brokers, out, lingering, Duration.ofSeconds(10)));
+    } else {
+      records.output("out", new KafkaPartitionedSink(brokers, out, lingering, Duration.ofSeconds(10)));
+    }
+    return flow;
+  }
 }
