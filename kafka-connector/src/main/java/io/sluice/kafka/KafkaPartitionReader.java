@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * committed to the group only from {@link #epochComplete} (auto-commit is forced off).
  */
 final class KafkaPartitionReader implements SourcePartition<Object, Long> {
-  private static final Logger LOG = LoggerFactory.getLogger(KafkaSource.class);
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaPartitionReader.class);
   private static final Duration ERROR_BACKOFF = Duration.ofMillis(100);
 
   private final String stepId;
@@ -204,6 +204,7 @@ final class KafkaPartitionReader implements SourcePartition<Object, Long> {
     KafkaConnectorException e = new KafkaConnectorException("step '" + stepId + "': reading " + tp + " made no progress"
         + " for " + stallTimeoutNanos / 1_000_000 + " ms at offset " + position + ", below the end offset " + end
         + " it had when it opened; are brokers '" + bootstrap + "' still reachable? (KafkaSource.stallTimeout)");
+    LOG.warn("{}{}", e.getMessage(), raise ? "" : "; ending the partition with a KafkaError item");
     if (raise) {
       throw e;
     }
@@ -214,6 +215,9 @@ final class KafkaPartitionReader implements SourcePartition<Object, Long> {
   private List<Object> failed(KafkaException e, long offset, String what) {
     String msg = "step '" + stepId + "': " + what + " from brokers '" + bootstrap + "' failed: "
         + KafkaClients.rootMessage(e);
+    if (!raise) {
+      LOG.warn("{}; passed on as a KafkaError item", msg);
+    }
     if (raise) {
       throw new KafkaConnectorException(msg, e);
     }
