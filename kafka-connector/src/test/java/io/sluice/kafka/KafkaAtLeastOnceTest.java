@@ -9,10 +9,13 @@ import io.sluice.connectors.ListSink;
 import io.sluice.dataflow.Dataflow;
 import io.sluice.inputs.SourcePartition;
 import io.sluice.outputs.StatelessSinkPartition;
+import io.sluice.recovery.RecoveryStore;
+import io.sluice.run.RecoveryConfig;
 import io.sluice.run.RunConfig;
 import io.sluice.run.Sluice;
 import io.sluice.run.StepFailedException;
 import io.sluice.testkit.kafka.KafkaBroker;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +26,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -97,6 +101,49 @@ class KafkaAtLeastOnceTest {
     List<String> both = new ArrayList<>(firstOut.items());
     both.addAll(rerunOut.items());
     assertThat(both).as("first run and rerun together").containsAll(records("r", 10));
+    await("the group's offset after the rerun completed").atMost(Duration.ofSeconds(15))
+        .untilAsserted(() -> assertThat(committed(group, topic)).isEqualTo(10L));
+  }
+
+  /**
+   * The same example with recovery on (the same recovery directory for both runs): the rerun
+   * resumes from the newest complete epoch's snapshot, whatever the group holds, writes r5…r9, and
+   * the group's offset, committed from complete epochs only, ends at 10.
+   */
+  @ParameterizedTest(name = "batch size {0}")
+  @ValueSource(ints = {100, 1})
+  void withRecoveryTheRerunResumesFromTheSnapshotAndLosesNothing(int batchSize, @TempDir Path recoveryDir)
+      throws Exception {
+    String topic = "example-recovery-b" + batchSize;
+    String group = "sluice-example-recovery-b" + batchSize;
+    broker.createTopic(topic, 1);
+    broker.produceStrings(topic, 0, records("r", 10));
+    RecoveryStore.init(recoveryDir, 1);
+    RunConfig config = RunConfig.workers(1).withEpochInterval(Duration.ofMillis(1))
+        .withRecovery(RecoveryConfig.in(recoveryDir));
+    AtomicBoolean broken = new AtomicBoolean(true);
+
+    ListSink<String> firstOut = new ListSink<>();
+    assertThatThrownBy(() -> Sluice.start(exampleFlow(topic, group, batchSize, broken, firstOut), config)
+        .await(RUN_TIMEOUT))
+        .isInstanceOf(StepFailedException.class)
+        .hasRootCauseMessage("cannot handle r5");
+    assertThat(firstOut.items()).isSubsetOf(records("r", 5));
+    Long afterFailure = committed(group, topic);
+    long snapshotEpoch = RecoveryStore.inspect(recoveryDir).newestCompleteEpoch();
+
+    broken.set(false);
+    ListSink<String> rerunOut = new ListSink<>();
+    Sluice.start(exampleFlow(topic, group, batchSize, broken, rerunOut), config).await(RUN_TIMEOUT);
+
+    assertThat(rerunOut.items()).as("the rerun (the failed run committed %s, newest complete epoch %s)", afterFailure,
+        snapshotEpoch).endsWith(records("r", 10).subList(5, 10).toArray(String[]::new));
+    int from = 10 - rerunOut.items().size();
+    assertThat(from).as("offset the rerun resumed at").isBetween(0, firstOut.items().size());
+    assertThat(rerunOut.items()).containsExactlyElementsOf(records("r", 10).subList(from, 10));
+    if (afterFailure != null) {
+      assertThat(afterFailure).as("the group's offset never runs ahead of the snapshot").isLessThanOrEqualTo(from);
+    }
     await("the group's offset after the rerun completed").atMost(Duration.ofSeconds(15))
         .untilAsserted(() -> assertThat(committed(group, topic)).isEqualTo(10L));
   }

@@ -173,9 +173,7 @@ class KafkaResumeTest {
     assertThat(countsPerKey.keySet()).isEqualTo(expected.keySet());
     expected.forEach((key, n) -> assertThat(countsPerKey.get(key)).as("running counts of key %s over both runs", key)
         .containsExactlyInAnyOrderElementsOf(IntStream.rangeClosed(1, n.intValue()).mapToObj(i -> (long) i).toList()));
-    await("the group's offsets after the resumed run").atMost(Duration.ofSeconds(15))
-        .untilAsserted(() -> assertThat(committed(group, topic)).containsOnly(
-            Map.entry(0, 2L * PER_BATCH), Map.entry(1, 2L * PER_BATCH)));
+    // (the group's offsets at the end of a run: KafkaAtLeastOnceTest)
   }
 
   /**
