@@ -127,6 +127,84 @@ public class KeyedStream<K, V> extends Stream<KV<K, V>> {
     return statefulFlatMap(id, (ValueState<S> state, V v) -> Collections.singletonList(mapper.apply(state, v)));
   }
 
+  /**
+   * Maps each value to one output using its key's state, which starts at {@code initial}: the
+   * form in which Java infers the state type from the initial value, so the mapper's parameters
+   * need no types (with {@link #statefulMap(String, StatefulMapper)} and untyped lambda
+   * parameters, Java takes the state for {@code Object}).
+   *
+   * <pre>{@code
+   * keyed.statefulMap("running-count", () -> 0L, (count, word) -> {
+   *   long n = count.get() + 1;
+   *   count.set(n);
+   *   return n;
+   * });
+   * }</pre>
+   *
+   * <p>For a key with no state (never set, or cleared), {@link ValueState#get()} returns a fresh
+   * {@code initial.get()}; the state is kept only once the mapper {@link ValueState#set sets} it,
+   * as with {@link #statefulMap(String, StatefulMapper)}, whose semantics (Bytewax's
+   * {@code stateful_map}) this follows otherwise.
+   *
+   * @param <S> the state type, inferred from {@code initial}
+   * @param <W> the output type
+   * @param id the step's id
+   * @param initial the state of a key that has none; must not return {@code null}
+   * @param mapper maps a value and its key's state to the output
+   * @return the outputs, keyed as the input
+   */
+  public <S, W> KeyedStream<K, W> statefulMap(String id, Supplier<? extends S> initial,
+      StatefulMapper<S, ? super V, ? extends W> mapper) {
+    Objects.requireNonNull(initial, "initial");
+    Objects.requireNonNull(mapper, "mapper");
+    return statefulMap(id, (ValueState<S> state, V v) -> mapper.apply(new InitialState<>(state, initial, id), v));
+  }
+
+  /**
+   * {@link #statefulFlatMap(String, StatefulFlatMapper)} with state starting at {@code initial}, so
+   * Java infers the state type from it; see {@link #statefulMap(String, Supplier, StatefulMapper)}.
+   *
+   * @param <S> the state type, inferred from {@code initial}
+   * @param <W> the output type
+   * @param id the step's id
+   * @param initial the state of a key that has none; must not return {@code null}
+   * @param mapper maps a value and its key's state to any number of outputs
+   * @return the outputs, keyed as the input
+   */
+  public <S, W> KeyedStream<K, W> statefulFlatMap(String id, Supplier<? extends S> initial,
+      StatefulFlatMapper<S, ? super V, ? extends W> mapper) {
+    Objects.requireNonNull(initial, "initial");
+    Objects.requireNonNull(mapper, "mapper");
+    return statefulFlatMap(id, (ValueState<S> state, V v) -> mapper.apply(new InitialState<>(state, initial, id), v));
+  }
+
+  /** A key's state that reads as {@code initial.get()} while the key has none. */
+  private record InitialState<S>(ValueState<S> state, Supplier<? extends S> initial, String stepId)
+      implements ValueState<S> {
+    @Override
+    public S get() {
+      S s = state.get();
+      if (s != null) {
+        return s;
+      }
+      S fresh = initial.get();
+      if (fresh == null) {
+        throw new NullPointerException("step '" + stepId + "': the initial state supplier returned null");
+      }
+      return fresh;
+    }
+
+    @Override
+    public void set(S value) {
+      state.set(value);
+    }
+
+    @Override
+    public void clear() {
+      state.clear();
+    }
+  }
+
   /** Maps each value to any number of outputs using its key's state. */
   public <S, W> KeyedStream<K, W> statefulFlatMap(String id,
       StatefulFlatMapper<S, ? super V, ? extends W> mapper) {

@@ -361,13 +361,41 @@ public final class Execution implements RunningDataflow {
 
   /**
    * The newest epoch complete in the whole cluster: every worker closed it (and, with recovery,
-   * wrote it). Without recovery only a single process knows this; a cluster reports none.
+   * wrote it); a finished worker has closed every epoch. Without recovery only a single process
+   * knows this; a cluster reports none.
    */
-  long completedEpoch() {
+  @Override
+  public long completedEpoch() {
     if (recovery != null) {
       return recovery.completed();
     }
     return config.processes() == 1 ? locallyClosed : resumeEpoch;
+  }
+
+  @Override
+  public java.util.concurrent.CompletableFuture<java.util.Optional<Object>> keyState(String stepId, Object key) {
+    int s = 0;
+    while (s < steps.size() && !(steps.get(s).id().equals(stepId) && steps.get(s) instanceof Step.StatefulBatch)) {
+      s++;
+    }
+    if (s == steps.size()) {
+      List<String> stateful = new ArrayList<>();
+      for (Step step : steps) {
+        if (step instanceof Step.StatefulBatch) {
+          stateful.add(step.id());
+        }
+      }
+      throw new IllegalArgumentException("dataflow '" + flow.name() + "' has no stateful step '" + stepId
+          + "'; its stateful steps are " + stateful);
+    }
+    int owner = io.sluice.inputs.Routing.workerFor(key, workerCount);
+    if (!isLocal(owner)) {
+      throw new IllegalStateException("key " + StepFailedException.describe(key) + " of step '" + stepId
+          + "' is owned by worker " + owner + " in another process; state reads serve this process's keys only");
+    }
+    java.util.concurrent.CompletableFuture<java.util.Optional<Object>> result = new java.util.concurrent.CompletableFuture<>();
+    workers[owner - firstWorker].ask(new Worker.StateQuery(stepId, key, result));
+    return result;
   }
 
   // ------------------------------------------------------------------ the run's fate

@@ -119,7 +119,8 @@ final class Recovery implements AutoCloseable {
     this.lastGcCutoff = 0;
     this.highestWritten = resumeEpoch;
     int local = config.workersPerProcess();
-    this.queue = new ArrayBlockingQueue<>(local * IN_FLIGHT + 1);
+    // per worker: IN_FLIGHT epochs (hasRoom) and its end marker
+    this.queue = new ArrayBlockingQueue<>(local * (IN_FLIGHT + 1));
     this.submitted = new AtomicLongArray(local);
     this.written = new AtomicLongArray(local);
     for (int l = 0; l < local; l++) {

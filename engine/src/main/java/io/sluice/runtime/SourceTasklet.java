@@ -1,5 +1,6 @@
 package io.sluice.runtime;
 
+import io.sluice.inputs.EpochBoundary;
 import io.sluice.inputs.SourcePartition;
 import io.sluice.inputs.StatelessSourcePartition;
 import java.time.Instant;
@@ -9,7 +10,8 @@ import java.util.List;
 /**
  * Polls one source partition: one batch per activation, and only while downstream has room. It
  * closes the worker's open epoch every epoch interval (of the run's clock, or of virtual time),
- * at every virtual time advance and when the partition ends, first taking the partition's
+ * at every virtual time advance, where the partition asks ({@link EpochBoundary}) and when the
+ * partition ends, first taking the partition's
  * snapshot when the run keeps one.
  */
 final class SourceTasklet implements Tasklet {
@@ -17,6 +19,8 @@ final class SourceTasklet implements Tasklet {
   final String partitionName;
   private final int index;
   private final StatelessSourcePartition<Object> partition;
+  /** The partition when it marks epoch ends itself ({@link EpochBoundary}), else null. */
+  private final EpochBoundary boundary;
   private final Worker worker;
   private ExchangeSender[] downstream = new ExchangeSender[0];
   private Instant awake;
@@ -36,6 +40,7 @@ final class SourceTasklet implements Tasklet {
     this.index = index;
     this.partitionName = partitionName;
     this.partition = partition;
+    this.boundary = partition instanceof EpochBoundary b ? b : null;
     this.worker = node.worker;
     this.closedEpoch = worker.openEpoch - 1;
     this.timeMillis = worker.startTimeMillis;
@@ -77,9 +82,11 @@ final class SourceTasklet implements Tasklet {
     }
     long t0 = System.nanoTime();
     List<Object> batch;
+    boolean closeAfter;
     try {
       batch = partition.nextBatch();
       awake = batch == null ? null : partition.nextAwake();
+      closeAfter = batch != null && boundary != null && boundary.closeEpochAfterBatch(worker.openEpoch);
     } catch (RuntimeException | Error e) {
       throw node.failureDuring("reading partition '" + partitionName + "'", e);
     }
@@ -92,11 +99,15 @@ final class SourceTasklet implements Tasklet {
       return 1;
     }
     if (batch.isEmpty()) {
+      if (closeAfter) {
+        closeEpoch(worker.nowMillis(timeMillis));
+        return 1;
+      }
       return 0;
     }
     itemsRead += batch.size();
     node.emit(0, worker.openEpoch, batch);
-    if (worker.epochIntervalMillis == 0) {
+    if (closeAfter || worker.epochIntervalMillis == 0) {
       closeEpoch(worker.nowMillis(timeMillis));
     }
     return batch.size();

@@ -101,6 +101,22 @@ final class StatefulReceiver extends ExchangeReceiver {
     return out;
   }
 
+  /**
+   * The snapshot of {@code key}'s logic, or null if this worker holds no logic for it. On the
+   * worker thread, between activations (an interactive test's state read).
+   */
+  Object stateOf(Object key) {
+    StatefulLogic<Object, Object, Object> logic = logics.get(key);
+    if (logic == null) {
+      return null;
+    }
+    try {
+      return logic.snapshot();
+    } catch (RuntimeException | Error e) {
+      throw failureDuring("snapshotting key " + StepFailedException.describe(key) + " for a state read", e);
+    }
+  }
+
   /** Stands for "this key was discarded" in {@link #takeChanges()}. */
   static final Object DISCARDED = new Object() {
     @Override

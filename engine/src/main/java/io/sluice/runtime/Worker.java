@@ -56,6 +56,11 @@ final class Worker implements Runnable {
   private final List<StatefulReceiver> statefuls = new ArrayList<>();
   private final List<PartitionedSinkReceiver> sinkReceivers = new ArrayList<>();
   volatile String phase = "starting";
+  /** Reads of one key's state asked from other threads (interactive tests), answered between activations. */
+  private final java.util.concurrent.ConcurrentLinkedQueue<StateQuery> queries =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  /** Set once the worker's loop is over: later queries are refused instead of left waiting. */
+  private volatile boolean exited;
   /** Whether the run may interrupt this worker's thread (to get it out of user code); guarded by this. */
   private boolean interruptible = true;
 
@@ -88,6 +93,8 @@ final class Worker implements Runnable {
       phase = "failed: " + t;
       execution.fail(t);
     } finally {
+      exited = true;
+      refuseQueries();
       closeAll();
       execution.workerExited(this);
     }
@@ -113,6 +120,9 @@ final class Worker implements Runnable {
         }
         work += closeEpochIfDone();
         notifyCompleted();
+        if (!queries.isEmpty()) {
+          work += answerQueries();
+        }
         if (allDone && !anyPending(senders)) {
           finishEpochs();
           return;
@@ -215,6 +225,46 @@ final class Worker implements Runnable {
       execution.epochClosed(index, Long.MAX_VALUE); // nothing more to close here: count as closing every epoch
     }
     notifyCompleted();
+  }
+
+  /** A read of {@code key}'s state in stateful step {@code stepId}, asked by another thread. */
+  record StateQuery(String stepId, Object key, java.util.concurrent.CompletableFuture<java.util.Optional<Object>> result) {}
+
+  /** Queues {@code q} for this worker's thread, which answers it between two activations. */
+  void ask(StateQuery q) {
+    queries.add(q);
+    if (exited) {
+      refuseQueries(); // the loop may have ended before the query was queued
+    }
+  }
+
+  private int answerQueries() {
+    int n = 0;
+    for (StateQuery q = queries.poll(); q != null; q = queries.poll(), n++) {
+      try {
+        StatefulReceiver receiver = null;
+        for (Tasklet t : tasklets) {
+          if (t instanceof StatefulReceiver sr && sr.stepId.equals(q.stepId())) {
+            receiver = sr;
+          }
+        }
+        if (receiver == null) {
+          throw new IllegalArgumentException("worker " + index + " has no stateful step '" + q.stepId() + "'");
+        }
+        q.result().complete(java.util.Optional.ofNullable(receiver.stateOf(q.key())));
+      } catch (RuntimeException | Error e) {
+        q.result().completeExceptionally(e);
+      }
+    }
+    return n;
+  }
+
+  private void refuseQueries() {
+    for (StateQuery q = queries.poll(); q != null; q = queries.poll()) {
+      q.result().completeExceptionally(new IllegalStateException("worker " + index + " is no longer running ("
+          + phase + "): it cannot read the state of key " + io.sluice.run.StepFailedException.describe(q.key())
+          + " in step '" + q.stepId() + "'"));
+    }
   }
 
   static boolean anyPending(ExchangeSender[] senders) {

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 class KafkaEnrichTest {
   @RegisterExtension
-  static final KafkaBroker broker = KafkaBroker.create();
+  static final KafkaBroker broker = KafkaBroker.shared();
 
   @Test
   void pricesOrdersFromOneTopicIntoAnother() {

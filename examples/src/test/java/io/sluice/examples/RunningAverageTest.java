@@ -63,12 +63,12 @@ class RunningAverageTest {
     TestRun run = runner.run(RunningAverage.flow(bySite(3), out));
     assertThat(run).step("average")
         .hasEachKeyOnTheWorkerRoutingPredicts()
-        .hasKeyOnWorker("s0", Routing.workerFor("s0", runner.workers()))
+        .hasKeyOnWorker("s0", Routing.workerFor("s0", runner.totalWorkers()))
         .hasItemsInTotal(READINGS.size());
     // a sensor's averages are written by the worker that owns the sensor
     run.output(out).records().forEach(c ->
         assertThat(c.worker()).as("worker of %s", c.item()).isEqualTo(Routing.workerFor(c.item().sensor(),
-            runner.workers())));
+            runner.totalWorkers())));
   }
 
   @Test

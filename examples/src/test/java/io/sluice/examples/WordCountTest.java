@@ -61,7 +61,7 @@ class WordCountTest {
     assertThat(run).step("count")
         .hasEachKeyOnExactlyOneWorker()
         .hasEachKeyOnTheWorkerRoutingPredicts()
-        .hasKeyOnWorker("river", Routing.workerFor("river", runner.workers()));
+        .hasKeyOnWorker("river", Routing.workerFor("river", runner.totalWorkers()));
   }
 
   @Test

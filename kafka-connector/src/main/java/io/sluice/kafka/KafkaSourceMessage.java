@@ -26,6 +26,69 @@ public record KafkaSourceMessage<K, V>(K key, V value, String topic, int partiti
     headers = headers == null ? List.of() : List.copyOf(headers);
   }
 
+  /** The topic of the messages {@link #of(Object, Object)} makes. */
+  public static final String TEST_TOPIC = "test";
+
+  /**
+   * A message as {@link KafkaSource} would give it, for tests of a flow's Kafka wiring without a
+   * broker (feed it with a test source): topic {@value #TEST_TOPIC}, partition 0, offset 0, no
+   * timestamp (-1, as Kafka's {@code RecordBatch.NO_TIMESTAMP}), no headers. Change these with
+   * {@link #at}, {@link #withTimestamp} and {@link #withHeaders}.
+   *
+   * @param <K> the key type
+   * @param <V> the value type
+   * @param key the key (may be {@code null})
+   * @param value the value (may be {@code null}: a tombstone)
+   * @return the message
+   */
+  public static <K, V> KafkaSourceMessage<K, V> of(K key, V value) {
+    return new KafkaSourceMessage<>(key, value, TEST_TOPIC, 0, 0L, -1L, List.of());
+  }
+
+  /**
+   * {@link #of(Object, Object)} with UTF-8 bytes, the type {@link KafkaSource} produces.
+   *
+   * @param key the key as text (may be {@code null})
+   * @param value the value as text (may be {@code null}: a tombstone)
+   * @return the message with byte-array key and value
+   */
+  public static KafkaSourceMessage<byte[], byte[]> ofUtf8(String key, String value) {
+    return of(key == null ? null : key.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        value == null ? null : value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /**
+   * The same message read from another place.
+   *
+   * @param newTopic the topic
+   * @param newPartition the partition
+   * @param newOffset the offset in that partition
+   * @return the changed copy
+   */
+  public KafkaSourceMessage<K, V> at(String newTopic, int newPartition, long newOffset) {
+    return new KafkaSourceMessage<>(key, value, newTopic, newPartition, newOffset, timestamp, headers);
+  }
+
+  /**
+   * The same message with another timestamp.
+   *
+   * @param newTimestamp milliseconds since the epoch
+   * @return the changed copy
+   */
+  public KafkaSourceMessage<K, V> withTimestamp(long newTimestamp) {
+    return new KafkaSourceMessage<>(key, value, topic, partition, offset, newTimestamp, headers);
+  }
+
+  /**
+   * The same message with these headers.
+   *
+   * @param newHeaders the headers, in order
+   * @return the changed copy
+   */
+  public KafkaSourceMessage<K, V> withHeaders(List<KafkaHeader> newHeaders) {
+    return new KafkaSourceMessage<>(key, value, topic, partition, offset, timestamp, newHeaders);
+  }
+
   /** The same message with another key. */
   public <K2> KafkaSourceMessage<K2, V> withKey(K2 newKey) {
     return new KafkaSourceMessage<>(newKey, value, topic, partition, offset, timestamp, headers);

@@ -37,7 +37,7 @@ class KafkaSinkTest {
       "a fox and a dog", "the end");
 
   @RegisterExtension
-  static final KafkaBroker broker = KafkaBroker.create();
+  static final KafkaBroker broker = KafkaBroker.shared();
 
   @BeforeAll
   static void topics() {

@@ -37,7 +37,7 @@ class KafkaSourceTest {
   private static final Duration RUN_TIMEOUT = Duration.ofSeconds(60);
 
   @RegisterExtension
-  static final KafkaBroker broker = KafkaBroker.create();
+  static final KafkaBroker broker = KafkaBroker.shared();
 
   /** "four": 4 partitions × 25 records, values "p<partition>-<i>". */
   @BeforeAll

@@ -58,10 +58,21 @@ public final class DataflowRunner {
   private final List<Integer> workerCounts;
   /** Whether each run's serde check is the transport's serde for that run's flow. */
   private final boolean transportSerdeCheck;
+  /**
+   * The outputs {@link DataflowAssert#hasSameOutputAtEveryWorkerCount} already compared in this
+   * {@link DataflowTest} method (shared by its invocations), or null outside one.
+   */
+  final SameOutputMemo sameOutputMemo;
 
   private DataflowRunner(RunConfig config, int processes, Duration timeout, List<Integer> workerCounts,
       boolean transportSerdeCheck) {
+    this(config, processes, timeout, workerCounts, transportSerdeCheck, null);
+  }
+
+  private DataflowRunner(RunConfig config, int processes, Duration timeout, List<Integer> workerCounts,
+      boolean transportSerdeCheck, SameOutputMemo sameOutputMemo) {
     this.transportSerdeCheck = transportSerdeCheck;
+    this.sameOutputMemo = sameOutputMemo;
     if (processes < 1) {
       throw new IllegalArgumentException("processes must be at least 1, got " + processes);
     }
@@ -80,13 +91,41 @@ public final class DataflowRunner {
         DEFAULT_WORKER_COUNTS, false);
   }
 
-  /** The total number of workers a run has (processes × workers per process). */
+  /**
+   * How many workers each process of a run has. The testkit always counts workers per process:
+   * {@link DataflowTest#workers()}, this method and messages ({@code "2 processes × 4 workers"})
+   * alike.
+   *
+   * @return workers per process
+   */
   public int workers() {
+    return config.workersPerProcess();
+  }
+
+  /**
+   * Same as {@link #workers()}.
+   *
+   * @return workers per process
+   * @deprecated use {@link #workers()}, which now means workers per process everywhere in the testkit
+   */
+  @Deprecated
+  public int workersPerProcess() {
+    return config.workersPerProcess();
+  }
+
+  /**
+   * How many workers a run has in all, {@link #processes()} × {@link #workers()}: the count
+   * {@link io.sluice.inputs.Routing#workerFor} places keys over, and the range of worker indexes.
+   *
+   * @return the total worker count
+   */
+  public int totalWorkers() {
     return processes * config.workersPerProcess();
   }
 
-  public int workersPerProcess() {
-    return config.workersPerProcess();
+  /** The same runner whose same-output checks are remembered in {@code memo}. */
+  DataflowRunner withSameOutputMemo(SameOutputMemo memo) {
+    return new DataflowRunner(config, processes, timeout, workerCounts, transportSerdeCheck, memo);
   }
 
   /**
@@ -100,9 +139,9 @@ public final class DataflowRunner {
     return processes;
   }
 
-  /** The same runner with {@code processes} processes of {@link #workersPerProcess()} workers each. */
+  /** The same runner with {@code processes} processes of {@link #workers()} workers each. */
   public DataflowRunner withProcesses(int processes) {
-    return new DataflowRunner(config, processes, timeout, workerCounts, transportSerdeCheck);
+    return new DataflowRunner(config, processes, timeout, workerCounts, transportSerdeCheck, sameOutputMemo);
   }
 
   /**
@@ -125,12 +164,12 @@ public final class DataflowRunner {
 
   /** The same runner with {@code workers} workers. */
   public DataflowRunner atWorkers(int workers) {
-    return new DataflowRunner(config.withWorkers(workers), processes, timeout, workerCounts, transportSerdeCheck);
+    return new DataflowRunner(config.withWorkers(workers), processes, timeout, workerCounts, transportSerdeCheck, sameOutputMemo);
   }
 
   /** The same runner with another timeout per run. */
   public DataflowRunner withTimeout(Duration timeout) {
-    return new DataflowRunner(config, processes, timeout, workerCounts, transportSerdeCheck);
+    return new DataflowRunner(config, processes, timeout, workerCounts, transportSerdeCheck, sameOutputMemo);
   }
 
   /** The same runner listing other {@link #workerCounts()}. */
@@ -138,7 +177,7 @@ public final class DataflowRunner {
     if (counts.isEmpty()) {
       throw new IllegalArgumentException("at least one worker count is needed");
     }
-    return new DataflowRunner(config, processes, timeout, counts, transportSerdeCheck);
+    return new DataflowRunner(config, processes, timeout, counts, transportSerdeCheck, sameOutputMemo);
   }
 
   /**
@@ -146,7 +185,7 @@ public final class DataflowRunner {
    * process; {@code null} turns the check off.
    */
   public DataflowRunner withSerdeCheck(Serde serde) {
-    return new DataflowRunner(config.withSerdeCheck(serde), processes, timeout, workerCounts, false);
+    return new DataflowRunner(config.withSerdeCheck(serde), processes, timeout, workerCounts, false, sameOutputMemo);
   }
 
   /**
@@ -162,7 +201,7 @@ public final class DataflowRunner {
     if (!ClusterRuns.available()) {
       throw new IllegalStateException("the transport's serde check: " + ClusterRuns.MISSING);
     }
-    return new DataflowRunner(config.withSerdeCheck(null), processes, timeout, workerCounts, true);
+    return new DataflowRunner(config.withSerdeCheck(null), processes, timeout, workerCounts, true, sameOutputMemo);
   }
 
   /** Whether runs check that exchanged items survive serialization. */
@@ -226,7 +265,7 @@ public final class DataflowRunner {
   /** The same runner with other engine settings (worker count and key recording stay). */
   public DataflowRunner withConfig(UnaryOperator<RunConfig> change) {
     RunConfig c = change.apply(config);
-    return new DataflowRunner(c.withWorkers(config.workersPerProcess()), processes, timeout, workerCounts, transportSerdeCheck);
+    return new DataflowRunner(c.withWorkers(config.workersPerProcess()), processes, timeout, workerCounts, transportSerdeCheck, sameOutputMemo);
   }
 
   /**
@@ -238,7 +277,54 @@ public final class DataflowRunner {
   public TestRun run(Dataflow flow) {
     Map<TestSink<?>, String> sinks = prepareSinks(flow);
     RunResult result = execute(flow);
-    return new TestRun(flow, result, config.workersPerProcess(), snapshot(sinks));
+    return new TestRun(flow, result, workers(), snapshot(sinks));
+  }
+
+  /**
+   * Starts {@code flow} and returns at once with a handle the test drives it through: push items to
+   * its {@link InteractiveSource}s, advance time, {@link InteractiveRun#awaitIdle() await} and
+   * assert the output so far, read a key's state, then {@link InteractiveRun#end() end} or
+   * {@link InteractiveRun#close() close} it. Use it in try-with-resources, so that a failing test
+   * still stops the run. The flow's {@link TestSink}s are cleared first, as for {@link #run}.
+   *
+   * @throws IllegalArgumentException if the flow reads no {@link InteractiveSource}, or one source in two input steps
+   * @throws IllegalStateException    if an interactive source is already used by another run, or
+   *                                  the runner has several processes or recovery (not supported)
+   */
+  public InteractiveRun start(Dataflow flow) {
+    if (processes != 1) {
+      throw new IllegalStateException("interactive runs work in a single process; this runner has " + processes
+          + " (completed epochs and key state are known only inside one process without recovery)");
+    }
+    if (config.recovery() != null) {
+      throw new IllegalStateException("interactive runs do not support recovery: an InteractiveSource does not resume");
+    }
+    List<InteractiveSource<?>> sources = new ArrayList<>();
+    for (Step s : flow.steps()) {
+      if (s instanceof Step.Input in && in.source() instanceof InteractiveSource<?> src) {
+        for (InteractiveSource<?> other : sources) {
+          if (other == src) {
+            throw new IllegalArgumentException("dataflow '" + flow.name() + "' reads the same InteractiveSource in two"
+                + " input steps; give each input step its own");
+          }
+        }
+        sources.add(src);
+      }
+    }
+    if (sources.isEmpty()) {
+      throw new IllegalArgumentException("dataflow '" + flow.name() + "' reads no InteractiveSource: there is nothing"
+          + " to push to; run it with run(flow)");
+    }
+    flow.validate();
+    for (int i = 0; i < sources.size(); i++) {
+      if (!sources.get(i).claim()) {
+        throw new IllegalStateException(sources.get(i) + " is already used by a run; make a new one for each run");
+      }
+    }
+    Map<TestSink<?>, String> sinks = prepareSinks(flow);
+    RunConfig cfg = transportSerdeCheck ? config.withSerdeCheck(ClusterRuns.transportSerde(flow)) : config;
+    RunningDataflow running = Sluice.start(flow, cfg);
+    return new InteractiveRun(this, flow, running, sinks, sources);
   }
 
   /**
@@ -253,7 +339,7 @@ public final class DataflowRunner {
     } catch (StepFailedException e) {
       return e;
     }
-    throw new AssertionError("expected dataflow '" + flow.name() + "' to fail on " + Texts.workers(workers())
+    throw new AssertionError("expected dataflow '" + flow.name() + "' to fail on " + Texts.deployment(processes, workers())
         + ", but it finished");
   }
 
@@ -275,12 +361,12 @@ public final class DataflowRunner {
       throw e;
     }
     throw new AssertionError("expected dataflow '" + flow.name() + "' to stop at a test source's abort marker on "
-        + Texts.workers(workers()) + ", but it finished");
+        + Texts.deployment(processes, workers()) + ", but it finished");
   }
 
   /**
    * Starts the flow built by {@code factory.method()} (public, static, no arguments) as a cluster
-   * of {@link #processes()} separate JVMs with {@link #workersPerProcess()} workers each. Use it
+   * of {@link #processes()} separate JVMs with {@link #workers()} workers each. Use it
    * for real process isolation, e.g. to kill a process; {@link ForkedCluster#await()} gives the
    * combined {@link TestRun}, whose {@link TestSink}s are those of the flow this JVM built with the
    * same factory (find them with {@link TestRun#flow()}, or keep them in static fields of the
@@ -295,8 +381,7 @@ public final class DataflowRunner {
     }
     Dataflow flow = ForkedProcess.build(factory.getName(), method);
     flow.validate();
-    return new ForkedCluster(factory, method, processes, config.workersPerProcess(), timeout, prepareSinks(flow), flow,
-        config);
+    return new ForkedCluster(factory, method, processes, workers(), timeout, prepareSinks(flow), flow, config);
   }
 
   /** Runs {@code factory.method()} as separate JVMs to the end: {@code startForked(...).await()}. */
@@ -325,7 +410,7 @@ public final class DataflowRunner {
       }
       return ClusterRuns.run(flow, processes, cfg, timeout);
     } catch (RunTimeoutException e) {
-      throw new DataflowTimeoutError(e);
+      throw new DataflowTimeoutError(e, processes == 1 ? null : Texts.deployment(processes, workers()));
     }
   }
 
@@ -347,18 +432,18 @@ public final class DataflowRunner {
     return labels;
   }
 
-  private Map<TestSink<?>, SinkOutput<?>> snapshot(Map<TestSink<?>, String> sinks) {
+  Map<TestSink<?>, SinkOutput<?>> snapshot(Map<TestSink<?>, String> sinks) {
     Map<TestSink<?>, SinkOutput<?>> outputs = new IdentityHashMap<>();
     sinks.forEach((sink, label) -> outputs.put(sink, snapshot(sink, label)));
     return outputs;
   }
 
   private <T> SinkOutput<T> snapshot(TestSink<T> sink, String label) {
-    return new SinkOutput<>(label, workers(), sink.captured());
+    return new SinkOutput<>(label, processes, workers(), sink.captured());
   }
 
   @Override
   public String toString() {
-    return "DataflowRunner" + Texts.displayName(processes, workersPerProcess());
+    return "DataflowRunner" + Texts.displayName(processes, workers());
   }
 }

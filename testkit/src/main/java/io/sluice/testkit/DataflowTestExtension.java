@@ -15,8 +15,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.TestTemplateInvocationContext;
+import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 import org.junit.jupiter.api.extension.TestTemplateInvocationContextProvider;
 import org.junit.platform.commons.support.AnnotationSupport;
+import org.opentest4j.AssertionFailedError;
 
 /**
  * Turns a {@link DataflowTest} method into one invocation per (processes, workers) pair, each named
@@ -73,6 +75,8 @@ final class DataflowTestExtension implements TestTemplateInvocationContextProvid
       // the serde processes really use when the transport is there, else Java serialization
       base = ClusterRuns.available() ? base.withTransportSerdeCheck() : base.withSerdeCheck(allowed.toArray(new String[0]));
     }
+    // one per method: its invocations compare outputs across worker counts once, not each time
+    base = base.withSameOutputMemo(new SameOutputMemo());
     List<TestTemplateInvocationContext> contexts = new ArrayList<>();
     for (int p : processes) {
       for (int w : workerCounts) {
@@ -109,7 +113,57 @@ final class DataflowTestExtension implements TestTemplateInvocationContextProvid
 
     @Override
     public List<Extension> getAdditionalExtensions() {
-      return List.of(new RunnerResolver(runner));
+      return List.of(new RunnerResolver(runner), new NameTheInvocation(Texts.displayName(processes, workersPerProcess)));
+    }
+  }
+
+  /**
+   * Puts the invocation's configuration ({@code [2 processes × 4 workers]}) at the start of a
+   * failure's message. Maven Surefire's console names a failed invocation by JUnit's legacy name
+   * ({@code method(DataflowRunner)[3]}, no setting changes that), and prints the message next to
+   * it, so a plain CI log shows which configuration failed. An assertion error keeps its type
+   * (opentest4j's expected/actual included) and stack trace; another exception is rethrown as it
+   * is, with the configuration added as a suppressed note.
+   */
+  private record NameTheInvocation(String configuration) implements TestExecutionExceptionHandler {
+    @Override
+    public void handleTestExecutionException(ExtensionContext context, Throwable t) throws Throwable {
+      throw named(configuration, t);
+    }
+  }
+
+  static Throwable named(String configuration, Throwable t) {
+    String message = t.getMessage();
+    if (message != null && message.startsWith(configuration)) {
+      return t;
+    }
+    String prefixed = configuration + " " + (message == null ? t.getClass().getName() : message);
+    Throwable out;
+    if (t instanceof AssertionFailedError f) {
+      out = new AssertionFailedError(prefixed, f.isExpectedDefined() ? f.getExpected() : null,
+          f.isActualDefined() ? f.getActual() : null, t.getCause());
+    } else if (t.getClass() == AssertionError.class) {
+      out = new AssertionError(prefixed, t.getCause());
+    } else if (t instanceof AssertionError) {
+      // a subtype (e.g. DataflowTimeoutError, AssertJ's multiple-failures error): keep it as the cause
+      out = new AssertionError(prefixed, t);
+      out.setStackTrace(t.getStackTrace());
+      return out;
+    } else {
+      t.addSuppressed(new InvocationNote(configuration));
+      return t;
+    }
+    out.setStackTrace(t.getStackTrace());
+    for (Throwable s : t.getSuppressed()) {
+      out.addSuppressed(s);
+    }
+    return out;
+  }
+
+  /** Names the invocation in the stack trace of a non-assertion failure. */
+  static final class InvocationNote extends Exception {
+    InvocationNote(String configuration) {
+      super("in @DataflowTest invocation " + configuration, null, false, false);
     }
   }
 

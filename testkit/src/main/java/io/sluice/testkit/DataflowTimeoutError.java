@@ -10,8 +10,9 @@ import io.sluice.run.RunTimeoutException;
 public final class DataflowTimeoutError extends AssertionError {
   private final String workerDump;
 
-  DataflowTimeoutError(RunTimeoutException cause) {
-    super(cause.getMessage(), cause);
+  /** @param deployment {@code "2 processes × 4 workers"} for a cluster run (the engine's message names one process), else null */
+  DataflowTimeoutError(RunTimeoutException cause, String deployment) {
+    super(deployment == null ? cause.getMessage() : "[" + deployment + "] " + cause.getMessage(), cause);
     this.workerDump = cause.workerDump();
   }
 

@@ -161,7 +161,7 @@ public final class ForkedCluster implements AutoCloseable {
       for (ForkedProcess.Report r : reports) {
         addForeign(sink, r.outputs().getOrDefault(id, List.of()));
       }
-      outputs.put(sink, snapshot(sink, labels.get(sink), results.get(0).workerCount()));
+      outputs.put(sink, snapshot(sink, labels.get(sink)));
     });
     return new TestRun(flow, RunResult.merge(results), workersPerProcess, outputs);
   }
@@ -244,8 +244,8 @@ public final class ForkedCluster implements AutoCloseable {
     sink.addForeign(captured);
   }
 
-  private static <T> SinkOutput<T> snapshot(TestSink<T> sink, String label, int workers) {
-    return new SinkOutput<>(label, workers, sink.captured());
+  private <T> SinkOutput<T> snapshot(TestSink<T> sink, String label) {
+    return new SinkOutput<>(label, processes.size(), workersPerProcess, sink.captured());
   }
 
   /** Kills any process still running and deletes the exchange directory. */

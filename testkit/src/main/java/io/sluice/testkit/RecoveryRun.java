@@ -74,12 +74,16 @@ public final class RecoveryRun<T> {
   public static <T> RecoveryRun<T> of(SinkOutput<T> reference, List<SinkOutput<T>> crashed, long resumeEpoch,
       SinkOutput<T> resumed) {
     List<Captured<T>> all = new ArrayList<>();
-    int workers = 0;
+    SinkOutput<T> widest = null;
     for (SinkOutput<T> o : crashed) {
       all.addAll(o.records());
-      workers = Math.max(workers, o.workerCount());
+      if (widest == null || o.totalWorkers() > widest.totalWorkers()) {
+        widest = o;
+      }
     }
-    return of(reference, new SinkOutput<>(reference.label(), workers, all), resumeEpoch, resumed);
+    int processes = widest == null ? 1 : widest.processes();
+    int workers = widest == null ? 0 : widest.workers();
+    return of(reference, new SinkOutput<>(reference.label(), processes, workers, all), resumeEpoch, resumed);
   }
 
   /** Items of the uninterrupted run that neither the crashed nor the resumed run wrote, with their epochs there. */

@@ -12,13 +12,15 @@ import java.util.List;
  */
 public final class SinkOutput<T> {
   private final String label;
-  private final int workerCount;
+  private final int processes;
+  private final int workersPerProcess;
   private final List<Captured<T>> records;
 
   /** @param label what messages call the sink, e.g. {@code "output of step 'out'"} */
-  SinkOutput(String label, int workerCount, List<Captured<T>> records) {
+  SinkOutput(String label, int processes, int workersPerProcess, List<Captured<T>> records) {
     this.label = label;
-    this.workerCount = workerCount;
+    this.processes = processes;
+    this.workersPerProcess = workersPerProcess;
     this.records = Collections.unmodifiableList(new ArrayList<>(records));
   }
 
@@ -27,9 +29,32 @@ public final class SinkOutput<T> {
     return label;
   }
 
-  /** How many workers the run had. */
-  public int workerCount() {
-    return workerCount;
+  /**
+   * How many processes the run had.
+   *
+   * @return 1 for a run in one process
+   */
+  public int processes() {
+    return processes;
+  }
+
+  /**
+   * How many workers each process of the run had (the testkit always counts workers per process).
+   *
+   * @return workers per process
+   */
+  public int workers() {
+    return workersPerProcess;
+  }
+
+  /**
+   * How many workers the run had in all, {@link #processes()} × {@link #workers()}: the worker
+   * indexes of {@link Captured#worker()} are {@code 0 .. totalWorkers() - 1}.
+   *
+   * @return the total worker count
+   */
+  public int totalWorkers() {
+    return processes * workersPerProcess;
   }
 
   /** Every captured item with its provenance, in arrival order. */
@@ -62,9 +87,9 @@ public final class SinkOutput<T> {
     return records.size();
   }
 
-  /** Describes this output in messages: {@code "output of step 'out' at 4 workers"}. */
+  /** Describes this output in messages: {@code "output of step 'out' at 2 processes × 4 workers"}. */
   String describe() {
-    return label + " at " + Texts.workers(workerCount);
+    return label + " at " + Texts.deployment(processes, workersPerProcess);
   }
 
   @Override

@@ -64,7 +64,7 @@ public final class StepAssert extends AbstractAssert<StepAssert, TestRun> {
    */
   public StepAssert hasEachKeyOnTheWorkerRoutingPredicts() {
     requireKeyed("hasEachKeyOnTheWorkerRoutingPredicts");
-    int n = actual.workers();
+    int n = actual.totalWorkers();
     List<String> wrong = new ArrayList<>();
     int total = 0;
     for (Map.Entry<Object, Set<Integer>> e : workersByKey().entrySet()) {
@@ -89,7 +89,7 @@ public final class StepAssert extends AbstractAssert<StepAssert, TestRun> {
   /** This keyed step processed {@code key} on {@code worker}, and on no other worker. */
   public StepAssert hasKeyOnWorker(Object key, int worker) {
     requireKeyed("hasKeyOnWorker");
-    int n = actual.workers();
+    int n = actual.totalWorkers();
     if (worker < 0 || worker >= n) {
       fail("Worker " + worker + " does not exist in " + actual.describe() + " (workers 0.." + (n - 1) + ")");
     }

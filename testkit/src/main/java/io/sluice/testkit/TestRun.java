@@ -38,13 +38,44 @@ public final class TestRun {
     return result;
   }
 
-  /** How many workers the run had in all. */
+  /**
+   * How many workers each process had: the testkit always counts workers per process, as
+   * {@link DataflowTest#workers()} does.
+   *
+   * @return workers per process
+   */
   public int workers() {
-    return result.workerCount();
+    return workersPerProcess;
   }
 
+  /**
+   * Same as {@link #workers()}.
+   *
+   * @return workers per process
+   * @deprecated use {@link #workers()}, which now means workers per process everywhere in the testkit
+   */
+  @Deprecated
   public int workersPerProcess() {
     return workersPerProcess;
+  }
+
+  /**
+   * How many processes the run had.
+   *
+   * @return 1 for a run in one process
+   */
+  public int processes() {
+    return result.workerCount() / workersPerProcess;
+  }
+
+  /**
+   * How many workers the run had in all, {@link #processes()} × {@link #workers()}; worker indexes
+   * (e.g. of {@link io.sluice.inputs.Routing#workerFor}) run from 0 to this minus 1.
+   *
+   * @return the total worker count
+   */
+  public int totalWorkers() {
+    return result.workerCount();
   }
 
   /** Wall-clock time from start until every worker finished. */
@@ -157,9 +188,9 @@ public final class TestRun {
     return ids;
   }
 
-  /** {@code "dataflow 'wordcount' at 4 workers"}. */
+  /** {@code "dataflow 'wordcount' at 2 processes × 4 workers"}. */
   String describe() {
-    return "dataflow '" + flow.name() + "' at " + Texts.workers(workers());
+    return "dataflow '" + flow.name() + "' at " + Texts.deployment(processes(), workersPerProcess);
   }
 
   @Override

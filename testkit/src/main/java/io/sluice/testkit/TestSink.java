@@ -14,7 +14,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * output, also kept in {@link TestRun#output(TestSink)}.
  *
  * <p>Each worker appends to its own buffer, so capturing costs no contention between workers.
- * Reading while a run is going on gives what arrived so far.
+ * Reading while a run is going on is safe (each buffer is copied under its lock) and gives what
+ * arrived so far: every worker's writes up to some point, so a batch still being appended by one
+ * worker may be missing while a later one from another is there. After
+ * {@link InteractiveRun#awaitIdle()} it holds everything the items pushed before caused.
  *
  * @param <T> the item type
  */

@@ -19,12 +19,20 @@ final class Texts {
     return n == 1 ? "1 worker" : n + " workers";
   }
 
+  /**
+   * A run's shape, the testkit's one way to say it: {@code 4 workers} in one process,
+   * {@code 2 processes × 4 workers} (workers always count per process) otherwise.
+   */
+  static String deployment(int processes, int workersPerProcess) {
+    if (processes == 1) {
+      return workers(workersPerProcess);
+    }
+    return processes + " processes \u00d7 " + workers(workersPerProcess);
+  }
+
   /** An invocation's display name: {@code [4 workers]} or {@code [2 processes × 4 workers]}. */
   static String displayName(int processes, int workersPerProcess) {
-    if (processes == 1) {
-      return "[" + workers(workersPerProcess) + "]";
-    }
-    return "[" + processes + " processes \u00d7 " + workers(workersPerProcess) + "]";
+    return "[" + deployment(processes, workersPerProcess) + "]";
   }
 
   /** An item as AssertJ shows it (strings quoted). */

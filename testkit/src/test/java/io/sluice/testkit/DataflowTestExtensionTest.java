@@ -114,8 +114,8 @@ class DataflowTestExtensionTest {
   static class TwoProcesses {
     @DataflowTest(workers = 2, processes = {1, 2})
     void acrossProcesses(DataflowRunner runner) {
-      SEEN.put("processes " + runner.processes(), runner.processes() + " x " + runner.workersPerProcess()
-          + " = " + runner.workers());
+      SEEN.put("processes " + runner.processes(), runner.processes() + " x " + runner.workers()
+          + " = " + runner.totalWorkers());
     }
   }
 
@@ -126,6 +126,34 @@ class DataflowTestExtensionTest {
     assertThat(events.testEvents().started().stream().map(e -> e.getTestDescriptor().getDisplayName()))
         .containsExactly("[2 workers]", "[2 processes \u00d7 2 workers]");
     assertThat(SEEN).containsEntry("processes 1", "1 x 2 = 2").containsEntry("processes 2", "2 x 2 = 4");
+  }
+
+  static final java.util.concurrent.atomic.AtomicInteger ITEMS_SEEN = new java.util.concurrent.atomic.AtomicInteger();
+
+  @Fixture
+  static class SameOutputInEveryInvocation {
+    @DataflowTest(workers = {1, 2, 4})
+    void comparesOncePerMethod(DataflowRunner runner) {
+      TestSink<Integer> out = new TestSink<>();
+      Dataflow flow = new Dataflow("once");
+      flow.input("in", TestSource.of(1, 2, 3)).map("count", i -> {
+        ITEMS_SEEN.incrementAndGet();
+        return i;
+      }).output("out", out);
+      var runs = SluiceAssertions.assertThat(flow).using(runner).hasSameOutputAtEveryWorkerCount(out);
+      org.assertj.core.api.Assertions.assertThat(runs).containsKey(runner.workers());
+      org.assertj.core.api.Assertions.assertThat(runs.get(runner.workers()).output(out).items())
+          .containsExactlyInAnyOrder(1, 2, 3);
+    }
+  }
+
+  @Test
+  void theSameOutputCheckRunsEveryWorkerCountOncePerMethodNotPerInvocation() {
+    ITEMS_SEEN.set(0);
+    Fixtures.engine().selectors(selectClass(SameOutputInEveryInvocation.class)).execute()
+        .testEvents().assertStatistics(s -> s.succeeded(3));
+    // first invocation: runs at 1, 2 and 4 workers; the two others: their own count only. 5 runs of 3 items
+    org.assertj.core.api.Assertions.assertThat(ITEMS_SEEN.get()).isEqualTo(5 * 3);
   }
 
   @Fixture
@@ -165,7 +193,23 @@ class DataflowTestExtensionTest {
     events.assertThatEvents()
         .haveExactly(1, event(test(), displayName("[1 worker]"), finishedSuccessfully()))
         .haveExactly(1, event(test(), displayName("[2 workers]"), finishedWithFailure(instanceOf(AssertionError.class),
-            message(m -> m.contains("to stay on one worker") && m.contains("[2, 2]")))));
+            message(m -> m.startsWith("[2 workers] ") && m.contains("to stay on one worker") && m.contains("[2, 2]")))));
+  }
+
+  @Test
+  void aFailureNamesItsInvocationAndKeepsItsTypeAndStackTrace() {
+    var original = new org.opentest4j.AssertionFailedError("expected: 1 but was: 2", 1, 2);
+    Throwable named = DataflowTestExtension.named("[2 processes \u00d7 4 workers]", original);
+    org.assertj.core.api.Assertions.assertThat(named).isInstanceOf(org.opentest4j.AssertionFailedError.class)
+        .hasMessage("[2 processes \u00d7 4 workers] expected: 1 but was: 2");
+    var f = (org.opentest4j.AssertionFailedError) named;
+    org.assertj.core.api.Assertions.assertThat(f.getExpected().getValue()).isEqualTo(1);
+    org.assertj.core.api.Assertions.assertThat(f.getActual().getValue()).isEqualTo(2);
+    org.assertj.core.api.Assertions.assertThat(named.getStackTrace()).isEqualTo(original.getStackTrace());
+
+    IllegalStateException error = new IllegalStateException("boom");
+    org.assertj.core.api.Assertions.assertThat(DataflowTestExtension.named("[1 worker]", error)).isSameAs(error);
+    org.assertj.core.api.Assertions.assertThat(error.getSuppressed()[0]).hasMessageContaining("[1 worker]");
   }
 
   @Test

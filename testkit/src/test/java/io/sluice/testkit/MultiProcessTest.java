@@ -50,9 +50,19 @@ class MultiProcessTest {
     assertThat(run).step("sum").hasEachKeyOnTheWorkerRoutingPredicts();
     // each sum is written where it was computed: by the worker routing names, in that worker's process
     for (Captured<KV<String, Integer>> c : run.output(out).records()) {
-      org.assertj.core.api.Assertions.assertThat(c.worker()).isEqualTo(Routing.workerFor(c.item().key(), runner.workers()));
-      org.assertj.core.api.Assertions.assertThat(c.process()).isEqualTo(c.worker() / runner.workersPerProcess());
+      org.assertj.core.api.Assertions.assertThat(c.worker()).isEqualTo(Routing.workerFor(c.item().key(), runner.totalWorkers()));
+      org.assertj.core.api.Assertions.assertThat(c.process()).isEqualTo(c.worker() / runner.workers());
     }
+  }
+
+  @DataflowTest(workers = 2, processes = 2)
+  void workersCountPerProcessAndMessagesNameProcessesTimesWorkers(DataflowRunner runner) {
+    TestSink<KV<String, Integer>> out = new TestSink<>();
+    TestRun run = runner.run(sumPerSensor(TestSource.dealt(2, readings()), out));
+    org.assertj.core.api.Assertions.assertThat(List.of(runner.workers(), runner.totalWorkers(), run.workers(),
+        run.totalWorkers(), run.processes(), run.output(out).totalWorkers())).containsExactly(2, 4, 2, 4, 2, 4);
+    assertThatThrownBy(() -> assertThat(run.output(out)).containsExactlyInAnyOrder(KV.of("sensor-99", 0)))
+        .hasMessageContaining("at 2 processes \u00d7 2 workers");
   }
 
   @DataflowTest(workers = 2, processes = 2)

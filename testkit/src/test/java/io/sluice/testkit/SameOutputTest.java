@@ -28,7 +28,13 @@ class SameOutputTest {
   void usesTheRunnersWorkerCounts(DataflowRunner runner) {
     TestSink<KV<String, Long>> out = new TestSink<>();
     Dataflow flow = StepAssertTest.countFlow(out, StepAssertTest.WORDS);
-    assertThat(assertThat(flow).using(runner).hasSameOutputAtEveryWorkerCount(out)).containsOnlyKeys(1, 4);
+    Map<Integer, TestRun> runs = assertThat(flow).using(runner).hasSameOutputAtEveryWorkerCount(out);
+    // the first invocation compares every worker count; the later one runs only its own count against that
+    if (runner.workers() == 1) {
+      assertThat(runs).containsOnlyKeys(1, 4);
+    } else {
+      assertThat(runs).containsOnlyKeys(4);
+    }
   }
 
   /**

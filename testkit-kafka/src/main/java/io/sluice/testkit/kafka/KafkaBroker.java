@@ -3,8 +3,6 @@ package io.sluice.testkit.kafka;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -28,35 +26,55 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A real, single-node Kafka broker (KRaft mode) for tests. Register it once per test class:
+ * A real, single-node Kafka broker (KRaft mode) for tests. Share one across the test classes of a
+ * test run (it starts once, on first use, and stops when the JVM exits: Testcontainers' singleton
+ * pattern):
  *
  * <pre>{@code
- * @RegisterExtension static final KafkaBroker broker = KafkaBroker.create();
+ * @RegisterExtension static final KafkaBroker broker = KafkaBroker.shared();
  * }</pre>
  *
- * <p>It starts before the class's first test and stops after its last one. Where a Docker engine
- * answers it runs in a Testcontainers container; everywhere else (and whenever the system property
- * {@code sluice.kafka.broker=embedded} is set) it runs in this JVM, built from the Kafka server's
- * main artifacts ({@code kafka_2.13}), with its own temporary directory that is deleted on stop.
- * It can also be used outside JUnit with {@link #start()} and {@link #close()}.
+ * <p>or give a class a broker of its own, started before its first test and stopped after its last:
+ * {@code KafkaBroker.create()}. Where a container engine answers Testcontainers' check
+ * ({@code DockerClientFactory.isDockerAvailable()}: Docker, Podman, Colima, a remote
+ * {@code DOCKER_HOST}) the broker runs in a container; everywhere else (and whenever the system
+ * property {@code sluice.kafka.broker=embedded} is set) it runs in this JVM, which needs
+ * {@code sluice-testkit-kafka-embedded} (the Kafka server's jars) on the test classpath. Both run
+ * the same Kafka version, {@link #kafkaVersion()}. It can also be used outside JUnit with
+ * {@link #start()} and {@link #close()}. It sets no system property and keeps no state outside
+ * its instance (besides the one {@link #shared()} instance).
  *
  * <p>Guarantees: {@link #bootstrapServers()} answers once {@link #start()} returned (the broker
  * accepted an Admin request); every helper waits a bounded time ({@link #DEFAULT_TIMEOUT} unless
  * given) and fails with a message instead of hanging. The broker does not create topics on its
  * own ({@code auto.create.topics.enable=false}), so a misspelt topic is an error in tests too.
+ * A shared broker keeps its topics between test classes: give each test its own topic, e.g. with
+ * {@link #createUniqueTopic(String, int)}.
  */
 public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
   /** How long helpers wait by default. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
+  /** The property naming the kind of broker {@link #create()} and {@link #shared()} run. */
+  public static final String MODE_PROPERTY = "sluice.kafka.broker";
+
+  private static final Object SHARED_LOCK = new Object();
+  private static KafkaBroker shared;
+
   private final Mode requested;
+  private final String image;
+  private final boolean isShared;
   private BrokerBackend backend;
   private Admin admin;
+  private final java.util.concurrent.atomic.AtomicInteger topicCounter = new java.util.concurrent.atomic.AtomicInteger();
 
   /** Which kind of broker to run. */
   public enum Mode {
@@ -68,23 +86,101 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback, A
     CONTAINER
   }
 
-  private KafkaBroker(Mode mode) {
-    this.requested = mode;
+  private KafkaBroker(Mode mode, String image, boolean isShared) {
+    this.requested = java.util.Objects.requireNonNull(mode, "mode");
+    this.image = image;
+    this.isShared = isShared;
   }
 
   /**
-   * A broker that picks its kind itself: the system property {@code sluice.kafka.broker}
-   * ({@code embedded}, {@code container} or {@code auto}) decides; by default Testcontainers where
-   * a Docker engine answers, embedded elsewhere.
+   * A broker of its own for one test class (or for {@link #start()}/{@link #close()}), whose kind
+   * the system property {@value #MODE_PROPERTY} ({@code embedded}, {@code container} or
+   * {@code auto}) decides; by default a container where a container engine answers, embedded
+   * elsewhere.
+   *
+   * @return a broker, not started
+   * @throws IllegalArgumentException if the property names no {@link Mode}
    */
   public static KafkaBroker create() {
-    String p = System.getProperty("sluice.kafka.broker", "auto").trim().toUpperCase(java.util.Locale.ROOT);
-    return new KafkaBroker(Mode.valueOf(p));
+    return new KafkaBroker(modeFromProperty(), null, false);
   }
 
-  /** A broker of the given kind. */
+  /**
+   * A broker of the given kind.
+   *
+   * @param mode where it runs
+   * @return a broker, not started
+   */
   public static KafkaBroker create(Mode mode) {
-    return new KafkaBroker(mode);
+    return new KafkaBroker(mode, null, false);
+  }
+
+  /**
+   * The one broker of this JVM (a test run's fork), shared by every test class that registers it:
+   * started by the first class's {@code beforeAll} (or {@link #start()}), never stopped by a test
+   * class, stopped when the JVM exits (a shutdown hook; Testcontainers' Ryuk container also
+   * removes a container left behind). Its kind is chosen as for {@link #create()}.
+   *
+   * @return the shared broker, started or not
+   */
+  public static KafkaBroker shared() {
+    synchronized (SHARED_LOCK) {
+      if (shared == null) {
+        KafkaBroker b = new KafkaBroker(modeFromProperty(), null, true);
+        Runtime.getRuntime().addShutdownHook(new Thread(b::stopNow, "sluice-kafka-broker-stop"));
+        shared = b;
+      }
+      return shared;
+    }
+  }
+
+  /**
+   * The same kind of broker, in a container from another image (e.g. {@code confluentinc/cp-kafka}
+   * or an older {@code apache/kafka} to test compatibility); only for {@link Mode#CONTAINER} and
+   * {@link Mode#AUTO} on a machine with a container engine.
+   *
+   * @param dockerImage an image Testcontainers' {@code KafkaContainer} accepts
+   * @return a new broker, not started
+   */
+  public KafkaBroker withImage(String dockerImage) {
+    return new KafkaBroker(requested, java.util.Objects.requireNonNull(dockerImage, "dockerImage"), false);
+  }
+
+  private static Mode modeFromProperty() {
+    String p = System.getProperty(MODE_PROPERTY, "auto").trim().toUpperCase(java.util.Locale.ROOT);
+    try {
+      return Mode.valueOf(p);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("system property " + MODE_PROPERTY + "=" + System.getProperty(MODE_PROPERTY)
+          + ": expected embedded, container or auto", e);
+    }
+  }
+
+  /**
+   * The Kafka version both kinds of broker run: the embedded broker's and {@code kafka-clients}'
+   * version this testkit was built with; the container's image is {@code apache/kafka} of it.
+   *
+   * @return e.g. {@code "4.4.0"}
+   */
+  public static String kafkaVersion() {
+    return KafkaVersionHolder.VERSION;
+  }
+
+  private static final class KafkaVersionHolder {
+    static final String VERSION = read();
+
+    private static String read() {
+      Properties p = new Properties();
+      try (var in = KafkaBroker.class.getResourceAsStream("kafka-version.properties")) {
+        if (in == null) {
+          throw new IllegalStateException("kafka-version.properties is missing from sluice-testkit-kafka");
+        }
+        p.load(in);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return p.getProperty("kafka.version");
+    }
   }
 
   // ------------------------------------------------------------------ lifecycle
@@ -96,21 +192,25 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback, A
 
   @Override
   public void afterAll(ExtensionContext context) {
-    close();
+    if (!isShared) {
+      close();
+    }
   }
 
-  /** Starts the broker and waits until it answers; idempotent. */
+  /**
+   * Starts the broker and waits until it answers; idempotent.
+   *
+   * @return this broker
+   * @throws IllegalStateException if it did not answer within {@link #DEFAULT_TIMEOUT}, or no kind
+   *     of broker can run here (no container engine and no {@code sluice-testkit-kafka-embedded})
+   */
   public synchronized KafkaBroker start() {
     if (backend != null) {
       return this;
     }
-    Mode mode = requested;
-    if (mode == Mode.AUTO) {
-      mode = ContainerBroker.dockerAvailable() ? Mode.CONTAINER : Mode.EMBEDDED;
-    }
-    BrokerBackend b = mode == Mode.CONTAINER ? new ContainerBroker() : new EmbeddedBroker();
+    BrokerBackend b = chooseBackend();
     try {
-      b.start();
+      b.start(kafkaVersion());
       Properties props = new Properties();
       props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers());
       props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) DEFAULT_TIMEOUT.toMillis());
@@ -131,9 +231,51 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback, A
     return this;
   }
 
-  /** Stops the broker and deletes its files; idempotent. */
+  private BrokerBackend chooseBackend() {
+    switch (requested) {
+      case CONTAINER:
+        if (!testcontainersPresent()) {
+          throw new IllegalStateException("a Kafka broker in a container needs org.testcontainers:testcontainers-kafka "
+              + "on the test classpath (it was excluded)");
+        }
+        return new ContainerBroker(image);
+      case EMBEDDED:
+        return embeddedBackend().orElseThrow(() -> new IllegalStateException("an embedded Kafka broker needs "
+            + "io.sluice:sluice-testkit-kafka-embedded on the test classpath"));
+      default:
+        if (testcontainersPresent() && ContainerBroker.dockerAvailable()) {
+          return new ContainerBroker(image);
+        }
+        return embeddedBackend().orElseThrow(() -> new IllegalStateException("no container engine answered "
+            + "Testcontainers' check and io.sluice:sluice-testkit-kafka-embedded is not on the test classpath: "
+            + "add it (a broker in the test JVM) or start Docker/Podman"));
+    }
+  }
+
+  /** Whether Testcontainers is on the classpath: a user of the embedded broker only may exclude it. */
+  private static boolean testcontainersPresent() {
+    try {
+      Class.forName("org.testcontainers.kafka.KafkaContainer", false, KafkaBroker.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
+  }
+
+  private static java.util.Optional<BrokerBackend> embeddedBackend() {
+    return java.util.ServiceLoader.load(BrokerBackend.class, KafkaBroker.class.getClassLoader()).findFirst();
+  }
+
+  /**
+   * Stops the broker and deletes its files; idempotent. A {@link #shared()} broker stops only here
+   * or when the JVM exits, never after a test class.
+   */
   @Override
   public synchronized void close() {
+    stopNow();
+  }
+
+  private synchronized void stopNow() {
     if (admin != null) {
       admin.close(Duration.ofSeconds(2));
       admin = null;
@@ -152,12 +294,21 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback, A
     return backend;
   }
 
-  /** {@code host:port} of the broker, for {@code bootstrap.servers}. */
+  /**
+   * Where clients connect.
+   *
+   * @return {@code host:port} of the broker, for {@code bootstrap.servers}
+   * @throws IllegalStateException if the broker is not running
+   */
   public String bootstrapServers() {
     return running().bootstrapServers();
   }
 
-  /** What runs the broker (embedded or container) and where. */
+  /**
+   * For messages and logs.
+   *
+   * @return what runs the broker (embedded or container), its Kafka version, and where
+   */
   public String describe() {
     return running().describe();
   }
@@ -258,6 +409,124 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback, A
     produce(records);
   }
 
+  /**
+   * Creates a topic whose name no other test of this JVM uses ({@code prefix-<n>}), for tests that
+   * share a broker, and waits until every partition has a leader.
+   *
+   * @param prefix the start of the name, e.g. the test's name
+   * @param partitions how many partitions
+   * @return the topic's name
+   */
+  public String createUniqueTopic(String prefix, int partitions) {
+    String name = prefix + "-" + topicCounter.incrementAndGet();
+    createTopic(name, partitions);
+    return name;
+  }
+
+  /**
+   * Sends typed key/value pairs to {@code topic} (Kafka's default partitioner places them by key)
+   * and waits until the broker acknowledged every one.
+   *
+   * <pre>{@code
+   * broker.produce("orders", new StringSerializer(), new LongSerializer(),
+   *     List.of(Map.entry("alice", 3L), Map.entry("bob", 5L)));
+   * }</pre>
+   *
+   * @param <K> the key type
+   * @param <V> the value type
+   * @param topic an existing topic
+   * @param keySerializer writes the keys (a {@code null} key is sent as no key)
+   * @param valueSerializer writes the values
+   * @param records the pairs, sent in this order
+   * @throws IllegalStateException if an acknowledgement did not come within {@link #DEFAULT_TIMEOUT}
+   */
+  public <K, V> void produce(String topic, Serializer<K> keySerializer, Serializer<V> valueSerializer,
+      List<? extends Map.Entry<? extends K, ? extends V>> records) {
+    List<ProducerRecord<byte[], byte[]>> raw = new ArrayList<>(records.size());
+    for (Map.Entry<? extends K, ? extends V> r : records) {
+      K key = r.getKey();
+      raw.add(new ProducerRecord<>(topic, key == null ? null : keySerializer.serialize(topic, key),
+          valueSerializer.serialize(topic, r.getValue())));
+    }
+    produce(raw);
+  }
+
+  /**
+   * Waits until {@code topic} holds at least {@code count} records (counted from each partition's
+   * beginning) and returns them typed, in partition order and offset order within a partition.
+   *
+   * <pre>{@code
+   * List<ConsumerRecord<String, Long>> totals =
+   *     broker.awaitRecords("totals", 2, new StringDeserializer(), new LongDeserializer(), Duration.ofSeconds(10));
+   * }</pre>
+   *
+   * @param <K> the key type
+   * @param <V> the value type
+   * @param topic an existing topic
+   * @param count how many records to wait for; more may be returned if more are there
+   * @param keyDeserializer reads the keys (closed by this call)
+   * @param valueDeserializer reads the values (closed by this call)
+   * @param timeout how long to wait at most
+   * @return every record read, at least {@code count}
+   * @throws AssertionError if fewer than {@code count} arrived within {@code timeout}; its message
+   *     lists those that did
+   * @throws IllegalArgumentException if the topic does not exist
+   */
+  public <K, V> List<ConsumerRecord<K, V>> awaitRecords(String topic, int count, Deserializer<K> keyDeserializer,
+      Deserializer<V> valueDeserializer, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<ConsumerRecord<K, V>> out = new ArrayList<>();
+    KafkaConsumer<K, V> c = new KafkaConsumer<>(consumerProperties(), keyDeserializer, valueDeserializer);
+    try {
+      List<TopicPartition> tps = partitionsOf(c, topic);
+      c.assign(tps);
+      c.seekToBeginning(tps);
+      while (out.size() < count) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("topic '" + topic + "': expected at least " + count + " records within " + timeout
+              + ", got " + out.size() + ": " + listRecords(out));
+        }
+        for (ConsumerRecord<K, V> r : c.poll(Duration.ofMillis(100))) {
+          out.add(r);
+        }
+      }
+    } finally {
+      closeNow(c);
+    }
+    out.sort(java.util.Comparator.<ConsumerRecord<K, V>>comparingInt(ConsumerRecord::partition)
+        .thenComparingLong(ConsumerRecord::offset));
+    return out;
+  }
+
+  /**
+   * {@link #awaitRecords awaitRecords} for UTF-8 values, within {@link #DEFAULT_TIMEOUT}.
+   *
+   * @param topic an existing topic
+   * @param count how many values to wait for
+   * @return the values, in partition order and offset order within a partition
+   */
+  public List<String> awaitValues(String topic, int count) {
+    List<String> values = new ArrayList<>();
+    for (ConsumerRecord<String, String> r
+        : awaitRecords(topic, count, new StringDeserializer(), new StringDeserializer(), DEFAULT_TIMEOUT)) {
+      values.add(r.value());
+    }
+    return values;
+  }
+
+  private static String listRecords(List<? extends ConsumerRecord<?, ?>> records) {
+    StringBuilder b = new StringBuilder("[");
+    for (ConsumerRecord<?, ?> r : records) {
+      b.append(b.length() > 1 ? ", " : "").append(r.partition()).append('@').append(r.offset()).append(' ')
+          .append(r.key()).append('=').append(r.value());
+      if (b.length() > 2000) {
+        b.append(", ...");
+        break;
+      }
+    }
+    return b.append(']').toString();
+  }
+
   /** The end offset of every partition of {@code topic} (the offset the next record would get). */
   public Map<TopicPartition, Long> endOffsets(String topic) {
     KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProperties());
@@ -349,33 +618,5 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback, A
     } catch (TimeoutException e) {
       throw new IllegalStateException(what + " did not finish within " + DEFAULT_TIMEOUT, e);
     }
-  }
-
-  static void deleteTree(Path dir) {
-    if (dir == null || !Files.exists(dir)) {
-      return;
-    }
-    try (var paths = Files.walk(dir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not delete " + dir, e);
-    }
-  }
-
-  /** One way of running a broker. */
-  interface BrokerBackend {
-    void start();
-
-    String bootstrapServers();
-
-    String describe();
-
-    void stop();
   }
 }
