@@ -19,14 +19,17 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads one Kafka partition with its own assigned consumer. Items are {@link KafkaSourceMessage}s,
  * and {@link KafkaError}s when errors flow as items. Position and end are tracked here so that
- * {@link #snapshot()} is the offset of the next record.
+ * {@link #snapshot()} is the offset of the next record. With a {@code group.id}, offsets are
+ * committed to the group only from {@link #epochComplete} (auto-commit is forced off).
  */
 final class KafkaPartitionReader implements SourcePartition<Object, Long> {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KafkaPartitionReader.class);
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaPartitionReader.class);
   private static final Duration ERROR_BACKOFF = Duration.ofMillis(100);
 
   private final String stepId;
@@ -36,8 +39,16 @@ final class KafkaPartitionReader implements SourcePartition<Object, Long> {
   private final KafkaConsumer<byte[], byte[]> consumer;
   /** Offset to stop at (exclusive), or -1 to keep reading. */
   private final long end;
-  /** How long closing may take: a group's auto-commit on close needs it, a consumer without one does not. */
+  /** How long closing may take: a group's commits still on their way need it, a consumer without one does not. */
   private final Duration closeTimeout;
+  /** The consumer group offsets are committed to, or null. */
+  private final String group;
+  /** The consumer's settings, for a committer after the consumer closed. */
+  private final java.util.Properties consumerProps;
+  private final Duration metadataTimeout;
+  /** The highest offset committed (or sent to be committed) to the group; -1 for none. */
+  private long committed = -1;
+  private boolean closed;
   private long position;
   private Instant awake;
   /** A read failed in stop-at-end mode with errors as items: the partition ends instead of retrying forever. */
@@ -66,50 +77,73 @@ final class KafkaPartitionReader implements SourcePartition<Object, Long> {
     // The consumer reads its socket only inside poll(), and this reader polls without waiting: with
     // Kafka's 64 KiB default the broker stalls mid-response between two polls. Let the OS size it.
     defaults.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, -1);
-    boolean grouped = src.consumerConfig.containsKey(ConsumerConfig.GROUP_ID_CONFIG);
-    if (!grouped) {
-      defaults.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    }
+    Object groupId = src.consumerConfig.get(ConsumerConfig.GROUP_ID_CONFIG);
+    this.group = groupId == null ? null : groupId.toString();
+    this.metadataTimeout = src.metadataTimeout;
     // without a group nothing needs saying on close; waiting for the fetch session's goodbye (up to
-    // fetch.max.wait.ms per partition) would only hold the worker
-    this.closeTimeout = grouped ? src.metadataTimeout : Duration.ZERO;
+    // fetch.max.wait.ms per partition) would only hold the worker. With one, close waits (bounded)
+    // for commits of complete epochs still on their way.
+    this.closeTimeout = group != null ? src.metadataTimeout : Duration.ZERO;
     Map<String, Object> forced = new HashMap<>();
     forced.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     forced.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     forced.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     forced.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, src.batchSize);
+    // offsets are committed only for complete epochs (epochComplete), never by the client on its own
+    forced.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    this.consumerProps = KafkaClients.merge(defaults, src.consumerConfig, forced);
     try {
-      this.consumer = new KafkaConsumer<>(KafkaClients.merge(defaults, src.consumerConfig, forced));
+      this.consumer = new KafkaConsumer<>(consumerProps);
     } catch (KafkaException e) {
       throw new KafkaConnectorException("cannot create a Kafka consumer for " + tp + " on brokers '" + bootstrap + "': "
           + KafkaClients.rootMessage(e), e);
     }
+    String from;
     try {
       consumer.assign(List.of(tp));
       if (resumeState != null) {
+        if (resumeState < 0) {
+          throw new IllegalArgumentException("resume state of " + tp + " is offset " + resumeState
+              + ": an offset is never negative (is the snapshot from another source?)");
+        }
         consumer.seek(tp, resumeState);
+        from = "the resume state from the snapshot";
       } else {
         switch (src.startingOffset) {
-          case BEGINNING -> consumer.seekToBeginning(List.of(tp));
-          case END -> consumer.seekToEnd(List.of(tp));
+          case BEGINNING -> {
+            consumer.seekToBeginning(List.of(tp));
+            from = "the beginning";
+          }
+          case END -> {
+            consumer.seekToEnd(List.of(tp));
+            from = "the end";
+          }
           case STORED -> {
-            OffsetAndMetadata committed = consumer.committed(Set.of(tp), src.metadataTimeout).get(tp);
-            if (committed != null) {
-              consumer.seek(tp, committed.offset());
+            OffsetAndMetadata stored = consumer.committed(Set.of(tp), src.metadataTimeout).get(tp);
+            if (stored != null) {
+              consumer.seek(tp, stored.offset());
+              committed = stored.offset();
+              from = "group '" + group + "' committed offset " + stored.offset();
+            } else {
+              from = "auto.offset.reset (group '" + group + "' has no committed offset)";
             }
           }
+          default -> throw new IllegalStateException("unknown starting offset " + src.startingOffset);
         }
       }
       this.position = consumer.position(tp, src.metadataTimeout);
       this.end = src.tail ? -1 : consumer.endOffsets(List.of(tp), src.metadataTimeout).get(tp);
-      LOG.info("step '{}': partition {} assigned; reading from offset {} ({}){}", stepId, tp, position,
-          resumeState != null ? "resumed from the snapshot" : "starting offset " + src.startingOffset,
-          end >= 0 ? " up to end offset " + end : ", tailing");
+    } catch (IllegalArgumentException e) {
+      consumer.close(CloseOptions.timeout(Duration.ZERO));
+      throw new KafkaConnectorException("step '" + stepId + "': " + e.getMessage(), e);
     } catch (RuntimeException e) {
       consumer.close(CloseOptions.timeout(Duration.ZERO));
       throw new KafkaConnectorException("cannot open Kafka partition " + tp + " on brokers '" + bootstrap
           + "' within " + src.metadataTimeout.toMillis() + " ms: " + KafkaClients.rootMessage(e), e);
     }
+    LOG.info("step '{}': assigned Kafka partition {} on '{}'; reading from offset {} ({}){}{}", stepId, tp, bootstrap,
+        position, from, end >= 0 ? " up to end offset " + end : ", tailing",
+        group != null ? "; offsets of complete epochs are committed to group '" + group + "'" : "");
   }
 
   @Override
@@ -215,13 +249,66 @@ final class KafkaPartitionReader implements SourcePartition<Object, Long> {
     return awake;
   }
 
+  /** The offset of the next record: the partition resumes right after the last record returned. */
   @Override
   public Long snapshot() {
     return position;
   }
 
+  /**
+   * {@code offset} (a snapshot of this partition) belongs to a complete epoch: every record before
+   * it has been processed and its output is durable, so commit it to the group, if there is one.
+   * While the consumer is open the commit is asynchronous (it completes during later polls or,
+   * bounded by the metadata timeout, on close); after the partition closed (the runtime completes
+   * the last epoch after the partition ended) a short-lived consumer commits it synchronously. A
+   * failed commit is logged, not raised: the offset is also in the snapshot, and the next complete
+   * epoch commits a later one.
+   */
+  @Override
+  public void epochComplete(Long offset) {
+    if (group == null || offset == null || offset <= committed) {
+      return;
+    }
+    committed = offset;
+    Map<TopicPartition, OffsetAndMetadata> commit = Map.of(tp, new OffsetAndMetadata(offset));
+    if (!closed) {
+      consumer.commitAsync(commit, (offsets, e) -> {
+        if (e != null) {
+          if (committed == offset) {
+            committed = -1; // the next complete epoch commits again, even at the same offset
+          }
+          LOG.warn("step '{}': committing offset {} of {} to group '{}' failed (the snapshot keeps it; the next complete"
+              + " epoch commits again): {}", stepId, offset, tp, group, KafkaClients.rootMessage(e));
+        } else {
+          LOG.debug("step '{}': committed offset {} of {} to group '{}'", stepId, offset, tp, group);
+        }
+      });
+      return;
+    }
+    boolean interrupted = Thread.interrupted();
+    try (KafkaConsumer<byte[], byte[]> committer = new KafkaConsumer<>(consumerProps)) {
+      committer.assign(List.of(tp));
+      committer.commitSync(commit, metadataTimeout);
+      LOG.debug("step '{}': committed offset {} of {} to group '{}' after the partition closed", stepId, offset, tp,
+          group);
+    } catch (KafkaException e) {
+      committed = -1;
+      LOG.warn("step '{}': committing offset {} of {} to group '{}' after the partition closed failed: {}", stepId,
+          offset, tp, group, KafkaClients.rootMessage(e));
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Closes the consumer without committing anything: only {@link #epochComplete} commits. */
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     // a stopping run interrupts its workers; let the consumer close cleanly all the same
     boolean interrupted = Thread.interrupted();
     try {

@@ -18,7 +18,9 @@ import org.apache.kafka.common.utils.Utils;
  * hash of the value. So records with the same key land on the same Kafka partition, in the order
  * one upstream worker produced them, and every partition is written by one producer only.
  *
- * <p>Every message must be for this sink's topic (or name none). Failures as for {@link KafkaSink}.
+ * <p>Every message must be for this sink's topic (or name none). Guarantees (each batch flushed
+ * before {@code writeBatch} returns: at-least-once) and failures as for {@link KafkaSink}. A
+ * partition has no resume state ({@code Void}): what it wrote is in Kafka.
  */
 public final class KafkaPartitionedSink implements FixedPartitionedSink<KafkaSinkMessage<byte[], byte[]>, Void> {
   private final List<String> brokers;

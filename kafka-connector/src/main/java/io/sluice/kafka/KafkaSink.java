@@ -10,14 +10,17 @@ import java.util.Objects;
 
 /**
  * Writes {@link KafkaSinkMessage}s with byte-array keys and values to Kafka: one
- * {@code KafkaProducer} per worker, writing the items that worker holds, batch by batch; each
- * worker flushes when its input ends. A message's own topic, partition, timestamp and headers are
- * used when set; otherwise the sink's topic and Kafka's partitioner (by key) apply.
+ * {@code KafkaProducer} per worker, writing the items that worker holds, batch by batch. A
+ * message's own topic, partition, timestamp and headers are used when set; otherwise the sink's
+ * topic and Kafka's partitioner (by key) apply.
  *
- * <p>Guarantees: every item written is acknowledged by the brokers before the run ends
- * successfully (the producer's {@code acks} decides what acknowledged means; default {@code all}).
- * A failed send stops the run with a {@link KafkaConnectorException} on the next batch or at the
- * end. An unknown default topic or brokers that do not answer fail when the worker opens the sink,
+ * <p>Guarantees (at-least-once): every batch is flushed before {@code writeBatch} returns, i.e. the
+ * brokers acknowledged each of its records (the producer's {@code acks} decides what acknowledged
+ * means; default {@code all}). The runtime declares an epoch complete, and sources may then commit
+ * their offsets, only after every sink's {@code writeBatch} for that epoch returned, so no source
+ * offset is ever committed for a record whose output is not in Kafka. Records may be written again
+ * after a failure (from the last complete epoch on). A failed send stops the run with a
+ * {@link KafkaConnectorException} from the batch that sent it. An unknown default topic or brokers that do not answer fail when the worker opens the sink,
  * within {@code timeout} (default 10 s). Use {@link KafkaOps#serialize} to produce byte arrays, and
  * {@link KafkaPartitionedSink} to have each Kafka partition written by one worker.
  */

@@ -14,10 +14,19 @@ import java.util.Objects;
  * partition, named {@code topic-N}. Partitions are listed from the brokers when the run starts;
  * each is read by exactly one worker with its own {@code KafkaConsumer} that is {@code assign}ed
  * the partition (never {@code subscribe}d: no consumer-group rebalancing). A partition's resume
- * state is the offset of the next record to read.
+ * state (its snapshot) is the offset of the next record to read; a partition resumed from a snapshot
+ * starts there, whatever {@link Builder#startingOffset startingOffset} says.
  *
  * <p>Guarantees:
  * <ul>
+ *   <li>Offsets and commits (at-least-once, Flink's {@code KafkaSource} model): Kafka's auto-commit
+ *       is always off ({@code enable.auto.commit=true} is refused when the source is built). With a
+ *       {@code group.id}, a partition commits an offset to the group only from
+ *       {@link SourcePartition#epochComplete}, i.e. once every record before it has been processed
+ *       and its output flushed (and, with recovery, snapshotted durably) by every worker; never
+ *       while reading and never on close, so a failed run never commits a record whose output was
+ *       lost. The committed offset serves lag monitoring and {@link StartingOffset#STORED}; a
+ *       failed commit is logged and retried with the next complete epoch.</li>
  *   <li>Records of one partition arrive in offset order, each once per run, in batches of at most
  *       {@link Builder#batchSize batchSize}. Reading never blocks the worker for long: polls have a
  *       zero timeout, except that right after a non-empty poll one may wait up to
@@ -49,6 +58,7 @@ public final class KafkaSource implements FixedPartitionedSource<KafkaSourceMess
   public static final Duration DEFAULT_POLL_WAIT = Duration.ofMillis(1);
   /** Default {@link Builder#stallTimeout}. */
   public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(30);
+  private static final String ENABLE_AUTO_COMMIT = "enable.auto.commit";
 
   final List<String> brokers;
   final List<String> topics;
@@ -86,6 +96,13 @@ public final class KafkaSource implements FixedPartitionedSource<KafkaSourceMess
     this.stallTimeout = b.stallTimeout;
     if (startingOffset == StartingOffset.STORED && !consumerConfig.containsKey("group.id")) {
       throw new IllegalArgumentException("StartingOffset.STORED needs a consumer group: add group.id to the consumer config");
+    }
+    Object autoCommit = consumerConfig.get(ENABLE_AUTO_COMMIT);
+    if (autoCommit != null && !"false".equalsIgnoreCase(autoCommit.toString().trim())) {
+      throw new IllegalArgumentException("KafkaSource " + topics + ": consumer setting " + ENABLE_AUTO_COMMIT + "="
+          + autoCommit + " is not allowed: Kafka's auto-commit would commit offsets of records whose output is not"
+          + " durable yet (lost on a failure). The source keeps its offsets in its snapshots and, with a group.id,"
+          + " commits them to the group itself once their epoch is complete. Remove the setting (or set it to false).");
     }
   }
 
@@ -143,9 +160,10 @@ public final class KafkaSource implements FixedPartitionedSource<KafkaSourceMess
 
     /**
      * An extra consumer setting ({@code group.id}, security settings, {@code isolation.level}, ...).
-     * The source sets the deserializers (bytes) and {@code max.poll.records} (= batch size); its
-     * defaults, which this overrides, are {@code auto.offset.reset=earliest}, no auto-commit without
-     * a {@code group.id}, {@code receive.buffer.bytes=-1} and request timeouts of
+     * The source sets the deserializers (bytes), {@code max.poll.records} (= batch size) and
+     * {@code enable.auto.commit=false} ({@link #build()} refuses {@code true}: see the class
+     * comment on commits); its defaults, which this overrides, are
+     * {@code auto.offset.reset=earliest}, {@code receive.buffer.bytes=-1} and request timeouts of
      * {@link #metadataTimeout}.
      */
     public Builder consumerConfig(String key, Object value) {
@@ -210,6 +228,12 @@ public final class KafkaSource implements FixedPartitionedSource<KafkaSourceMess
       return this;
     }
 
+    /**
+     * The source these options describe.
+     *
+     * @throws IllegalArgumentException for {@code STORED} without a {@code group.id}, or
+     *                                  {@code enable.auto.commit} other than {@code false}
+     */
     public KafkaSource build() {
       return new KafkaSource(this);
     }

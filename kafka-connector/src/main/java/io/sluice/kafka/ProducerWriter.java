@@ -16,8 +16,11 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * One producer writing {@link KafkaSinkMessage}s: sends each batch asynchronously, remembers the
- * first failed send and reports it on the next write or on close, flushes on close.
+ * One producer writing {@link KafkaSinkMessage}s: sends each batch, then flushes it (waits until the
+ * brokers acknowledged every record of the batch, or failed it) before returning, so a batch is
+ * durable once {@link #write} returns. That is what lets the runtime declare an epoch complete
+ * after the sink's last {@code writeBatch} for it returned (at-least-once). Remembers the first
+ * failed send and reports it from the write that flushed it, or on close.
  */
 final class ProducerWriter {
   private final String stepId;
@@ -69,7 +72,25 @@ final class ProducerWriter {
     }
   }
 
+  /** Sends {@code items} and flushes them: when this returns, the brokers acknowledged every one. */
   void write(List<? extends KafkaSinkMessage<byte[], byte[]>> items) {
+    send(items);
+    flush();
+  }
+
+  /** Waits until every record sent so far is acknowledged (or failed); throws if any send failed. */
+  void flush() {
+    try {
+      producer.flush();
+    } catch (org.apache.kafka.common.errors.InterruptException e) {
+      // the run is stopping: what was not acknowledged is not durable, and nobody will count it as such
+      throw new KafkaConnectorException("step '" + stepId + "': interrupted while flushing to brokers '" + bootstrap
+          + "'", e);
+    }
+    check();
+  }
+
+  private void send(List<? extends KafkaSinkMessage<byte[], byte[]>> items) {
     check();
     for (KafkaSinkMessage<byte[], byte[]> m : items) {
       String topic = m.topic() != null ? m.topic() : defaultTopic;

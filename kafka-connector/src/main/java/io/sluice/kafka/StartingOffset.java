@@ -12,9 +12,11 @@ public enum StartingOffset {
   /**
    * The offset committed for the consumer group named by {@code group.id} in the extra consumer
    * config; where the group has none, {@code auto.offset.reset} decides (default {@code earliest}).
-   * With a {@code group.id}, Kafka's auto-commit ({@code enable.auto.commit}, on by default) stores
-   * the position while reading and when the partition closes, so the group's next run goes on
-   * from there. The group is only used for offsets: partitions are still assigned by Sluice.
+   * The source commits a partition's offset to the group only once the epoch it belongs to is
+   * complete (every worker closed it and flushed its sinks; see
+   * {@link io.sluice.inputs.SourcePartition#epochComplete}), never through Kafka's auto-commit, so
+   * the group's next run goes on after the last record whose output is durable: at-least-once.
+   * The group is only used for offsets: partitions are still assigned by Sluice.
    */
   STORED
 }
