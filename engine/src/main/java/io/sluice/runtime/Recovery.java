@@ -67,6 +67,8 @@ final class Recovery implements AutoCloseable {
   private final ArrayBlockingQueue<EpochWrite> queue;
   private final AtomicLongArray submitted;
   private final AtomicLongArray written;
+  /** What {@link #awaitWritten} waits for: {@link #written}, published once {@link #completed} counts it. */
+  private final AtomicLongArray acknowledged;
   private volatile long completed;
   private volatile Throwable writeFailure;
   private volatile boolean closing;
@@ -123,9 +125,11 @@ final class Recovery implements AutoCloseable {
     this.queue = new ArrayBlockingQueue<>(local * (IN_FLIGHT + 1));
     this.submitted = new AtomicLongArray(local);
     this.written = new AtomicLongArray(local);
+    this.acknowledged = new AtomicLongArray(local);
     for (int l = 0; l < local; l++) {
       submitted.set(l, resumeEpoch);
       written.set(l, resumeEpoch);
+      acknowledged.set(l, resumeEpoch);
     }
     this.writer = new Thread(this::writeLoop, "sluice-" + flowName + "-recovery-writer");
     this.writer.setDaemon(true);
@@ -316,7 +320,7 @@ final class Recovery implements AutoCloseable {
   void awaitWritten(int worker, long epoch) {
     long deadline = System.nanoTime() + WRITE_WAIT.toNanos();
     int l = worker - firstWorker;
-    while (written.get(l) < epoch) {
+    while (acknowledged.get(l) < epoch) {
       Throwable f = writeFailure;
       if (f != null) {
         throw new IllegalStateException("writing to recovery store " + dir + " failed: " + f, f);
@@ -326,7 +330,7 @@ final class Recovery implements AutoCloseable {
       }
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("worker " + worker + ": recovery store " + dir + " did not write epoch " + epoch
-            + " within " + WRITE_WAIT.toSeconds() + " s (written: " + written.get(l) + ")");
+            + " within " + WRITE_WAIT.toSeconds() + " s (written: " + acknowledged.get(l) + ")");
       }
       java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
     }
@@ -347,9 +351,12 @@ final class Recovery implements AutoCloseable {
               highestWritten = Math.max(highestWritten, w.epoch);
             }
           }
-          batch.clear();
         }
         updateCompleted();
+        for (EpochWrite w : batch) {
+          acknowledged.set(w.worker - firstWorker, written.get(w.worker - firstWorker));
+        }
+        batch.clear();
         if (first == null && closing && queue.isEmpty()) {
           collectGarbage(completed, true);
           return;

@@ -127,15 +127,19 @@ final class SourceTasklet implements Tasklet {
   /** Closes the worker's open epoch for this partition: snapshot (with recovery), then the marker downstream. */
   private void closeEpoch(long markerTime) {
     long epoch = worker.openEpoch;
-    if (worker.snapshotting && partition instanceof SourcePartition<?, ?> sp) {
+    // the state is stored with recovery, and reported complete wherever completion is known
+    if (worker.completionKnown && partition instanceof SourcePartition<?, ?> sp) {
       Object state;
       try {
         state = sp.snapshot();
       } catch (RuntimeException | Error e) {
         throw node.failureDuring("snapshotting partition '" + partitionName + "'", e);
       }
-      toStore = new Object[] {epoch, state};
-      uncompleted.add(toStore);
+      Object[] snap = new Object[] {epoch, state};
+      if (worker.snapshotting) {
+        toStore = snap;
+      }
+      uncompleted.add(snap);
     }
     closedEpoch = epoch;
     node.partitionClosed(index, epoch, markerTime);

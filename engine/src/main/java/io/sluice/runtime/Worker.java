@@ -46,6 +46,8 @@ final class Worker implements Runnable {
   final long startTimeMillis;
   /** Whether epochs are snapshotted to a recovery store. */
   final boolean snapshotting;
+  /** Whether this process learns when an epoch is complete in the whole cluster (recovery, or one process). */
+  final boolean completionKnown;
   /** The run's test hook, or null. */
   final io.sluice.run.RunHook hook;
   /** Under virtual time: the time of the tasklet running now, which {@link io.sluice.time.RunClock} reads. */
@@ -77,6 +79,7 @@ final class Worker implements Runnable {
     this.startTimeMillis = virtualTime ? execution.config.virtualTimeOrigin().toEpochMilli() : clock.millis();
     this.currentTimeMillis = startTimeMillis;
     this.snapshotting = execution.recovery != null;
+    this.completionKnown = snapshotting || execution.config.processes() == 1;
     this.hook = execution.config.hook();
   }
 
@@ -218,14 +221,26 @@ final class Worker implements Runnable {
    * ends with its final snapshot written, then reports what completed.
    */
   private void finishEpochs() {
+    long last = openEpoch - 1;
     if (snapshotting) {
-      execution.recovery.ended(index, openEpoch - 1);
+      execution.recovery.ended(index, last);
       execution.recovery.awaitWritten(index, Long.MAX_VALUE);
     } else {
       execution.epochClosed(index, Long.MAX_VALUE); // nothing more to close here: count as closing every epoch
     }
+    if (completionKnown && !sourceTasklets.isEmpty()) {
+      // the source partitions' last states complete once the other workers (and processes) close their
+      // last epochs too: wait for that (bounded) so that, e.g., a Kafka group's final offset is committed
+      long deadline = System.nanoTime() + COMPLETION_WAIT.toNanos();
+      while (execution.completedEpoch() < last && !execution.isStopping() && System.nanoTime() < deadline) {
+        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+      }
+    }
     notifyCompleted();
   }
+
+  /** How long a finished worker waits for its last epoch to complete elsewhere before it stops waiting. */
+  private static final java.time.Duration COMPLETION_WAIT = java.time.Duration.ofSeconds(30);
 
   /** A read of {@code key}'s state in stateful step {@code stepId}, asked by another thread. */
   record StateQuery(String stepId, Object key, java.util.concurrent.CompletableFuture<java.util.Optional<Object>> result) {}

@@ -24,7 +24,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,9 +66,6 @@ class KafkaAtLeastOnceTest {
    * the rerun writes r5…r9 (it may write records before r5 again: at-least-once), and once it
    * completes, the group's offset is 10.
    */
-  @Disabled("needs the runtime to snapshot source partitions without recovery:"
-      + " SourceTasklet.closeEpoch takes a snapshot only when worker.snapshotting, so without recovery"
-      + " epochComplete is never called and no offset is committed; enable once main does")
   @ParameterizedTest(name = "batch size {0}")
   @ValueSource(ints = {100, 1})
   void aRunThatFailsOnR5LosesNothingWhenRunAgain(int batchSize) throws Exception {

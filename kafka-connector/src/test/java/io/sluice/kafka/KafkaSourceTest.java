@@ -263,9 +263,6 @@ class KafkaSourceTest {
         .hasMessageContaining("group.id");
   }
 
-  @org.junit.jupiter.api.Disabled("needs the runtime to snapshot source partitions without recovery:"
-      + " SourceTasklet.closeEpoch takes a snapshot only when worker.snapshotting, so without recovery"
-      + " epochComplete is never called and no offset is committed; enable once main does")
   @Test
   void aGroupsNextRunGoesOnAfterTheLastCompleteEpoch() {
     broker.createTopic("stored-next", 1);

@@ -31,7 +31,9 @@ import java.util.Objects;
  *
  * <p>A partition's resume state is its position in its script: a run resumed from a snapshot
  * continues where the snapshot was taken (after an end-of-stream marker, with what follows it),
- * and skips {@link Script#abort()} markers.
+ * and skips {@link Script#abort()} markers. A fresh run reaches an abort only once every epoch the
+ * partition closed before it is complete (written to the recovery store, with recovery), so a
+ * crash at an abort leaves the same store in every run.
  *
  * @param <T> the item type
  */
@@ -190,6 +192,9 @@ public final class TestSource<T> implements FixedPartitionedSource<T, Long> {
     private long emitted;
     private Instant pauseUntil;
     private final boolean resumed;
+    /** The position at the last epoch close (-1: none yet), and the newest position reported complete. */
+    private long lastSnapshot = -1;
+    private long completedUpTo = -1;
 
     Player(String partition, List<Object> entries, int batchSize, int position, boolean resumed) {
       this.partition = partition;
@@ -216,6 +221,11 @@ public final class TestSource<T> implements FixedPartitionedSource<T, Long> {
           position++; // a run resumed from here continues behind the end
           return null;
         } else {
+          if (!resumed && lastSnapshot > completedUpTo) {
+            // crash only once the epochs closed before the abort are complete: the same store, and so
+            // the same resume, in every run
+            return List.of();
+          }
           position++; // resuming after the abort continues behind it
           if (!resumed) {
             throw new SourceAbortedException(partition, emitted);
@@ -242,7 +252,13 @@ public final class TestSource<T> implements FixedPartitionedSource<T, Long> {
 
     @Override
     public Long snapshot() {
+      lastSnapshot = position;
       return (long) position;
+    }
+
+    @Override
+    public void epochComplete(Long snapshot) {
+      completedUpTo = Math.max(completedUpTo, snapshot);
     }
   }
 }
