@@ -5,9 +5,6 @@ import io.sluice.transport.TransportFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Supplier;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
 
 /**
  * How to run a dataflow: workers per process, the cluster, and the runtime's knobs. Immutable;
@@ -20,6 +17,7 @@ import org.agrona.concurrent.IdleStrategy;
  * @param slowActivationThreshold an activation of one step longer than this is logged as a warning
  *                                and listed in {@link RunResult#slowActivations()}
  * @param channelCapacity         batches each worker-to-worker channel holds before the sender waits
+ *                                (see also {@code channelItems})
  * @param recordKeys              whether keyed steps record the keys each worker saw (for tests)
  * @param serdeCheck              if non-null, every exchanged item round-trips through this serde,
  *                                even inside one process
@@ -27,7 +25,13 @@ import org.agrona.concurrent.IdleStrategy;
  *                                creates only JDK value types, Sluice's own and the flow's
  *                                {@link io.sluice.dataflow.Dataflow#registerTypes registered types}
  * @param transport               how processes reach each other; null to find one with {@link java.util.ServiceLoader}
- * @param idleStrategy            builds each worker's idle strategy (how it backs off with no work)
+ * @param idle                    how the workers, the transport's poller and the media driver wait
+ *                                when they find no work: {@link IdleProfile#THROUGHPUT} (the default)
+ *                                or {@link IdleProfile#LATENCY}, or explicit {@link Backoff}s
+ * @param channelItems            if positive, each worker-to-worker channel also refuses batches while
+ *                                it holds this many items or more (so it holds at most
+ *                                {@code channelItems - 1} items plus one batch); 0 bounds it in
+ *                                batches only ({@code channelCapacity})
  */
 public record RunConfig(
     int workersPerProcess,
@@ -40,11 +44,8 @@ public record RunConfig(
     Serde serdeCheck,
     Serde serde,
     TransportFactory transport,
-    Supplier<IdleStrategy> idleStrategy) {
-
-  /** Default idle strategy: spin briefly, yield, then park 1 µs doubling up to 1 ms. */
-  public static final Supplier<IdleStrategy> DEFAULT_IDLE =
-      () -> new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
+    IdleProfile idle,
+    int channelItems) {
 
   public RunConfig {
     if (workersPerProcess < 1) {
@@ -67,7 +68,10 @@ public record RunConfig(
     if (channelCapacity < 2) {
       throw new IllegalArgumentException("channel capacity must be at least 2 batches, got " + channelCapacity);
     }
-    Objects.requireNonNull(idleStrategy, "idleStrategy");
+    Objects.requireNonNull(idle, "idle");
+    if (channelItems < 0) {
+      throw new IllegalArgumentException("channel items must be 0 (no item bound) or positive, got " + channelItems);
+    }
   }
 
   /** Checks a {@code host:port} address, with a message saying what is wrong. */
@@ -87,10 +91,13 @@ public record RunConfig(
     }
   }
 
-  /** One process with {@code workersPerProcess} workers; 10 s epochs, 1 s slow-activation threshold, 16-batch channels. */
+  /**
+   * One process with {@code workersPerProcess} workers; 10 s epochs, 1 s slow-activation threshold,
+   * 16-batch channels without an item bound, the {@link IdleProfile#THROUGHPUT} idle profile.
+   */
   public static RunConfig workers(int workersPerProcess) {
     return new RunConfig(workersPerProcess, 0, List.of(), Duration.ofSeconds(10), Duration.ofSeconds(1), 16, false,
-        null, null, null, DEFAULT_IDLE);
+        null, null, null, IdleProfile.THROUGHPUT, 0);
   }
 
   /** Processes in the cluster. */
@@ -143,8 +150,18 @@ public record RunConfig(
     return copy(b -> b.transport = t);
   }
 
-  public RunConfig withIdleStrategy(Supplier<IdleStrategy> idle) {
-    return copy(b -> b.idleStrategy = idle);
+  /** How the run's polling threads wait with no work: {@link IdleProfile#LATENCY}, {@link IdleProfile#THROUGHPUT} or your own. */
+  public RunConfig withIdle(IdleProfile profile) {
+    return copy(b -> b.idle = profile);
+  }
+
+  /**
+   * Bounds each worker-to-worker channel in items as well: a sender waits while the channel holds
+   * {@code items} or more (0: batches only). With small batches this keeps a channel short in items;
+   * the batch bound ({@link #withChannelCapacity}) still applies.
+   */
+  public RunConfig withChannelItems(int items) {
+    return copy(b -> b.channelItems = items);
   }
 
   /** A copy with the changes {@code change} makes; one place lists the components, so adding one touches one line here. */
@@ -166,7 +183,8 @@ public record RunConfig(
     Serde serdeCheck;
     Serde serde;
     TransportFactory transport;
-    Supplier<IdleStrategy> idleStrategy;
+    IdleProfile idle;
+    int channelItems;
 
     Fields(RunConfig c) {
       workersPerProcess = c.workersPerProcess;
@@ -179,7 +197,8 @@ public record RunConfig(
       serdeCheck = c.serdeCheck;
       serde = c.serde;
       transport = c.transport;
-      idleStrategy = c.idleStrategy;
+      idle = c.idle;
+      channelItems = c.channelItems;
     }
 
     RunConfig build() {
@@ -194,7 +213,8 @@ public record RunConfig(
           serdeCheck,
           serde,
           transport,
-          idleStrategy);
+          idle,
+          channelItems);
     }
   }
 }

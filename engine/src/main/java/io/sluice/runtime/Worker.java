@@ -67,7 +67,7 @@ final class Worker implements Runnable {
   }
 
   private void loop() {
-    IdleStrategy idle = execution.config.idleStrategy().get();
+    IdleStrategy idle = IdleStrategies.of(execution.config.idle().workers());
     while (!execution.isStopping()) {
       int work = 0;
       for (int i = 0, n = senders.size(); i < n; i++) {
