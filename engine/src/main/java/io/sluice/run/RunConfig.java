@@ -3,6 +3,8 @@ package io.sluice.run;
 import io.sluice.serde.Serde;
 import io.sluice.transport.TransportFactory;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Objects;
 
@@ -13,7 +15,8 @@ import java.util.Objects;
  * @param workersPerProcess       worker threads in this process (at least 1)
  * @param processId               this process's index in {@code addresses}, 0-based
  * @param addresses               {@code host:port} of every process of the cluster; empty for one process
- * @param epochInterval           how long an epoch lasts; items carry the epoch they were read in
+ * @param epochInterval           how long an epoch lasts (the snapshot interval with recovery); zero closes an
+ *                                epoch after every source batch; items carry the epoch they were read in
  * @param slowActivationThreshold an activation of one step longer than this is logged as a warning
  *                                and listed in {@link RunResult#slowActivations()}
  * @param channelCapacity         batches each worker-to-worker channel holds before the sender waits
@@ -28,6 +31,12 @@ import java.util.Objects;
  * @param idle                    how the workers, the transport's poller and the media driver wait
  *                                when they find no work: {@link IdleProfile#THROUGHPUT} (the default)
  *                                or {@link IdleProfile#LATENCY}, or explicit {@link Backoff}s
+ * @param clock                   the run's time source when time is not virtual (the system clock by default); step
+ *                                code reads it through {@link io.sluice.time.RunClock#now()}
+ * @param virtualTimeOrigin       if non-null, the run uses virtual time starting at this instant: time moves only
+ *                                when sources advance it (see {@link #withVirtualTime})
+ * @param recovery                where and how often to snapshot state for recovery; null for no recovery
+ * @param hook                    test hook for crash injection ({@link RunHook}); null in production
  * @param channelItems            if positive, each worker-to-worker channel also refuses batches while
  *                                it holds this many items or more (so it holds at most
  *                                {@code channelItems - 1} items plus one batch); 0 bounds it in
@@ -45,6 +54,10 @@ public record RunConfig(
     Serde serde,
     TransportFactory transport,
     IdleProfile idle,
+    InstantSource clock,
+    Instant virtualTimeOrigin,
+    RecoveryConfig recovery,
+    RunHook hook,
     int channelItems) {
 
   public RunConfig {
@@ -61,14 +74,15 @@ public record RunConfig(
       checkAddress(a);
     }
     Objects.requireNonNull(epochInterval, "epochInterval");
-    if (epochInterval.isZero() || epochInterval.isNegative()) {
-      throw new IllegalArgumentException("epoch interval must be positive, got " + epochInterval);
+    if (epochInterval.isNegative()) {
+      throw new IllegalArgumentException("epoch interval cannot be negative, got " + epochInterval);
     }
     Objects.requireNonNull(slowActivationThreshold, "slowActivationThreshold");
     if (channelCapacity < 2) {
       throw new IllegalArgumentException("channel capacity must be at least 2 batches, got " + channelCapacity);
     }
     Objects.requireNonNull(idle, "idle");
+    Objects.requireNonNull(clock, "clock");
     if (channelItems < 0) {
       throw new IllegalArgumentException("channel items must be 0 (no item bound) or positive, got " + channelItems);
     }
@@ -97,7 +111,7 @@ public record RunConfig(
    */
   public static RunConfig workers(int workersPerProcess) {
     return new RunConfig(workersPerProcess, 0, List.of(), Duration.ofSeconds(10), Duration.ofSeconds(1), 16, false,
-        null, null, null, IdleProfile.THROUGHPUT, 0);
+        null, null, null, IdleProfile.THROUGHPUT, InstantSource.system(), null, null, null, 0);
   }
 
   /** Processes in the cluster. */
@@ -164,6 +178,41 @@ public record RunConfig(
     return copy(b -> b.channelItems = items);
   }
 
+  /**
+   * Reads time from {@code clock} (for timers, collect timeouts, epochs, source wake-ups, system-time
+   * windows) instead of the system clock. Ignored under {@link #withVirtualTime virtual time}.
+   */
+  public RunConfig withClock(InstantSource clock) {
+    return copy(b -> b.clock = clock);
+  }
+
+  /**
+   * Runs on virtual time starting at {@code origin}, as the testkit does: time moves only when a
+   * source partition advances it (its {@code nextAwake} lies ahead: a test script's {@code advance}
+   * or {@code pause}), and each step instance sees the smallest time all its inputs have passed, so
+   * timers and windows fire at the same points in every run and at every worker count. Under
+   * virtual time an epoch closes at every time advance (and every {@link #epochInterval} of virtual
+   * time; after every batch if the interval is zero). {@code null} returns to the clock.
+   */
+  public RunConfig withVirtualTime(Instant origin) {
+    return copy(b -> b.virtualTimeOrigin = origin);
+  }
+
+  /** Snapshots state to a recovery store and resumes from it ({@link RecoveryConfig}); null turns recovery off. */
+  public RunConfig withRecovery(RecoveryConfig recovery) {
+    return copy(b -> b.recovery = recovery);
+  }
+
+  /** Calls {@code hook} where a test may inject a crash; null for none. */
+  public RunConfig withHook(RunHook hook) {
+    return copy(b -> b.hook = hook);
+  }
+
+  /** Whether the run uses virtual time. */
+  public boolean virtualTime() {
+    return virtualTimeOrigin != null;
+  }
+
   /** A copy with the changes {@code change} makes; one place lists the components, so adding one touches one line here. */
   private RunConfig copy(java.util.function.Consumer<Fields> change) {
     Fields b = new Fields(this);
@@ -184,6 +233,10 @@ public record RunConfig(
     Serde serde;
     TransportFactory transport;
     IdleProfile idle;
+    InstantSource clock;
+    Instant virtualTimeOrigin;
+    RecoveryConfig recovery;
+    RunHook hook;
     int channelItems;
 
     Fields(RunConfig c) {
@@ -198,6 +251,10 @@ public record RunConfig(
       serde = c.serde;
       transport = c.transport;
       idle = c.idle;
+      clock = c.clock;
+      virtualTimeOrigin = c.virtualTimeOrigin;
+      recovery = c.recovery;
+      hook = c.hook;
       channelItems = c.channelItems;
     }
 
@@ -214,6 +271,10 @@ public record RunConfig(
           serde,
           transport,
           idle,
+          clock,
+          virtualTimeOrigin,
+          recovery,
+          hook,
           channelItems);
     }
   }
