@@ -81,6 +81,10 @@ public final class Cli implements Callable<Integer> {
     @Option(names = "--stats", description = "print items in/out per step and worker to stderr when done")
     boolean stats;
 
+    @Option(names = "--idle", paramLabel = "PROFILE", defaultValue = "${env:SLUICE_IDLE:-throughput}",
+        description = "how idle threads wait: latency or throughput (env SLUICE_IDLE; default: throughput)")
+    String idle;
+
     @Override
     public Integer call() {
       CommandLine cl = spec.commandLine();
@@ -89,6 +93,11 @@ public final class Cli implements Callable<Integer> {
         return usage("-w must be at least 1, got " + workers);
       }
       RunConfig config = RunConfig.workers(workers);
+      try {
+        config = config.withIdle(IdleProfile.named(idle));
+      } catch (IllegalArgumentException e) {
+        return usage(e.getMessage());
+      }
       if (processId != null || addresses != null) {
         if (addresses == null) {
           return usage("-i needs -a: the address of every process, e.g. -a \"host1:2101;host2:2101\"");
