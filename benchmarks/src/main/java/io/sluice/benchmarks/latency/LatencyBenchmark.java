@@ -23,7 +23,8 @@ import org.HdrHistogram.Recorder;
  * Open-loop latency of {@code source → map → keyOn (100 keys) → running count → sink}, with
  * HdrHistogram.
  *
- * <p>Open loop: item {@code i} is scheduled at {@code start + i / rate}; the source emits every
+ * <p>Open loop: item {@code i} is scheduled at {@code start + i / rate}, {@code start} being the
+ * source's first poll (so a cluster's connection time is not counted); the source emits every
  * item whose scheduled time has come (at most {@code batch} per poll, no waiting to fill a batch),
  * stamped with its scheduled time, not the time it was emitted. The sink records
  * {@code now - scheduled}. A worker that was asleep, or a source that fell behind, shows up as
@@ -71,15 +72,11 @@ public final class LatencyBenchmark {
     Recorder recorder = new Recorder(3);
     LongAdder measured = new LongAdder();
     long interval = Math.max(1, 1_000_000_000L / rate);
-    long start = System.nanoTime() + 300_000_000L; // after the threads (and in a cluster, Aeron) are up
-    long measureFrom = start + (long) (warmup * 1e9);
-    long end = measureFrom + (long) (measure * 1e9);
-    // the run: CPU over the measured part is read by the sink when it sees the first and last measured item
-    long[] cpuAt = new long[4];
+    // the schedule starts when the source is first polled: after the threads (and in a cluster, Aeron) are up
+    Schedule schedule = new Schedule((long) (warmup * 1e9), (long) (measure * 1e9), interval, true);
     Dataflow[] flows = new Dataflow[processes];
     for (int p = 0; p < processes; p++) {
-      flows[p] = flow("latency", new OpenLoopSource(start, interval, end, batch),
-          new LatencySink(recorder, measureFrom, measured));
+      flows[p] = flow("latency", new OpenLoopSource(schedule, batch), new LatencySink(recorder, schedule, measured));
     }
     long cpu0 = OS.getProcessCpuTime();
     long wall0 = System.nanoTime();
@@ -89,20 +86,27 @@ public final class LatencyBenchmark {
     Histogram h = recorder.getIntervalHistogram();
 
     // the idle flow: same steps, a source that emits nothing until it ends
-    long idleStart = System.nanoTime() + 300_000_000L;
-    long idleEnd = idleStart + (long) (idle * 1e9);
+    Schedule idleSchedule = new Schedule(0, (long) (idle * 1e9), interval, false);
     for (int p = 0; p < processes; p++) {
-      flows[p] = flow("idle", new OpenLoopSource(idleEnd, interval, idleEnd, batch),
-          new LatencySink(new Recorder(3), Long.MAX_VALUE, new LongAdder()));
+      flows[p] = flow("idle", new OpenLoopSource(idleSchedule, batch),
+          new LatencySink(new Recorder(3), idleSchedule, new LongAdder()));
     }
     long[] idleCpu = new long[2];
+    StringBuilder busiest = new StringBuilder();
     Thread meter = new Thread(() -> {
-      sleepUntil(idleStart + 200_000_000L);
+      long giveUp = System.nanoTime() + 120_000_000_000L;
+      while (idleSchedule.start == 0 && System.nanoTime() < giveUp) {
+        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+      }
+      long idleEnd = idleSchedule.end;
+      sleepUntil(idleSchedule.start + 200_000_000L);
+      java.util.Map<Long, Long> before = threadCpu();
       idleCpu[0] = OS.getProcessCpuTime();
       long t0 = System.nanoTime();
       sleepUntil(idleEnd - 100_000_000L);
       idleCpu[1] = OS.getProcessCpuTime() - idleCpu[0];
       idleCpu[0] = System.nanoTime() - t0;
+      busiest.append(busiestThreads(before, threadCpu(), idleCpu[0]));
     }, "idle-cpu-meter");
     if (idle > 0.5) {
       meter.setDaemon(true);
@@ -119,11 +123,43 @@ public final class LatencyBenchmark {
         h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3,
         h.getMaxValue() / 1e3, (double) (cpu1 - cpu0) / (wall1 - wall0), idleCores, idleCores * 1e3,
         idleCpu[1], idleCpu[0]);
+    if (busiest.length() > 0) {
+      System.out.println("[latency] idle CPU by thread (ms per s): " + busiest);
+    }
     if (h.getTotalCount() < (long) (0.9 * measure * rate)) {
       System.out.printf("[latency] WARNING: measured %d items, expected about %d: the source fell behind%n",
           h.getTotalCount(), (long) (measure * rate));
     }
     System.exit(0); // the in-JVM cluster's shared media driver closes in a shutdown hook
+  }
+
+  private static final java.lang.management.ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+  private static java.util.Map<Long, Long> threadCpu() {
+    java.util.Map<Long, Long> m = new java.util.HashMap<>();
+    for (long id : THREADS.getAllThreadIds()) {
+      m.put(id, THREADS.getThreadCpuTime(id));
+    }
+    return m;
+  }
+
+  /** The five threads that used the most CPU between two samples, as {@code name=ms-per-s}. */
+  private static String busiestThreads(java.util.Map<Long, Long> before, java.util.Map<Long, Long> after, long wall) {
+    List<java.util.Map.Entry<String, Long>> used = new ArrayList<>();
+    for (var e : after.entrySet()) {
+      long b = before.getOrDefault(e.getKey(), 0L);
+      var info = THREADS.getThreadInfo(e.getKey());
+      if (info != null && e.getValue() > b) {
+        used.add(java.util.Map.entry(info.getThreadName(), e.getValue() - b));
+      }
+    }
+    used.sort(java.util.Map.Entry.<String, Long>comparingByValue().reversed());
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < Math.min(5, used.size()); i++) {
+      sb.append(i == 0 ? "" : ", ").append(used.get(i).getKey()).append('=')
+          .append(String.format(Locale.ROOT, "%.1f", used.get(i).getValue() * 1e3 / wall));
+    }
+    return sb.toString();
   }
 
   private static void sleepUntil(long nanoTime) {
@@ -156,17 +192,41 @@ public final class LatencyBenchmark {
     return flow;
   }
 
+  /**
+   * When items are due: from the source's first poll ({@code start}), one every {@code interval} ns;
+   * the sink records items due from {@code measureFrom} on; the source ends at {@code end}. Set once,
+   * by the one source partition, read by the sinks (one JVM).
+   */
+  static final class Schedule {
+    final long warmup;
+    final long measure;
+    final long interval;
+    final boolean emits;
+    volatile long start;
+    volatile long measureFrom = Long.MAX_VALUE;
+    volatile long end = Long.MAX_VALUE;
+
+    Schedule(long warmup, long measure, long interval, boolean emits) {
+      this.warmup = warmup;
+      this.measure = measure;
+      this.interval = interval;
+      this.emits = emits;
+    }
+
+    void begin(long now) {
+      end = now + warmup + measure;
+      measureFrom = emits ? now + warmup : Long.MAX_VALUE;
+      start = now;
+    }
+  }
+
   /** One partition on global worker 0: the items due by now, each its scheduled time in ns. */
   static final class OpenLoopSource implements DynamicSource<Long> {
-    private final long start;
-    private final long interval;
-    private final long end;
+    private final Schedule schedule;
     private final int batch;
 
-    OpenLoopSource(long start, long interval, long end, int batch) {
-      this.start = start;
-      this.interval = interval;
-      this.end = end;
+    OpenLoopSource(Schedule schedule, int batch) {
+      this.schedule = schedule;
       this.batch = batch;
     }
 
@@ -176,11 +236,18 @@ public final class LatencyBenchmark {
         return () -> null;
       }
       return new StatelessSourcePartition<>() {
-        long next = start;
+        long next;
+        long end;
+        final long interval = schedule.interval;
 
         @Override
         public List<Long> nextBatch() {
           long now = System.nanoTime();
+          if (schedule.start == 0) {
+            schedule.begin(now);
+            next = schedule.emits ? now : Long.MAX_VALUE;
+            end = schedule.end;
+          }
           if (next >= end) {
             return now >= end ? null : List.of();
           }
@@ -201,12 +268,12 @@ public final class LatencyBenchmark {
   /** Records {@code now - scheduled} of every item scheduled at or after {@code from}. */
   static final class LatencySink implements DynamicSink<Long> {
     private final Recorder recorder;
-    private final long from;
+    private final Schedule schedule;
     private final LongAdder measured;
 
-    LatencySink(Recorder recorder, long from, LongAdder measured) {
+    LatencySink(Recorder recorder, Schedule schedule, LongAdder measured) {
       this.recorder = recorder;
-      this.from = from;
+      this.schedule = schedule;
       this.measured = measured;
     }
 
@@ -214,6 +281,7 @@ public final class LatencyBenchmark {
     public StatelessSinkPartition<Long> build(String stepId, int workerIndex, int workerCount) {
       return items -> {
         long now = System.nanoTime();
+        long from = schedule.measureFrom;
         for (int i = 0, n = items.size(); i < n; i++) {
           long t = items.get(i);
           if (t >= from) {
