@@ -108,7 +108,7 @@ class IdleAndChannelItemsTest {
     int workers = 2;
     int batch = 10;
     int itemBound = 30;
-    long items = 200_000;
+    long items = 30_000;
     AtomicLong produced = new AtomicLong();
     AtomicLong written = new AtomicLong();
     AtomicLong maxAhead = new AtomicLong();
