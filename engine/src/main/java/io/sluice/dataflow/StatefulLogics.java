@@ -146,14 +146,14 @@ final class StatefulLogics {
       this.maxSize = maxSize;
       this.timeout = timeout;
       this.buffer = resume == null ? new ArrayList<>() : new ArrayList<>(resume);
-      this.deadline = buffer.isEmpty() ? null : Instant.now().plus(timeout);
+      this.deadline = buffer.isEmpty() ? null : io.sluice.time.RunClock.now().plus(timeout);
     }
 
     @Override
     public Retention onBatch(List<V> values, Consumer<? super List<V>> out) {
       for (V v : values) {
         if (buffer.isEmpty()) {
-          deadline = Instant.now().plus(timeout);
+          deadline = io.sluice.time.RunClock.now().plus(timeout);
         }
         buffer.add(v);
         if (buffer.size() >= maxSize) {

@@ -63,6 +63,21 @@ public final class Crash {
     }
   }
 
+  /**
+   * Whether {@code failure} is an injected crash: one in its cause chain, or, in a cluster, a
+   * peer's failure report naming one (only the text crosses processes).
+   */
+  static boolean causedBy(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof InjectedCrash || t.getMessage() != null && t.getMessage().contains(PREFIX)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static final String PREFIX = "injected crash: ";
+
   /** A hook that fires this crash once. */
   RunHook hook() {
     AtomicLong seen = new AtomicLong();
@@ -77,14 +92,14 @@ public final class Crash {
         if (c.item != null) {
           for (Object i : items) {
             if (c.item.equals(i) && fired.compareAndSet(false, true)) {
-              throw new InjectedCrash("injected crash: step '" + step + "' on worker " + w + " was about to process "
+              throw new InjectedCrash(PREFIX + "step '" + step + "' on worker " + w + " was about to process "
                   + Texts.item(i));
             }
           }
         } else {
           long before = seen.getAndAdd(items.size());
           if (before < c.nth && before + items.size() >= c.nth && fired.compareAndSet(false, true)) {
-            throw new InjectedCrash("injected crash: step '" + step + "' on worker " + w + " was about to process its item number "
+            throw new InjectedCrash(PREFIX + "step '" + step + "' on worker " + w + " was about to process its item number "
                 + c.nth);
           }
         }
@@ -93,7 +108,7 @@ public final class Crash {
       @Override
       public void afterEpoch(int w, long e) {
         if (c.epoch > 0 && e == c.epoch && (c.worker < 0 || c.worker == w) && fired.compareAndSet(false, true)) {
-          throw new InjectedCrash("injected crash: worker " + w + " closed epoch " + e);
+          throw new InjectedCrash(PREFIX + "worker " + w + " closed epoch " + e);
         }
       }
     };

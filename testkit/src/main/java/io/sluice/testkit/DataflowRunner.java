@@ -214,10 +214,8 @@ public final class DataflowRunner {
     try {
       crashing.execute(flow);
     } catch (RuntimeException e) {
-      for (Throwable t = e; t != null; t = t.getCause()) {
-        if (t instanceof Crash.InjectedCrash) {
-          return new CrashedRun(crash, e, snapshot(sinks));
-        }
+      if (Crash.causedBy(e)) {
+        return new CrashedRun(crash, e, snapshot(sinks));
       }
       throw e;
     }
@@ -297,7 +295,8 @@ public final class DataflowRunner {
     }
     Dataflow flow = ForkedProcess.build(factory.getName(), method);
     flow.validate();
-    return new ForkedCluster(factory, method, processes, config.workersPerProcess(), timeout, prepareSinks(flow), flow);
+    return new ForkedCluster(factory, method, processes, config.workersPerProcess(), timeout, prepareSinks(flow), flow,
+        config);
   }
 
   /** Runs {@code factory.method()} as separate JVMs to the end: {@code startForked(...).await()}. */

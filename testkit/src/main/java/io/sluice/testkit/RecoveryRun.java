@@ -66,6 +66,22 @@ public final class RecoveryRun<T> {
         Objects.requireNonNull(resumed, "resumed"), resumeEpoch);
   }
 
+  /**
+   * As {@link #of(SinkOutput, SinkOutput, long, SinkOutput)} for several crashes in a row (e.g. a
+   * rescale 3 → 5 → 1 workers): {@code crashed} are the outputs of the crashed runs, in order, and
+   * {@code resumeEpoch} the epoch the last run resumed from.
+   */
+  public static <T> RecoveryRun<T> of(SinkOutput<T> reference, List<SinkOutput<T>> crashed, long resumeEpoch,
+      SinkOutput<T> resumed) {
+    List<Captured<T>> all = new ArrayList<>();
+    int workers = 0;
+    for (SinkOutput<T> o : crashed) {
+      all.addAll(o.records());
+      workers = Math.max(workers, o.workerCount());
+    }
+    return of(reference, new SinkOutput<>(reference.label(), workers, all), resumeEpoch, resumed);
+  }
+
   /** Items of the uninterrupted run that neither the crashed nor the resumed run wrote, with their epochs there. */
   public List<Captured<T>> lost() {
     return lost;
