@@ -34,11 +34,16 @@ public record IdleProfile(String name, Backoff workers, Backoff transportPoller,
       new Backoff(10, 20, MICRO, MILLI),
       new Backoff(1, 10, MICRO, MILLI));
 
-  /** Keep polling (yield) for about 20,000 empty passes before parking: µs latency while busy, more CPU between items. */
+  /**
+   * Workers and the poller yield for about 20,000 empty passes before parking: µs latency while busy,
+   * more CPU between items. The media driver yields only 100 times: it has periodic work of its own
+   * (heartbeats, status messages, timers) every few ms, so with 20,000 yields it never parked and
+   * used a third of a core while the flow was idle (docs/PERFORMANCE.md, "Idle profiles").
+   */
   public static final IdleProfile LATENCY = new IdleProfile("latency",
       new Backoff(100, 20_000, MICRO, MILLI),
       new Backoff(100, 20_000, MICRO, MILLI),
-      new Backoff(100, 20_000, MICRO, MILLI));
+      new Backoff(100, 100, MICRO, MILLI));
 
   public IdleProfile {
     Objects.requireNonNull(name, "name");
