@@ -13,8 +13,10 @@ import java.util.Objects;
  *       the park to end (tens of µs to 1 ms).
  *   <li>{@link #LATENCY}: yield for many empty passes before parking, so a worker that had work in
  *       the last few milliseconds answers new work within microseconds; between bursts it keeps its
- *       core busy yielding. Once idle for longer it parks as {@code THROUGHPUT} does, so a flow with
- *       no input costs about the same CPU in both.
+ *       core busy yielding. Once idle for longer it parks as {@code THROUGHPUT} does, though
+ *       periodic work restarts its yields: an idle flow costs a few ms of CPU per second more. For
+ *       machines with a core to spare per polling thread; on an oversubscribed machine the yielding
+ *       threads take turns from the busy ones.
  * </ul>
  *
  * @param name            a label for logs and reports
