@@ -103,7 +103,12 @@ final class Recovery implements AutoCloseable {
       List<Long> complete = RecoveryStore.completeEpochs(commits);
       this.resumeEpoch = complete.isEmpty() ? 0 : complete.get(complete.size() - 1);
       discardAfter(resumeEpoch);
-      load(flow, config.workersPerProcess());
+      long t0 = System.nanoTime();
+      int read = load(flow, config.workersPerProcess());
+      if (resumeEpoch > 0) {
+        LOG.info("dataflow '{}' resumes from epoch {} of recovery store {}: read {} snapshots in {} ms", flowName,
+            resumeEpoch, dir, read, (System.nanoTime() - t0) / 1_000_000);
+      }
     } catch (SQLException e) {
       close();
       throw new IllegalArgumentException("cannot read recovery store " + dir + ": " + e.getMessage(), e);
@@ -112,7 +117,7 @@ final class Recovery implements AutoCloseable {
       throw e;
     }
     this.completed = resumeEpoch;
-    this.lastGcCutoff = resumeEpoch;
+    this.lastGcCutoff = 0; // the first collection looks at the whole store; later ones at what came since
     this.highestWritten = resumeEpoch;
     int local = config.workersPerProcess();
     this.queue = new ArrayBlockingQueue<>(local * IN_FLIGHT + 1);
@@ -124,9 +129,6 @@ final class Recovery implements AutoCloseable {
     }
     this.writer = new Thread(this::writeLoop, "sluice-" + flowName + "-recovery-writer");
     this.writer.setDaemon(true);
-    if (resumeEpoch > 0) {
-      LOG.info("dataflow '{}' resumes from epoch {} of recovery store {}", flowName, resumeEpoch, dir);
-    }
   }
 
   /** Opens the store for a run of {@code flow}, or refuses with what is wrong; nothing is written yet. */
@@ -205,7 +207,7 @@ final class Recovery implements AutoCloseable {
   }
 
   /** Reads each key's newest snapshot up to the resume epoch; keeps the keys this process's workers own now. */
-  private void load(Dataflow flow, int localWorkers) throws SQLException {
+  private int load(Dataflow flow, int localWorkers) throws SQLException {
     Set<String> stateful = new HashSet<>();
     for (Step s : flow.steps()) {
       if (s instanceof Step.StatefulBatch) {
@@ -218,8 +220,9 @@ final class Recovery implements AutoCloseable {
       }
     }
     if (resumeEpoch == 0) {
-      return;
+      return 0;
     }
+    int rows = 0;
     for (Connection c : parts) {
       try (PreparedStatement ps = c.prepareStatement("SELECT step_id, state_key, ser_key, ser_change FROM snaps"
           + " WHERE snap_epoch <= ? ORDER BY step_id, state_key, snap_epoch")) {
@@ -235,6 +238,7 @@ final class Recovery implements AutoCloseable {
             if (step != null && !(s.equals(step) && Arrays.equals(k, key))) {
               restore(step, key, serKey, state, stateful.contains(step), localWorkers);
             }
+            rows++;
             step = s;
             key = k;
             serKey = rs.getBytes(3);
@@ -246,6 +250,7 @@ final class Recovery implements AutoCloseable {
         }
       }
     }
+    return rows;
   }
 
   private void restore(String step, byte[] key, byte[] serKey, byte[] state, boolean stateful, int localWorkers) {
@@ -469,20 +474,28 @@ final class Recovery implements AutoCloseable {
     if (!collector || cutoff <= lastGcCutoff || !now && System.nanoTime() - lastGcNanos < TimeUnit.SECONDS.toNanos(5)) {
       return;
     }
+    long t0 = System.nanoTime();
     for (Connection c : parts) {
-      try (PreparedStatement older = c.prepareStatement("DELETE FROM snaps WHERE snap_epoch < ?1 AND EXISTS (SELECT 1"
-          + " FROM snaps n WHERE n.step_id = snaps.step_id AND n.state_key = snaps.state_key"
-          + " AND n.snap_epoch > snaps.snap_epoch AND n.snap_epoch <= ?1)");
-          PreparedStatement discards = c.prepareStatement("DELETE FROM snaps WHERE ser_change IS NULL AND snap_epoch <= ?");
+      // only keys written since the last cut can replace older rows: visit those, each by its primary key
+      try (PreparedStatement older = c.prepareStatement("DELETE FROM snaps WHERE snap_epoch < ?2 AND (step_id, state_key)"
+          + " IN (SELECT step_id, state_key FROM snaps WHERE snap_epoch > ?1 AND snap_epoch <= ?2)"
+          + " AND snap_epoch < (SELECT MAX(n.snap_epoch) FROM snaps n WHERE n.step_id = snaps.step_id"
+          + " AND n.state_key = snaps.state_key AND n.snap_epoch <= ?2)");
+          PreparedStatement discards = c.prepareStatement("DELETE FROM snaps WHERE ser_change IS NULL AND snap_epoch > ?1"
+              + " AND snap_epoch <= ?2");
           PreparedStatement commits = c.prepareStatement("DELETE FROM commits WHERE ended = 0 AND epoch < ?")) {
-        older.setLong(1, cutoff);
+        older.setLong(1, lastGcCutoff);
+        older.setLong(2, cutoff);
         older.executeUpdate();
-        discards.setLong(1, cutoff);
+        discards.setLong(1, lastGcCutoff);
+        discards.setLong(2, cutoff);
         discards.executeUpdate();
         commits.setLong(1, cutoff);
         commits.executeUpdate();
       }
     }
+    LOG.debug("recovery store {}: deleted snapshots replaced by epoch {} in {} ms", dir, cutoff,
+        (System.nanoTime() - t0) / 1_000_000);
     lastGcCutoff = cutoff;
     lastGcNanos = System.nanoTime();
   }
