@@ -62,6 +62,8 @@ public final class RecoveryStore {
         st.execute("PRAGMA journal_mode=WAL");
         st.execute("CREATE TABLE snaps (step_id TEXT NOT NULL, state_key BLOB NOT NULL, snap_epoch INTEGER NOT NULL,"
             + " ser_key BLOB, ser_change BLOB, PRIMARY KEY (step_id, state_key, snap_epoch)) WITHOUT ROWID");
+        // garbage collection finds the keys written in a range of epochs through this index
+        st.execute("CREATE INDEX snaps_by_epoch ON snaps (snap_epoch)");
         st.execute("CREATE TABLE commits (epoch INTEGER NOT NULL, worker_index INTEGER NOT NULL,"
             + " worker_count INTEGER NOT NULL, ended INTEGER NOT NULL DEFAULT 0,"
             + " PRIMARY KEY (epoch, worker_index, worker_count, ended)) WITHOUT ROWID");

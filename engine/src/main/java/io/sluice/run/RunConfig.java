@@ -37,6 +37,7 @@ import java.util.Objects;
  *                                when sources advance it (see {@link #withVirtualTime})
  * @param recovery                where and how often to snapshot state for recovery; null for no recovery
  * @param hook                    test hook for crash injection ({@link RunHook}); null in production
+ * @param observer                watches the run (metrics, health; see {@link RunObserver}), or null
  * @param channelItems            if positive, each worker-to-worker channel also refuses batches while
  *                                it holds this many items or more (so it holds at most
  *                                {@code channelItems - 1} items plus one batch); 0 bounds it in
@@ -58,6 +59,7 @@ public record RunConfig(
     Instant virtualTimeOrigin,
     RecoveryConfig recovery,
     RunHook hook,
+    RunObserver observer,
     int channelItems) {
 
   public RunConfig {
@@ -111,7 +113,7 @@ public record RunConfig(
    */
   public static RunConfig workers(int workersPerProcess) {
     return new RunConfig(workersPerProcess, 0, List.of(), Duration.ofSeconds(10), Duration.ofSeconds(1), 16, false,
-        null, null, null, IdleProfile.THROUGHPUT, InstantSource.system(), null, null, null, 0);
+        null, null, null, IdleProfile.THROUGHPUT, InstantSource.system(), null, null, null, null, 0);
   }
 
   /** Processes in the cluster. */
@@ -178,6 +180,11 @@ public record RunConfig(
     return copy(b -> b.channelItems = items);
   }
 
+  /** Watches the run with {@code o} (e.g. {@code SluiceMetrics.serve(9090)} from {@code sluice-metrics}); null for none. */
+  public RunConfig withObserver(RunObserver o) {
+    return copy(b -> b.observer = o);
+  }
+
   /**
    * Reads time from {@code clock} (for timers, collect timeouts, epochs, source wake-ups, system-time
    * windows) instead of the system clock. Ignored under {@link #withVirtualTime virtual time}.
@@ -237,6 +244,7 @@ public record RunConfig(
     Instant virtualTimeOrigin;
     RecoveryConfig recovery;
     RunHook hook;
+    RunObserver observer;
     int channelItems;
 
     Fields(RunConfig c) {
@@ -255,6 +263,7 @@ public record RunConfig(
       virtualTimeOrigin = c.virtualTimeOrigin;
       recovery = c.recovery;
       hook = c.hook;
+      observer = c.observer;
       channelItems = c.channelItems;
     }
 
@@ -275,6 +284,7 @@ public record RunConfig(
           virtualTimeOrigin,
           recovery,
           hook,
+          observer,
           channelItems);
     }
   }

@@ -90,6 +90,7 @@ final class Recovery implements AutoCloseable {
     long interval = Math.max(1, config.epochInterval().toMillis());
     this.keepEpochs = cfg.backupInterval().isZero() ? 0 : (cfg.backupInterval().toMillis() + interval - 1) / interval;
     List<Path> files = RecoveryStore.checkedPartitions(dir);
+    long gcCutoff;
     this.parts = new Connection[files.size()];
     try {
       for (int i = 0; i < files.size(); i++) {
@@ -103,6 +104,8 @@ final class Recovery implements AutoCloseable {
       List<Long> complete = RecoveryStore.completeEpochs(commits);
       this.resumeEpoch = complete.isEmpty() ? 0 : complete.get(complete.size() - 1);
       discardAfter(resumeEpoch);
+      String cut = RecoveryStore.meta(parts[0], "gc_cutoff");
+      gcCutoff = cut == null ? 0 : Long.parseLong(cut);
       long t0 = System.nanoTime();
       int read = load(flow, config.workersPerProcess());
       if (resumeEpoch > 0) {
@@ -117,7 +120,7 @@ final class Recovery implements AutoCloseable {
       throw e;
     }
     this.completed = resumeEpoch;
-    this.lastGcCutoff = 0; // the first collection looks at the whole store; later ones at what came since
+    this.lastGcCutoff = gcCutoff; // collections look only at what was written since the last one
     this.highestWritten = resumeEpoch;
     int local = config.workersPerProcess();
     this.queue = new ArrayBlockingQueue<>(local * IN_FLIGHT + 1);
@@ -467,35 +470,56 @@ final class Recovery implements AutoCloseable {
   /**
    * Deletes snapshots no resume needs: those older than the backup interval behind the newest
    * complete epoch that a newer snapshot (no later than that cut) replaces, and the commits behind
-   * the cut. Process 0 does it, at most every few seconds.
+   * the cut. Process 0 does it, at most every 30 s and when the run ends, looking only at keys
+   * written since the last cut (kept in partition 0's meta table across runs).
    */
   private void collectGarbage(long complete, boolean now) throws SQLException {
     long cutoff = complete - keepEpochs;
-    if (!collector || cutoff <= lastGcCutoff || !now && System.nanoTime() - lastGcNanos < TimeUnit.SECONDS.toNanos(5)) {
+    if (!collector || cutoff <= lastGcCutoff || !now && System.nanoTime() - lastGcNanos < TimeUnit.SECONDS.toNanos(30)) {
       return;
     }
     long t0 = System.nanoTime();
     for (Connection c : parts) {
-      // only keys written since the last cut can replace older rows: visit those, each by its primary key
-      try (PreparedStatement older = c.prepareStatement("DELETE FROM snaps WHERE snap_epoch < ?2 AND (step_id, state_key)"
-          + " IN (SELECT step_id, state_key FROM snaps WHERE snap_epoch > ?1 AND snap_epoch <= ?2)"
-          + " AND snap_epoch < (SELECT MAX(n.snap_epoch) FROM snaps n WHERE n.step_id = snaps.step_id"
-          + " AND n.state_key = snaps.state_key AND n.snap_epoch <= ?2)");
-          PreparedStatement discards = c.prepareStatement("DELETE FROM snaps WHERE ser_change IS NULL AND snap_epoch > ?1"
-              + " AND snap_epoch <= ?2");
+      // only keys written since the last cut can replace older rows: find them by epoch, delete what
+      // each replaces by its primary key, in one transaction per partition
+      c.setAutoCommit(false);
+      try (PreparedStatement written = c.prepareStatement("SELECT step_id, state_key, MAX(snap_epoch) FROM snaps"
+          + " WHERE snap_epoch > ? AND snap_epoch <= ? GROUP BY step_id, state_key");
+          PreparedStatement older = c.prepareStatement("DELETE FROM snaps WHERE step_id = ? AND state_key = ?"
+              + " AND snap_epoch < ?");
+          PreparedStatement discards = c.prepareStatement("DELETE FROM snaps WHERE ser_change IS NULL AND snap_epoch > ?"
+              + " AND snap_epoch <= ?");
           PreparedStatement commits = c.prepareStatement("DELETE FROM commits WHERE ended = 0 AND epoch < ?")) {
-        older.setLong(1, lastGcCutoff);
-        older.setLong(2, cutoff);
-        older.executeUpdate();
+        written.setLong(1, lastGcCutoff);
+        written.setLong(2, cutoff);
+        try (ResultSet rs = written.executeQuery()) {
+          while (rs.next()) {
+            older.setString(1, rs.getString(1));
+            older.setBytes(2, rs.getBytes(2));
+            older.setLong(3, rs.getLong(3));
+            older.addBatch();
+          }
+        }
+        older.executeBatch();
         discards.setLong(1, lastGcCutoff);
         discards.setLong(2, cutoff);
         discards.executeUpdate();
         commits.setLong(1, cutoff);
         commits.executeUpdate();
+        c.commit();
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
       }
     }
     LOG.debug("recovery store {}: deleted snapshots replaced by epoch {} in {} ms", dir, cutoff,
         (System.nanoTime() - t0) / 1_000_000);
+    try (PreparedStatement ps = parts[0].prepareStatement("INSERT OR REPLACE INTO meta VALUES ('gc_cutoff', ?)")) {
+      ps.setString(1, String.valueOf(cutoff));
+      ps.executeUpdate();
+    }
     lastGcCutoff = cutoff;
     lastGcNanos = System.nanoTime();
   }
