@@ -24,7 +24,8 @@ import org.apache.fory.exception.InsecureException;
  *   <li><b>Registered types</b>: the JDK value and collection types Fory registers itself (boxed
  *   primitives, {@code String}, primitive arrays, {@code ArrayList}, {@code HashMap},
  *   {@code LinkedHashMap}, {@code List.of} and the like, {@code java.time}, {@code BigDecimal} ...),
- *   Sluice's own item types ({@code KV}, {@code Joined}, the join's side tag) and then the flow's
+ *   Sluice's own item types ({@code KV}, {@code Joined}, the join's side tag and state, the window
+ *   results, events and snapshots) and then the flow's
  *   registered class names, in the order given, with fixed ids: the ids agree in every process
  *   that runs the same dataflow.</li>
  *   <li><b>A type that is not registered</b> fails to serialize with a {@link SerdeException}
@@ -44,7 +45,12 @@ public final class ForySerde implements Serde {
 
   /** Sluice's own item types, registered in this order from {@link #FIRST_SLUICE_ID}. */
   static final List<String> SLUICE_TYPES = List.of(
-      "io.sluice.dataflow.KV", "io.sluice.dataflow.Joined", "io.sluice.dataflow.StatefulLogics$Side");
+      "io.sluice.dataflow.KV", "io.sluice.dataflow.Joined", "io.sluice.dataflow.StatefulLogics$Side",
+      // windowing: results, and the window step's events and snapshots
+      "io.sluice.dataflow.StatefulLogics$JoinState", "io.sluice.windowing.Windowed", "io.sluice.windowing.WindowMetadata",
+      "io.sluice.windowing.WindowEvent", "io.sluice.windowing.WindowSnapshot", "io.sluice.windowing.WindowSnapshot$Queued",
+      "io.sluice.windowing.EventClockState", "io.sluice.windowing.SlidingWindowerState",
+      "io.sluice.windowing.SessionWindowerState");
 
   private static final Pattern UNREGISTERED = Pattern.compile("[Cc]lass (\\S+?),? is not registered");
 

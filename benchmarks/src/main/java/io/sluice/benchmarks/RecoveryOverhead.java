@@ -1,10 +1,8 @@
-package io.sluice.benchmarks.recovery;
+package io.sluice.benchmarks;
 
 import io.sluice.connectors.IterableSource;
 import io.sluice.dataflow.Dataflow;
 import io.sluice.dataflow.ValueState;
-import io.sluice.outputs.DynamicSink;
-import io.sluice.outputs.StatelessSinkPartition;
 import io.sluice.recovery.RecoveryStore;
 import io.sluice.run.RecoveryConfig;
 import io.sluice.run.RunConfig;
@@ -16,10 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Recovery's cost, measured in one JVM in one interleaved run so the ratios are comparable on a
@@ -29,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>
  * java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -Xmx4g -cp benchmarks/target/benchmarks.jar \
- *     io.sluice.benchmarks.recovery.RecoveryOverhead [items] [keys] [epochMs] [rounds]
+ *     io.sluice.benchmarks.RecoveryOverhead [items] [keys] [epochMs] [rounds]
  * </pre>
  */
 public final class RecoveryOverhead {
@@ -40,10 +35,7 @@ public final class RecoveryOverhead {
     int keys = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
     long epochMs = args.length > 2 ? Long.parseLong(args[2]) : 1000;
     int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
-    String[] table = new String[keys];
-    for (int i = 0; i < keys; i++) {
-      table[i] = "key-" + i;
-    }
+    String[] table = PipelineBenchmark.keyTable(keys);
     com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     System.out.printf("items %d, keys %d, epoch %d ms, %d rounds, load %.1f%n", items, keys, epochMs, rounds,
@@ -62,7 +54,7 @@ public final class RecoveryOverhead {
         ratios.add(on / off);
         // resume: the same flow over the same input, whose source resumes at its end: reading back the keys is all it does
         long t0 = System.nanoTime();
-        RunResult resumed = Sluice.run(flow(table, items, new CountingSink()), config(epochMs, dir));
+        RunResult resumed = Sluice.run(flow(table, items, new PipelineBenchmark.CountingSink()), config(epochMs, dir));
         System.out.printf("  resume of %d keys and end: %.0f ms (items read again: %d)%n",
             info.keysPerStep().getOrDefault("count", 0L), (System.nanoTime() - t0) / 1e6,
             resumed.step("in").totalOut());
@@ -79,7 +71,7 @@ public final class RecoveryOverhead {
 
   private static double run(String[] table, int items, long epochMs, Path dir,
       com.sun.management.OperatingSystemMXBean os, String label) {
-    CountingSink sink = new CountingSink();
+    PipelineBenchmark.CountingSink sink = new PipelineBenchmark.CountingSink();
     long cpu0 = os.getProcessCpuTime();
     long t0 = System.nanoTime();
     Sluice.run(flow(table, items, sink), config(epochMs, dir));
@@ -93,10 +85,10 @@ public final class RecoveryOverhead {
     return perSec;
   }
 
-  private static Dataflow flow(String[] table, int items, CountingSink sink) {
+  private static Dataflow flow(String[] table, int items, PipelineBenchmark.CountingSink sink) {
     int n = table.length;
     Dataflow flow = new Dataflow("recovery-bench");
-    flow.input("in", IterableSource.of(new IntRange(items), 1000))
+    flow.input("in", IterableSource.of(new PipelineBenchmark.IntRange(0, items), 1000))
         .map("key-of", (Integer i) -> table[i % n])
         .keyOn("key", (String s) -> s)
         .statefulMap("count", (ValueState<Long> state, String v) -> {
@@ -124,36 +116,4 @@ public final class RecoveryOverhead {
     Files.delete(dir);
   }
 
-  /** The ints [0, to), boxed lazily. */
-  record IntRange(int to) implements Iterable<Integer> {
-    @Override
-    public Iterator<Integer> iterator() {
-      return new Iterator<>() {
-        private int next;
-
-        @Override
-        public boolean hasNext() {
-          return next < to;
-        }
-
-        @Override
-        public Integer next() {
-          if (next >= to) {
-            throw new NoSuchElementException();
-          }
-          return next++;
-        }
-      };
-    }
-  }
-
-  /** Counts what it receives. */
-  static final class CountingSink implements DynamicSink<Object> {
-    final AtomicLong total = new AtomicLong();
-
-    @Override
-    public StatelessSinkPartition<Object> build(String stepId, int worker, int workerCount) {
-      return items -> total.addAndGet(items.size());
-    }
-  }
 }
