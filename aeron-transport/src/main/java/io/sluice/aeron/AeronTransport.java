@@ -247,12 +247,13 @@ public final class AeronTransport implements Transport {
     try {
       String driverDirectory;
       if (settings.sharedDriver()) {
-        driverDirectory = SharedDrivers.directory(settings);
+        driverDirectory = SharedDrivers.directory(settings, cluster.idle());
       } else {
         Path base = DriverDirectories.base();
         DriverDirectories.deleteOrphans(base);
         Path dir = DriverDirectories.newDirectory(base);
-        driver = MediaDriver.launchEmbedded(driverContext(dir, settings, "media driver of process " + me));
+        driver = MediaDriver.launchEmbedded(driverContext(dir, settings, "media driver of process " + me)
+            .sharedIdleStrategy(AeronIdle.driver(cluster.idle())));
         driverDirectory = driver.aeronDirectoryName();
       }
       aeron = Aeron.connect(Liveness.apply(new Aeron.Context()
@@ -303,7 +304,7 @@ public final class AeronTransport implements Transport {
             (buffer, offset, length, header) -> onData(from, slot, step, buffer, offset, length, header));
       }
     }
-    poller = new AgentRunner(new BackoffIdleStrategy(10, 20, 1_000, 1_000_000), this::onPollerError, null,
+    poller = new AgentRunner(AeronIdle.poller(cluster.idle()), this::onPollerError, null,
         new Agent() {
           @Override
           public int doWork() {

@@ -1,6 +1,8 @@
 package io.sluice.aeron;
 
 import io.aeron.driver.MediaDriver;
+import io.sluice.run.Backoff;
+import io.sluice.run.IdleProfile;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -17,22 +19,28 @@ import org.agrona.CloseHelper;
  * different drivers.
  */
 final class SharedDrivers {
-  private record Key(Duration peerTimeout, int termLength) {}
+  private record Key(Duration peerTimeout, int termLength, Backoff idle) {}
 
   private static final Map<Key, MediaDriver> DRIVERS = new HashMap<>();
   private static boolean hookInstalled;
 
   private SharedDrivers() {}
 
-  /** The directory of the shared driver for {@code settings}, launching it if needed. */
-  static synchronized String directory(AeronTransport.Settings settings) {
-    Key key = new Key(settings.peerTimeout(), settings.termLength());
+  /** The directory of the shared driver for {@code settings} with the default idle profile, launching it if needed. */
+  static String directory(AeronTransport.Settings settings) {
+    return directory(settings, IdleProfile.THROUGHPUT);
+  }
+
+  /** The directory of the shared driver for {@code settings} and the idle profile's driver backoff, launching it if needed. */
+  static synchronized String directory(AeronTransport.Settings settings, IdleProfile idle) {
+    Key key = new Key(settings.peerTimeout(), settings.termLength(), idle.mediaDriver());
     MediaDriver driver = DRIVERS.get(key);
     if (driver == null) {
       Path base = DriverDirectories.base();
       DriverDirectories.deleteOrphans(base);
       driver = MediaDriver.launchEmbedded(
-          AeronTransport.driverContext(DriverDirectories.newDirectory(base), settings, "shared media driver"));
+          AeronTransport.driverContext(DriverDirectories.newDirectory(base), settings, "shared media driver")
+              .sharedIdleStrategy(AeronIdle.driver(idle)));
       DRIVERS.put(key, driver);
       if (!hookInstalled) {
         Runtime.getRuntime().addShutdownHook(new Thread(SharedDrivers::closeAll, "sluice-shared-driver-close"));

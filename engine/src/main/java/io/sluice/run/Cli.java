@@ -123,6 +123,10 @@ public final class Cli implements Callable<Integer> {
         description = "how long to keep older snapshots behind the newest complete one (with -r; default: 0)")
     String backupInterval;
 
+    @Option(names = "--idle", paramLabel = "PROFILE", defaultValue = "${env:SLUICE_IDLE:-throughput}",
+        description = "how idle threads wait: latency or throughput (env SLUICE_IDLE; default: throughput)")
+    String idle;
+
     @Override
     public Integer call() {
       CommandLine cl = spec.commandLine();
@@ -155,6 +159,7 @@ public final class Cli implements Callable<Integer> {
               : Durations.parse("-b", backupInterval);
           config = config.withRecovery(new RecoveryConfig(recoveryDir, backup));
         }
+        config = config.withIdle(IdleProfile.named(idle));
       } catch (IllegalArgumentException e) {
         return usage(e.getMessage());
       }

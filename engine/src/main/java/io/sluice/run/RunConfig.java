@@ -7,9 +7,6 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Supplier;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
 
 /**
  * How to run a dataflow: workers per process, the cluster, and the runtime's knobs. Immutable;
@@ -23,6 +20,7 @@ import org.agrona.concurrent.IdleStrategy;
  * @param slowActivationThreshold an activation of one step longer than this is logged as a warning
  *                                and listed in {@link RunResult#slowActivations()}
  * @param channelCapacity         batches each worker-to-worker channel holds before the sender waits
+ *                                (see also {@code channelItems})
  * @param recordKeys              whether keyed steps record the keys each worker saw (for tests)
  * @param serdeCheck              if non-null, every exchanged item round-trips through this serde,
  *                                even inside one process
@@ -30,7 +28,9 @@ import org.agrona.concurrent.IdleStrategy;
  *                                creates only JDK value types, Sluice's own and the flow's
  *                                {@link io.sluice.dataflow.Dataflow#registerTypes registered types}
  * @param transport               how processes reach each other; null to find one with {@link java.util.ServiceLoader}
- * @param idleStrategy            builds each worker's idle strategy (how it backs off with no work)
+ * @param idle                    how the workers, the transport's poller and the media driver wait
+ *                                when they find no work: {@link IdleProfile#THROUGHPUT} (the default)
+ *                                or {@link IdleProfile#LATENCY}, or explicit {@link Backoff}s
  * @param clock                   the run's time source when time is not virtual (the system clock by default); step
  *                                code reads it through {@link io.sluice.time.RunClock#now()}
  * @param virtualTimeOrigin       if non-null, the run uses virtual time starting at this instant: time moves only
@@ -38,6 +38,10 @@ import org.agrona.concurrent.IdleStrategy;
  * @param recovery                where and how often to snapshot state for recovery; null for no recovery
  * @param hook                    test hook for crash injection ({@link RunHook}); null in production
  * @param observer                watches the run (metrics, health; see {@link RunObserver}), or null
+ * @param channelItems            if positive, each worker-to-worker channel also refuses batches while
+ *                                it holds this many items or more (so it holds at most
+ *                                {@code channelItems - 1} items plus one batch); 0 bounds it in
+ *                                batches only ({@code channelCapacity})
  */
 public record RunConfig(
     int workersPerProcess,
@@ -50,16 +54,13 @@ public record RunConfig(
     Serde serdeCheck,
     Serde serde,
     TransportFactory transport,
-    Supplier<IdleStrategy> idleStrategy,
+    IdleProfile idle,
     InstantSource clock,
     Instant virtualTimeOrigin,
     RecoveryConfig recovery,
     RunHook hook,
-    RunObserver observer) {
-
-  /** Default idle strategy: spin briefly, yield, then park 1 µs doubling up to 1 ms. */
-  public static final Supplier<IdleStrategy> DEFAULT_IDLE =
-      () -> new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
+    RunObserver observer,
+    int channelItems) {
 
   public RunConfig {
     if (workersPerProcess < 1) {
@@ -82,8 +83,11 @@ public record RunConfig(
     if (channelCapacity < 2) {
       throw new IllegalArgumentException("channel capacity must be at least 2 batches, got " + channelCapacity);
     }
-    Objects.requireNonNull(idleStrategy, "idleStrategy");
+    Objects.requireNonNull(idle, "idle");
     Objects.requireNonNull(clock, "clock");
+    if (channelItems < 0) {
+      throw new IllegalArgumentException("channel items must be 0 (no item bound) or positive, got " + channelItems);
+    }
   }
 
   /** Checks a {@code host:port} address, with a message saying what is wrong. */
@@ -103,10 +107,13 @@ public record RunConfig(
     }
   }
 
-  /** One process with {@code workersPerProcess} workers; 10 s epochs, 1 s slow-activation threshold, 16-batch channels. */
+  /**
+   * One process with {@code workersPerProcess} workers; 10 s epochs, 1 s slow-activation threshold,
+   * 16-batch channels without an item bound, the {@link IdleProfile#THROUGHPUT} idle profile.
+   */
   public static RunConfig workers(int workersPerProcess) {
     return new RunConfig(workersPerProcess, 0, List.of(), Duration.ofSeconds(10), Duration.ofSeconds(1), 16, false,
-        null, null, null, DEFAULT_IDLE, InstantSource.system(), null, null, null, null);
+        null, null, null, IdleProfile.THROUGHPUT, InstantSource.system(), null, null, null, null, 0);
   }
 
   /** Processes in the cluster. */
@@ -159,8 +166,18 @@ public record RunConfig(
     return copy(b -> b.transport = t);
   }
 
-  public RunConfig withIdleStrategy(Supplier<IdleStrategy> idle) {
-    return copy(b -> b.idleStrategy = idle);
+  /** How the run's polling threads wait with no work: {@link IdleProfile#LATENCY}, {@link IdleProfile#THROUGHPUT} or your own. */
+  public RunConfig withIdle(IdleProfile profile) {
+    return copy(b -> b.idle = profile);
+  }
+
+  /**
+   * Bounds each worker-to-worker channel in items as well: a sender waits while the channel holds
+   * {@code items} or more (0: batches only). With small batches this keeps a channel short in items;
+   * the batch bound ({@link #withChannelCapacity}) still applies.
+   */
+  public RunConfig withChannelItems(int items) {
+    return copy(b -> b.channelItems = items);
   }
 
   /** Watches the run with {@code o} (e.g. {@code SluiceMetrics.serve(9090)} from {@code sluice-metrics}); null for none. */
@@ -222,12 +239,13 @@ public record RunConfig(
     Serde serdeCheck;
     Serde serde;
     TransportFactory transport;
-    Supplier<IdleStrategy> idleStrategy;
+    IdleProfile idle;
     InstantSource clock;
     Instant virtualTimeOrigin;
     RecoveryConfig recovery;
     RunHook hook;
     RunObserver observer;
+    int channelItems;
 
     Fields(RunConfig c) {
       workersPerProcess = c.workersPerProcess;
@@ -240,12 +258,13 @@ public record RunConfig(
       serdeCheck = c.serdeCheck;
       serde = c.serde;
       transport = c.transport;
-      idleStrategy = c.idleStrategy;
+      idle = c.idle;
       clock = c.clock;
       virtualTimeOrigin = c.virtualTimeOrigin;
       recovery = c.recovery;
       hook = c.hook;
       observer = c.observer;
+      channelItems = c.channelItems;
     }
 
     RunConfig build() {
@@ -260,12 +279,13 @@ public record RunConfig(
           serdeCheck,
           serde,
           transport,
-          idleStrategy,
+          idle,
           clock,
           virtualTimeOrigin,
           recovery,
           hook,
-          observer);
+          observer,
+          channelItems);
     }
   }
 }

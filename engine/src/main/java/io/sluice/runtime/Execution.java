@@ -123,7 +123,9 @@ public final class Execution implements RunningDataflow {
         for (int from = 0; from < n; from++) {
           for (int to = 0; to < n; to++) {
             if (isLocal(to)) {
-              inboundQueues[s][from][to] = new OneToOneConcurrentArrayQueue<>(config.channelCapacity());
+              inboundQueues[s][from][to] = config.channelItems() > 0
+                  ? new ItemBoundedQueue(config.channelCapacity(), config.channelItems())
+                  : new OneToOneConcurrentArrayQueue<>(config.channelCapacity());
             }
           }
         }
@@ -266,7 +268,7 @@ public final class Execution implements RunningDataflow {
     // serdes number registered types by their order: peers must agree on it
     signature.append("|types=").append(String.join(",", flow.registeredTypeNames()));
     return new ClusterSpec(config.processId(), config.addresses(), config.workersPerProcess(), ids, exchanging,
-        signature.toString(), config.serde(), flow.registeredTypeNames(), localPartitions());
+        signature.toString(), config.serde(), flow.registeredTypeNames(), localPartitions(), config.idle());
   }
 
   /** The runtime side of the transport: remote messages land in the same queues local ones do. */

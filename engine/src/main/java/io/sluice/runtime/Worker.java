@@ -104,7 +104,7 @@ final class Worker implements Runnable {
   }
 
   private void loop() {
-    IdleStrategy idle = execution.config.idleStrategy().get();
+    IdleStrategy idle = IdleStrategies.of(execution.config.idle().workers());
     io.sluice.time.RunClock.bind(virtualTime ? () -> java.time.Instant.ofEpochMilli(currentTimeMillis) : clock);
     try {
       while (!execution.isStopping()) {

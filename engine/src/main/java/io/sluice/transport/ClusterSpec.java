@@ -1,5 +1,6 @@
 package io.sluice.transport;
 
+import io.sluice.run.IdleProfile;
 import io.sluice.serde.Serde;
 import java.util.List;
 import java.util.Map;
@@ -21,12 +22,24 @@ import java.util.Map;
  * @param partitions        what this process listed for each step with fixed partitions (by step
  *                          index); processes may differ (e.g. files on their own disks), so the
  *                          transport exchanges these at start
+ * @param idle              how the transport's poller and media driver wait with no work (the run's
+ *                          {@code RunConfig.idle()}); may differ between processes
  */
 public record ClusterSpec(int processId, List<String> addresses, int workersPerProcess, List<String> stepIds,
     List<Integer> exchangeSteps,
-    String flowSignature, Serde serde, List<String> registeredTypes, Map<Integer, List<String>> partitions) {
+    String flowSignature, Serde serde, List<String> registeredTypes, Map<Integer, List<String>> partitions,
+    IdleProfile idle) {
+
+  /** A spec with the default {@link IdleProfile#THROUGHPUT} idle profile. */
+  public ClusterSpec(int processId, List<String> addresses, int workersPerProcess, List<String> stepIds,
+      List<Integer> exchangeSteps, String flowSignature, Serde serde, List<String> registeredTypes,
+      Map<Integer, List<String>> partitions) {
+    this(processId, addresses, workersPerProcess, stepIds, exchangeSteps, flowSignature, serde, registeredTypes,
+        partitions, IdleProfile.THROUGHPUT);
+  }
 
   public ClusterSpec {
+    java.util.Objects.requireNonNull(idle, "idle");
     addresses = List.copyOf(addresses);
     stepIds = List.copyOf(stepIds);
     exchangeSteps = List.copyOf(exchangeSteps);

@@ -139,6 +139,9 @@ class CliTest {
     assertThat(err.toString()).contains("-w must be at least 1");
 
     assertThat(run("run", Flows.class.getName(), "-w", "two")).isEqualTo(2);
+
+    assertThat(run("run", Flows.class.getName(), "--idle", "fast")).isEqualTo(2);
+    assertThat(err.toString()).contains("unknown idle profile 'fast'").contains("latency");
     assertThat(run()).isEqualTo(2);
     assertThat(err.toString()).contains("missing command");
   }

@@ -1,0 +1,121 @@
+package io.sluice.peers;
+
+import io.sluice.dataflow.Dataflow;
+import io.sluice.peers.nexmark.FlinkNexmark;
+import io.sluice.peers.nexmark.Generator;
+import io.sluice.peers.nexmark.SluiceNexmark;
+import io.sluice.run.RunConfig;
+import io.sluice.run.Sluice;
+import java.lang.management.ManagementFactory;
+import java.util.Locale;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Runs one job in one engine and prints one line per run:
+ * {@code [peer] engine=… job=… workers=… items=… wall-ms=… items/s=… cpu-ns/item=…}.
+ * Wall and CPU time cover the whole job: submitting it, the run, the end (for Flink: starting and
+ * stopping its local MiniCluster; for Sluice: starting and joining the worker threads).
+ *
+ * <p>Usage: {@code PeerRun sluice|flink job workers items [runs]}, job one of {@code spread2us} (one-partition source, redistribute, ~2 µs of work per item), {@code keyed100},
+ * {@code keyed1m} (keyed count with 100 / 1 M keys), {@code q0}–{@code q3} (NEXMark). With
+ * {@code runs} &gt; 1 the job runs again in the same JVM (warm).
+ */
+public final class PeerRun {
+  private static final com.sun.management.OperatingSystemMXBean OS =
+      (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+  public static void main(String[] args) throws Exception {
+    if (args.length < 4 || args.length > 5) {
+      System.err.println("usage: PeerRun sluice|flink keyed100|keyed1m|q0|q1|q2|q3 workers items [runs]");
+      System.exit(2);
+    }
+    String engine = args[0];
+    String job = args[1];
+    int workers = Integer.parseInt(args[2]);
+    long items = Long.parseLong(args[3]);
+    int runs = args.length == 5 ? Integer.parseInt(args[4]) : 1;
+    if (!engine.equals("sluice") && !engine.equals("flink")) {
+      System.err.println("engine must be sluice or flink, got " + engine);
+      System.exit(2);
+    }
+    for (int r = 1; r <= runs; r++) {
+      long cpu0 = OS.getProcessCpuTime();
+      long jit0 = jitMillis();
+      long gc0 = gcMillis();
+      long gcs0 = gcCount();
+      long t0 = System.nanoTime();
+      long out = engine.equals("sluice") ? sluice(job, workers, items) : flink(job, workers, items);
+      long wall = System.nanoTime() - t0;
+      long cpu = OS.getProcessCpuTime() - cpu0;
+      System.out.printf(Locale.ROOT,
+          "[peer] engine=%s job=%s workers=%d run=%d items=%d outputs=%d wall-ms=%.0f items/s=%.0f cpu-ns/item=%.1f"
+              + " jit-ms=%d gc-ms=%d gcs=%d%n",
+          engine, job, workers, r, items, out, wall / 1e6, items / (wall / 1e9), (double) cpu / items,
+          jitMillis() - jit0, gcMillis() - gc0, gcCount() - gcs0);
+    }
+    System.exit(0);
+  }
+
+  /** JIT compiler threads' time so far (all compilers), ms. */
+  static long jitMillis() {
+    var c = ManagementFactory.getCompilationMXBean();
+    return c != null && c.isCompilationTimeMonitoringSupported() ? c.getTotalCompilationTime() : -1;
+  }
+
+  static long gcMillis() {
+    long t = 0;
+    for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      t += Math.max(0, gc.getCollectionTime());
+    }
+    return t;
+  }
+
+  static long gcCount() {
+    long n = 0;
+    for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      n += Math.max(0, gc.getCollectionCount());
+    }
+    return n;
+  }
+
+  static long sluice(String job, int workers, long items) {
+    Counters.SluiceCount sink = new Counters.SluiceCount();
+    Dataflow flow = switch (job) {
+      case "spread2us" -> Spread.sluice(items, sink);
+      case "keyed100" -> KeyedCount.sluice(items, 100, sink);
+      case "keyed1m" -> KeyedCount.sluice(items, 1_000_000, sink);
+      default -> SluiceNexmark.flow(query(job), new Generator(42), items, 1000, sink);
+    };
+    Sluice.run(flow, RunConfig.workers(workers));
+    return sink.count.sum();
+  }
+
+  static long flink(String job, int workers, long items) throws Exception {
+    StreamExecutionEnvironment env = environment(workers);
+    DataStream<?> out = switch (job) {
+      case "spread2us" -> Spread.flink(env, items);
+      case "keyed100" -> KeyedCount.flink(env, items, 100);
+      case "keyed1m" -> KeyedCount.flink(env, items, 1_000_000);
+      default -> FlinkNexmark.query(query(job), FlinkNexmark.events(env, new Generator(42), items));
+    };
+    Counters.FLINK.reset();
+    out.addSink(new Counters.FlinkCount<>()).name("count");
+    env.execute(job);
+    return Counters.FLINK.sum();
+  }
+
+  /** A local environment with {@code parallelism} slots, Flink's defaults otherwise. */
+  public static StreamExecutionEnvironment environment(int parallelism) {
+    Configuration conf = new Configuration();
+    return StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+  }
+
+  private static int query(String job) {
+    if (job.length() == 2 && job.charAt(0) == 'q' && job.charAt(1) >= '0' && job.charAt(1) <= '3') {
+      return job.charAt(1) - '0';
+    }
+    throw new IllegalArgumentException("unknown job '" + job + "': expected keyed100, keyed1m, q0, q1, q2 or q3");
+  }
+}

@@ -1,0 +1,83 @@
+package io.sluice.run;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How every polling thread of a run waits when it has no work: the workers, and, in a run over
+ * several processes, the transport's poller thread and the embedded media driver. Two named
+ * profiles trade latency against CPU (measured in docs/PERFORMANCE.md, "Idle profiles"):
+ * <ul>
+ *   <li>{@link #THROUGHPUT} (the default): park soon (after 10 spins and 20 yields), so a worker
+ *       with nothing to do costs almost no CPU; an item that arrives while a worker parks waits for
+ *       the park to end (tens of µs to 1 ms).
+ *   <li>{@link #LATENCY}: yield for many empty passes before parking, so a worker that had work in
+ *       the last few milliseconds answers new work within microseconds; between bursts it keeps its
+ *       core busy yielding. Once idle for longer it parks as {@code THROUGHPUT} does, though
+ *       periodic work restarts its yields: an idle flow costs a few ms of CPU per second more. For
+ *       machines with a core to spare per polling thread; on an oversubscribed machine the yielding
+ *       threads take turns from the busy ones.
+ * </ul>
+ *
+ * @param name            a label for logs and reports
+ * @param workers         how each worker thread backs off
+ * @param transportPoller how the cross-process transport's receiving thread backs off
+ * @param mediaDriver     how the embedded media driver's thread backs off (Aeron's shared
+ *                        threading mode)
+ */
+public record IdleProfile(String name, Backoff workers, Backoff transportPoller, Backoff mediaDriver) {
+
+  private static final Duration MICRO = Duration.ofNanos(1_000);
+  private static final Duration MILLI = Duration.ofMillis(1);
+
+  /** Park soon: little CPU when idle, up to ~1 ms added latency at low rates. The default. */
+  public static final IdleProfile THROUGHPUT = new IdleProfile("throughput",
+      new Backoff(10, 20, MICRO, MILLI),
+      new Backoff(10, 20, MICRO, MILLI),
+      new Backoff(1, 10, MICRO, MILLI));
+
+  /**
+   * Workers and the poller yield for about 20,000 empty passes before parking: µs latency while busy,
+   * more CPU between items. The media driver yields only 100 times: it has periodic work of its own
+   * (heartbeats, status messages, timers) every few ms, so with 20,000 yields it never parked and
+   * used a third of a core while the flow was idle (docs/PERFORMANCE.md, "Idle profiles").
+   */
+  public static final IdleProfile LATENCY = new IdleProfile("latency",
+      new Backoff(100, 20_000, MICRO, MILLI),
+      new Backoff(100, 20_000, MICRO, MILLI),
+      new Backoff(100, 100, MICRO, MILLI));
+
+  public IdleProfile {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(workers, "workers");
+    Objects.requireNonNull(transportPoller, "transportPoller");
+    Objects.requireNonNull(mediaDriver, "mediaDriver");
+  }
+
+  /** One backoff for all three kinds of thread. */
+  public static IdleProfile of(String name, Backoff all) {
+    return new IdleProfile(name, all, all, all);
+  }
+
+  /** {@link #LATENCY} or {@link #THROUGHPUT} by name (case-insensitive), for command lines and settings. */
+  public static IdleProfile named(String name) {
+    return switch (name == null ? "" : name.toLowerCase(java.util.Locale.ROOT)) {
+      case "latency" -> LATENCY;
+      case "throughput" -> THROUGHPUT;
+      default -> throw new IllegalArgumentException(
+          "unknown idle profile '" + name + "': expected 'latency' or 'throughput'");
+    };
+  }
+
+  public IdleProfile withWorkers(Backoff b) {
+    return new IdleProfile(name, b, transportPoller, mediaDriver);
+  }
+
+  public IdleProfile withTransportPoller(Backoff b) {
+    return new IdleProfile(name, workers, b, mediaDriver);
+  }
+
+  public IdleProfile withMediaDriver(Backoff b) {
+    return new IdleProfile(name, workers, transportPoller, b);
+  }
+}
