@@ -39,7 +39,7 @@ class ErrorStreamTest {
     for (Captured<StepError<String>> c : dead.records()) {
       assertThat(c.item().worker()).isEqualTo(c.worker());
     }
-    assertThat(IntStream.range(0, run.workers()).map(w -> (int) run.step("parse.errors").itemsOut(w)).sum())
+    assertThat(IntStream.range(0, run.totalWorkers()).map(w -> (int) run.step("parse.errors").itemsOut(w)).sum())
         .isEqualTo(3);
   }
 
