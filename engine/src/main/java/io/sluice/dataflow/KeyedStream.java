@@ -1,5 +1,6 @@
 package io.sluice.dataflow;
 
+import io.sluice.inputs.Routing;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -134,17 +135,18 @@ public class KeyedStream<K, V> extends Stream<KV<K, V>> {
   public KeyedStream<K, V> reduceFinal(String id, BinaryOperator<V> reducer) {
     Objects.requireNonNull(reducer, "reducer");
     Stream<KV<K, V>> pre = freshFlatMapBatch(id + ".pre", batch -> {
-      Map<K, V> acc = new LinkedHashMap<>();
+      // by routing identity (byte[] keys by content), keeping the first key object of each
+      Map<Object, KV<K, V>> acc = new LinkedHashMap<>();
       for (KV<K, V> kv : batch) {
         try {
-          acc.merge(kv.key(), kv.value(), reducer);
+          Object keyId = Routing.identity(kv.key());
+          KV<K, V> prev = acc.get(keyId);
+          acc.put(keyId, prev == null ? kv : KV.of(prev.key(), reducer.apply(prev.value(), kv.value())));
         } catch (RuntimeException | Error e) {
           throw new ItemFailedException(kv, e);
         }
       }
-      List<KV<K, V>> out = new ArrayList<>(acc.size());
-      acc.forEach((k, v) -> out.add(KV.of(k, v)));
-      return out;
+      return new ArrayList<>(acc.values());
     });
     return of(pre).reduceFinalAfterExchange(id, reducer);
   }

@@ -495,7 +495,7 @@ public final class Execution implements RunningDataflow {
         in[w] = m.itemsIn;
         out[w] = m.itemsOut;
         max[w] = m.maxActivationNanos;
-        keys.set(w, m.keyItems);
+        keys.set(w, m.keyItemsByKey());
       }
       stats.put(steps.get(s).id(), new StepStats(steps.get(s).id(), in, out, keys, max));
     }

@@ -4,6 +4,7 @@ import io.sluice.dataflow.KV;
 import io.sluice.dataflow.Retention;
 import io.sluice.dataflow.StatefulLogic;
 import io.sluice.dataflow.StatefulLogicBuilder;
+import io.sluice.inputs.Routing;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -56,11 +57,12 @@ final class StatefulReceiver extends ExchangeReceiver {
   void process(long epoch, List<Object> items) {
     for (Object item : items) {
       KV<?, ?> kv = (KV<?, ?>) item;
-      List<Object> values = groups.get(kv.key());
+      Object id = Routing.identity(kv.key()); // keys are grouped by their routing identity
+      List<Object> values = groups.get(id);
       if (values == null) {
         values = new ArrayList<>(4);
-        groups.put(kv.key(), values);
-        keyOrder.add(kv.key());
+        groups.put(id, values);
+        keyOrder.add(id);
       }
       values.add(kv.value());
     }
@@ -78,12 +80,12 @@ final class StatefulReceiver extends ExchangeReceiver {
         if (metrics.keyItems != null) {
           metrics.keyItems.merge(key, (long) values.size(), Long::sum);
         }
-        emitter.key = key;
+        emitter.key = Routing.keyOf(key);
         Retention r;
         try {
           r = logic.onBatch(values, emitter);
         } catch (RuntimeException | Error e) {
-          throw failure(values.size() == 1 ? KV.of(key, values.get(0)) : values, e);
+          throw failure(values.size() == 1 ? KV.of(Routing.keyOf(key), values.get(0)) : values, e);
         }
         after(key, logic, r);
       }
@@ -97,7 +99,7 @@ final class StatefulReceiver extends ExchangeReceiver {
 
   private StatefulLogic<Object, Object, Object> build(Object key, Object context) {
     try {
-      StatefulLogic<Object, Object, Object> logic = builder.build(key, null);
+      StatefulLogic<Object, Object, Object> logic = builder.build(Routing.keyOf(key), null);
       if (logic == null) {
         throw new IllegalStateException("the logic builder returned null for key " + key);
       }
@@ -165,7 +167,7 @@ final class StatefulReceiver extends ExchangeReceiver {
         out = new ArrayList<>();
         emitter.out = out;
       }
-      emitter.key = t.key;
+      emitter.key = Routing.keyOf(t.key);
       long t0 = System.nanoTime();
       Retention r;
       try {
@@ -189,7 +191,7 @@ final class StatefulReceiver extends ExchangeReceiver {
     emitter.out = out;
     long t0 = System.nanoTime();
     for (Map.Entry<Object, StatefulLogic<Object, Object, Object>> e : logics.entrySet()) {
-      emitter.key = e.getKey();
+      emitter.key = Routing.keyOf(e.getKey());
       try {
         e.getValue().onEof(emitter);
       } catch (RuntimeException | Error ex) {
