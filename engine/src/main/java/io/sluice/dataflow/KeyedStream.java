@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.BiFunction;
 import java.util.function.BinaryOperator;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -59,6 +60,11 @@ public class KeyedStream<K, V> extends Stream<KV<K, V>> {
 
   @Override
   public KeyedStream<K, V> inspect(String id, Inspector<? super KV<K, V>> inspector) {
+    return of(super.inspect(id, inspector));
+  }
+
+  @Override
+  public KeyedStream<K, V> inspect(String id, Consumer<? super KV<K, V>> inspector) {
     return of(super.inspect(id, inspector));
   }
 
@@ -168,15 +174,38 @@ public class KeyedStream<K, V> extends Stream<KV<K, V>> {
   }
 
   /**
-   * Collects each key's values into lists, emitting a list when it holds {@code maxSize} values,
-   * when {@code timeout} has passed since its first value arrived, or when the input ends.
+   * Collects each key's values into lists, as Bytewax's {@code collect} does: a list is emitted
+   * when it holds {@code maxSize} values, when {@code timeout} has passed since the key's
+   * <em>latest</em> value arrived (every value restarts the timeout), or when the input ends. A key
+   * that keeps receiving values more often than {@code timeout} is emitted only by size. Same as
+   * {@code collect(id, maxSize, timeout, CollectTimeout.SINCE_LAST_VALUE)}.
+   *
+   * @param maxSize values per list, at least 1
+   * @param timeout how long a key may go without a new value before its list is emitted
+   * @throws FlowValidationException if {@code maxSize < 1} or {@code timeout} is negative
    */
   public KeyedStream<K, List<V>> collect(String id, int maxSize, Duration timeout) {
+    return collect(id, maxSize, timeout, CollectTimeout.SINCE_LAST_VALUE);
+  }
+
+  /**
+   * {@link #collect(String, int, Duration)} with the timeout counted as {@code from} says:
+   * {@link CollectTimeout#SINCE_LAST_VALUE} (Bytewax's) or {@link CollectTimeout#SINCE_FIRST_VALUE}
+   * (a list is at most {@code timeout} old when emitted, like a Kafka producer's {@code linger.ms}).
+   * Time is the run's clock, read when a value arrives.
+   */
+  public KeyedStream<K, List<V>> collect(String id, int maxSize, Duration timeout, CollectTimeout from) {
     if (maxSize < 1) {
       throw new FlowValidationException("step '" + id + "': collect needs maxSize >= 1, got " + maxSize);
     }
     Objects.requireNonNull(timeout, "timeout");
-    return statefulBatch(id, (K key, List<V> resume) -> new StatefulLogics.CollectLogic<V>(resume, maxSize, timeout));
+    Objects.requireNonNull(from, "from");
+    if (timeout.isNegative()) {
+      throw new FlowValidationException("step '" + id + "': collect needs a timeout >= 0, got " + timeout);
+    }
+    boolean sinceFirst = from == CollectTimeout.SINCE_FIRST_VALUE;
+    return statefulBatch(id,
+        (K key, List<V> resume) -> new StatefulLogics.CollectLogic<V>(resume, maxSize, timeout, sinceFirst));
   }
 
   /**

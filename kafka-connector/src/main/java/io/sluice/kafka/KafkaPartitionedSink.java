@@ -18,7 +18,8 @@ import org.apache.kafka.common.utils.Utils;
  * hash of the value. So records with the same key land on the same Kafka partition, in the order
  * one upstream worker produced them, and every partition is written by one producer only.
  *
- * <p>Every message must be for this sink's topic (or name none). Failures as for {@link KafkaSink}.
+ * <p>Every message must be for this sink's topic (or name none). Each batch is flushed (sent and
+ * acknowledged) before {@code writeBatch} returns. Failures as for {@link KafkaSink}.
  */
 public final class KafkaPartitionedSink implements FixedPartitionedSink<KafkaSinkMessage<byte[], byte[]>, Void> {
   private final List<String> brokers;

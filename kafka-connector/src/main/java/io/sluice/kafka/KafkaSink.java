@@ -11,7 +11,8 @@ import java.util.Objects;
 /**
  * Writes {@link KafkaSinkMessage}s with byte-array keys and values to Kafka: one
  * {@code KafkaProducer} per worker, writing the items that worker holds, batch by batch; each
- * worker flushes when its input ends. A message's own topic, partition, timestamp and headers are
+ * batch is flushed (sent and acknowledged) before {@code writeBatch} returns, as Bytewax's Kafka
+ * sink does, so a stopped or killed process has lost at most the batch in hand. A message's own topic, partition, timestamp and headers are
  * used when set; otherwise the sink's topic and Kafka's partitioner (by key) apply.
  *
  * <p>Guarantees: every item written is acknowledged by the brokers before the run ends

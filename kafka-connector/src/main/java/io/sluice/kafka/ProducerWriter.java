@@ -16,8 +16,9 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * One producer writing {@link KafkaSinkMessage}s: sends each batch asynchronously, remembers the
- * first failed send and reports it on the next write or on close, flushes on close.
+ * One producer writing {@link KafkaSinkMessage}s: sends each batch and flushes it before returning
+ * (so each batch is acknowledged when the sink's {@code writeBatch} returns), remembers the first
+ * failed send and reports it at once or on the next write or on close.
  */
 final class ProducerWriter {
   private final String stepId;
@@ -91,6 +92,15 @@ final class ProducerWriter {
             + bootstrap + "' failed: " + KafkaClients.rootMessage(e), e);
       }
     }
+    // as Bytewax's Kafka sink: a batch is acknowledged when writeBatch returns, so a stopped or
+    // killed process has lost at most the batch in hand (bounded by delivery.timeout.ms)
+    try {
+      producer.flush();
+    } catch (KafkaException e) {
+      throw new KafkaConnectorException("step '" + stepId + "': flushing a batch to brokers '" + bootstrap + "' failed: "
+          + KafkaClients.rootMessage(e), e);
+    }
+    check();
   }
 
   private void check() {
