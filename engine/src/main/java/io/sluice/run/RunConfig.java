@@ -28,6 +28,7 @@ import org.agrona.concurrent.IdleStrategy;
  *                                {@link io.sluice.dataflow.Dataflow#registerTypes registered types}
  * @param transport               how processes reach each other; null to find one with {@link java.util.ServiceLoader}
  * @param idleStrategy            builds each worker's idle strategy (how it backs off with no work)
+ * @param emitObserver            if non-null, sees every batch every step emits (test tooling); null by default
  */
 public record RunConfig(
     int workersPerProcess,
@@ -40,7 +41,8 @@ public record RunConfig(
     Serde serdeCheck,
     Serde serde,
     TransportFactory transport,
-    Supplier<IdleStrategy> idleStrategy) {
+    Supplier<IdleStrategy> idleStrategy,
+    EmitObserver emitObserver) {
 
   /** Default idle strategy: spin briefly, yield, then park 1 µs doubling up to 1 ms. */
   public static final Supplier<IdleStrategy> DEFAULT_IDLE =
@@ -90,7 +92,7 @@ public record RunConfig(
   /** One process with {@code workersPerProcess} workers; 10 s epochs, 1 s slow-activation threshold, 16-batch channels. */
   public static RunConfig workers(int workersPerProcess) {
     return new RunConfig(workersPerProcess, 0, List.of(), Duration.ofSeconds(10), Duration.ofSeconds(1), 16, false,
-        null, null, null, DEFAULT_IDLE);
+        null, null, null, DEFAULT_IDLE, null);
   }
 
   /** Processes in the cluster. */
@@ -147,6 +149,11 @@ public record RunConfig(
     return copy(b -> b.idleStrategy = idle);
   }
 
+  /** A copy whose steps show every batch they emit to {@code observer} (null: none). */
+  public RunConfig withEmitObserver(EmitObserver observer) {
+    return copy(b -> b.emitObserver = observer);
+  }
+
   /** A copy with the changes {@code change} makes; one place lists the components, so adding one touches one line here. */
   private RunConfig copy(java.util.function.Consumer<Fields> change) {
     Fields b = new Fields(this);
@@ -167,6 +174,7 @@ public record RunConfig(
     Serde serde;
     TransportFactory transport;
     Supplier<IdleStrategy> idleStrategy;
+    EmitObserver emitObserver;
 
     Fields(RunConfig c) {
       workersPerProcess = c.workersPerProcess;
@@ -180,6 +188,7 @@ public record RunConfig(
       serde = c.serde;
       transport = c.transport;
       idleStrategy = c.idleStrategy;
+      emitObserver = c.emitObserver;
     }
 
     RunConfig build() {
@@ -194,7 +203,8 @@ public record RunConfig(
           serdeCheck,
           serde,
           transport,
-          idleStrategy);
+          idleStrategy,
+          emitObserver);
     }
   }
 }

@@ -41,6 +41,10 @@ abstract class Node {
       return;
     }
     metrics.itemsOut += items.size();
+    io.sluice.run.EmitObserver observer = worker.execution.config.emitObserver();
+    if (observer != null) {
+      observer.emitted(stepId, worker.index, items);
+    }
     List<Inlet> targets = outputs.get(port);
     for (int i = 0, n = targets.size(); i < n; i++) {
       Inlet t = targets.get(i);

@@ -67,7 +67,8 @@ public final class DataflowRunner {
 
   /** A runner for {@code workers} worker threads, default timeout, no serde check. */
   public static DataflowRunner withWorkers(int workers) {
-    return new DataflowRunner(RunConfig.workers(workers), 1, DEFAULT_TIMEOUT, DEFAULT_WORKER_COUNTS, false);
+    return new DataflowRunner(RunConfig.workers(workers).withEmitObserver(EmitCheck.ENABLED), 1, DEFAULT_TIMEOUT,
+        DEFAULT_WORKER_COUNTS, false);
   }
 
   /** The total number of workers a run has (processes × workers per process). */
@@ -182,8 +183,28 @@ public final class DataflowRunner {
    */
   public TestRun run(Dataflow flow) {
     Map<TestSink<?>, String> sinks = prepareSinks(flow);
-    RunResult result = execute(flow);
+    EmitCheck check = EmitCheck.forRun(config);
+    RunResult result = execute(flow, check);
+    if (check != null) {
+      check.verify();
+    }
     return new TestRun(flow, result, config.workersPerProcess(), snapshot(sinks));
+  }
+
+  /**
+   * The same runner checking (or not) that no item changes after a step emitted it; on by
+   * default. When on, {@link #run} fails with an {@link AssertionError} naming the step that
+   * emitted a changed item, what it emitted and what the item holds at the end. Items that are
+   * deeply immutable are not checked; items that cannot be serialized cannot be.
+   */
+  public DataflowRunner withEmitCheck(boolean on) {
+    return new DataflowRunner(config.withEmitObserver(on ? EmitCheck.ENABLED : null), processes, timeout, workerCounts,
+        transportSerdeCheck);
+  }
+
+  /** Whether runs check that items do not change after they are emitted. */
+  public boolean checksEmits() {
+    return config.emitObserver() == EmitCheck.ENABLED;
   }
 
   /**
@@ -261,7 +282,12 @@ public final class DataflowRunner {
 
   /** One run, in this process or as an in-JVM cluster; statistics of every worker. */
   private RunResult execute(Dataflow flow) {
+    return execute(flow, EmitCheck.forRun(config));
+  }
+
+  private RunResult execute(Dataflow flow, EmitCheck check) {
     RunConfig cfg = transportSerdeCheck ? config.withSerdeCheck(ClusterRuns.transportSerde(flow)) : config;
+    cfg = cfg.withEmitObserver(check); // a fresh check per run, or none
     try {
       if (processes == 1) {
         RunningDataflow running = Sluice.start(flow, cfg);
