@@ -24,6 +24,14 @@ import java.util.function.Supplier;
  * <p>Per-item operators ({@link #map}, {@link #filter}, ...) are built on {@link #flatMapBatch};
  * when user code throws, the run fails with the step id, the worker and the item.
  *
+ * <p><b>Items are shared, not copied.</b> An emitted item goes by reference to the next steps and
+ * sinks of the same process, also on other worker threads (after an exchange), and as a copy to
+ * other processes. So user code must never change an item after emitting it, nor an item it
+ * received: emit a new object or a copy (e.g. {@code List.copyOf(state)} rather than the state
+ * list itself). Otherwise what later steps see depends on timing and on the worker and process
+ * count (the pitfall of Flink's object-reuse mode). The testkit's runs fail when an item changes
+ * after it was emitted, naming the step.
+ *
  * @param <T> the item type
  */
 public class Stream<T> {

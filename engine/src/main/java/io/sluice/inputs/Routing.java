@@ -110,8 +110,9 @@ public final class Routing {
   }
 
   /**
-   * A record class is plain when it keeps the generated {@code equals} and every component is of a
-   * plain final type (primitives, String, boxed primitives, UUID, enums, plain records).
+   * A record class is plain when it keeps the generated {@code equals} (javac declares it
+   * {@code final}) and every component is of a plain final type (primitives, String, boxed
+   * primitives, UUID, enums, plain records).
    */
   private static final ClassValue<Boolean> PLAIN_RECORD = new ClassValue<>() {
     @Override
@@ -125,11 +126,12 @@ public final class Routing {
       return false;
     }
     try {
-      if (type.getDeclaredMethod("equals", Object.class) != null) {
+      // javac declares a record's generated equals public final; one written by hand rarely is
+      if (!java.lang.reflect.Modifier.isFinal(type.getDeclaredMethod("equals", Object.class).getModifiers())) {
         return false;
       }
     } catch (NoSuchMethodException e) {
-      // the generated equals: component-wise
+      // no equals in the class file: the component-wise one
     }
     for (var c : type.getRecordComponents()) {
       Class<?> t = c.getType();
