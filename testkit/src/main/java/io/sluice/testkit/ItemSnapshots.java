@@ -33,19 +33,19 @@ final class ItemSnapshots {
   }
 
   private static boolean immutable(Object o, int depth) {
-    if (o == null || o instanceof String || o instanceof Integer || o instanceof Long || o instanceof Enum<?>
-        || o instanceof Boolean || o instanceof Double || o instanceof Character || o instanceof Short
-        || o instanceof Byte || o instanceof Float || o instanceof UUID || o instanceof BigInteger
-        || o instanceof BigDecimal || o instanceof Class<?>) {
+    if (o == null) {
+      return true;
+    }
+    if (o instanceof io.sluice.dataflow.KV<?, ?> kv) { // the common case, without reflection
+      return depth < 16 && immutable(kv.key(), depth + 1) && immutable(kv.value(), depth + 1);
+    }
+    if (LEAF.get(o.getClass())) {
       return true;
     }
     if (depth > 16) {
       return false;
     }
     Class<?> c = o.getClass();
-    if (c.getName().startsWith("java.time.") && !c.getName().startsWith("java.time.Clock")) {
-      return true;
-    }
     if (c.isRecord()) {
       for (RecordComponent rc : ACCESSORS.get(c)) {
         try {
@@ -76,6 +76,18 @@ final class ItemSnapshots {
     }
     return false;
   }
+
+  /** Classes whose instances hold nothing that can change. */
+  private static final ClassValue<Boolean> LEAF = new ClassValue<>() {
+    @Override
+    protected Boolean computeValue(Class<?> c) {
+      return c == String.class || c == Integer.class || c == Long.class || c.isEnum()
+          || (c.getSuperclass() != null && c.getSuperclass().isEnum()) || c == Boolean.class || c == Double.class
+          || c == Character.class || c == Short.class || c == Byte.class || c == Float.class || c == UUID.class
+          || c == BigInteger.class || c == BigDecimal.class || c == Class.class
+          || (c.getName().startsWith("java.time.") && !c.getName().startsWith("java.time.Clock"));
+    }
+  };
 
   /** Record accessors made accessible once per class (records of tests are often private). */
   private static final ClassValue<RecordComponent[]> ACCESSORS = new ClassValue<>() {
