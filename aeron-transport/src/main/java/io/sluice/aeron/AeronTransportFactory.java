@@ -9,4 +9,9 @@ public final class AeronTransportFactory implements TransportFactory {
   public Transport create() {
     return new AeronTransport(AeronTransport.Settings.fromSystemProperties());
   }
+
+  @Override
+  public io.sluice.serde.Serde serde(java.util.List<String> registeredTypes) {
+    return AeronTransport.defaultSerde(registeredTypes);
+  }
 }

@@ -5,7 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
 
-/** A worker's cache for {@link Stream#enrichCached}; used by one thread only. */
+/** A worker's cache for {@link Stream#enrichCached}; used by one thread only. Ages on the run's clock ({@link io.sluice.time.RunClock}). */
 final class MapTtlCache<K, V> implements TtlCache<K, V> {
   static final Duration FOREVER = Duration.ofNanos(Long.MAX_VALUE);
 
@@ -23,7 +23,7 @@ final class MapTtlCache<K, V> implements TtlCache<K, V> {
 
   @Override
   public V get(K key) {
-    long now = System.nanoTime();
+    long now = toNanos(io.sluice.time.RunClock.now());
     Object id = identity(key);
     Entry<V> e = entries.get(id);
     if (e == null || (ttlNanos != Long.MAX_VALUE && now - e.loadedAtNanos >= ttlNanos)) {
@@ -31,6 +31,10 @@ final class MapTtlCache<K, V> implements TtlCache<K, V> {
       entries.put(id, e);
     }
     return e.value;
+  }
+
+  private static long toNanos(java.time.Instant t) {
+    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
   }
 
   @Override

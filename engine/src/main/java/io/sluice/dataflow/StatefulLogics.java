@@ -154,9 +154,9 @@ final class StatefulLogics {
       this.deadline = buffer.isEmpty() ? null : now().plus(timeout);
     }
 
-    /** The one place collect reads time; the run's time source replaces it. */
+    /** The one place collect reads time: the run's time source. */
     private static Instant now() {
-      return Instant.now();
+      return io.sluice.time.RunClock.now();
     }
 
     @Override

@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
  * 1 the flow failed, 2 a usage error (with usage printed).
  */
 @Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",
-    description = "Runs Sluice dataflows.", subcommands = {Cli.Run.class})
+    description = "Runs Sluice dataflows.", subcommands = {Cli.Run.class, Cli.RecoveryCommand.class})
 public final class Cli implements Callable<Integer> {
   static final int EXIT_FAILED = 1;
   static final int EXIT_USAGE = 2;
@@ -81,6 +81,19 @@ public final class Cli implements Callable<Integer> {
     @Option(names = "--stats", description = "print items in/out per step and worker to stderr when done")
     boolean stats;
 
+    @Option(names = {"-r", "--recovery-directory"}, paramLabel = "DIR",
+        description = "snapshot state to the recovery store in DIR (made by 'sluice recovery init DIR N') and resume"
+            + " from it")
+    java.nio.file.Path recoveryDir;
+
+    @Option(names = {"-s", "--snapshot-interval"}, paramLabel = "DURATION",
+        description = "how often to close an epoch and snapshot (with -r), e.g. 10s, 500ms, 1m (default: 10s)")
+    String snapshotInterval;
+
+    @Option(names = {"-b", "--backup-interval"}, paramLabel = "DURATION",
+        description = "how long to keep older snapshots behind the newest complete one (with -r; default: 0)")
+    String backupInterval;
+
     @Override
     public Integer call() {
       CommandLine cl = spec.commandLine();
@@ -89,6 +102,21 @@ public final class Cli implements Callable<Integer> {
         return usage("-w must be at least 1, got " + workers);
       }
       RunConfig config = RunConfig.workers(workers);
+      if ((snapshotInterval != null || backupInterval != null) && recoveryDir == null) {
+        return usage("-s and -b set how recovery snapshots: they need -r DIR");
+      }
+      try {
+        if (snapshotInterval != null) {
+          config = config.withEpochInterval(Durations.parse("-s", snapshotInterval));
+        }
+        if (recoveryDir != null) {
+          java.time.Duration backup = backupInterval == null ? java.time.Duration.ZERO
+              : Durations.parse("-b", backupInterval);
+          config = config.withRecovery(new RecoveryConfig(recoveryDir, backup));
+        }
+      } catch (IllegalArgumentException e) {
+        return usage(e.getMessage());
+      }
       if (processId != null || addresses != null) {
         if (addresses == null) {
           return usage("-i needs -a: the address of every process, e.g. -a \"host1:2101;host2:2101\"");
@@ -154,6 +182,104 @@ public final class Cli implements Callable<Integer> {
         }
       }
       err.printf("finished in %d ms on %d workers%n", r.duration().toMillis(), r.workerCount());
+    }
+  }
+
+  /** {@code sluice recovery init DIR N} and {@code sluice recovery inspect DIR}, as Bytewax's {@code bytewax.recovery}. */
+  @Command(name = "recovery", mixinStandardHelpOptions = true, description = "Creates or inspects recovery stores.",
+      subcommands = {RecoveryCommand.Init.class, RecoveryCommand.Inspect.class})
+  static final class RecoveryCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      spec.commandLine().getErr().println("sluice recovery: missing command (init or inspect)");
+      spec.commandLine().usage(spec.commandLine().getErr());
+      return EXIT_USAGE;
+    }
+
+    @Command(name = "init", mixinStandardHelpOptions = true,
+        description = "Creates N empty recovery partitions (part-0.sqlite3 ...) in DIR.")
+    static final class Init implements Callable<Integer> {
+      @CommandLine.Spec
+      CommandLine.Model.CommandSpec spec;
+
+      @Parameters(index = "0", paramLabel = "DIR")
+      java.nio.file.Path dir;
+
+      @Parameters(index = "1", paramLabel = "N", description = "number of recovery partitions (at least 1)")
+      int partitions;
+
+      @Override
+      public Integer call() {
+        try {
+          io.sluice.recovery.RecoveryStore.init(dir, partitions);
+        } catch (IllegalArgumentException e) {
+          spec.commandLine().getErr().println("sluice recovery init: " + e.getMessage());
+          spec.commandLine().usage(spec.commandLine().getErr());
+          return EXIT_USAGE;
+        } catch (IllegalStateException e) {
+          spec.commandLine().getErr().println("sluice recovery init: " + e.getMessage());
+          return EXIT_FAILED;
+        }
+        spec.commandLine().getOut().println("created " + partitions + " recovery partitions in " + dir);
+        return 0;
+      }
+    }
+
+    @Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = "Prints the complete epochs of the store in DIR and, per step, its number of keys.")
+    static final class Inspect implements Callable<Integer> {
+      @CommandLine.Spec
+      CommandLine.Model.CommandSpec spec;
+
+      @Parameters(index = "0", paramLabel = "DIR")
+      java.nio.file.Path dir;
+
+      @Override
+      public Integer call() {
+        try {
+          spec.commandLine().getOut().print(io.sluice.recovery.RecoveryStore.inspect(dir).describe());
+          spec.commandLine().getOut().flush();
+          return 0;
+        } catch (IllegalArgumentException e) {
+          spec.commandLine().getErr().println("sluice recovery inspect: " + e.getMessage());
+          return EXIT_FAILED;
+        }
+      }
+    }
+  }
+
+  /** Durations as people write them on a command line. */
+  static final class Durations {
+    private Durations() {}
+
+    /** {@code 10s}, {@code 500ms}, {@code 2m}, {@code 1h}, a plain number of seconds, or ISO-8601 ({@code PT10S}). */
+    static java.time.Duration parse(String option, String text) {
+      String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+      try {
+        java.time.Duration d;
+        if (t.startsWith("pt")) {
+          d = java.time.Duration.parse(t.toUpperCase(java.util.Locale.ROOT));
+        } else if (t.endsWith("ms")) {
+          d = java.time.Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+        } else if (t.endsWith("s")) {
+          d = java.time.Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
+        } else if (t.endsWith("m")) {
+          d = java.time.Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)) * 60);
+        } else if (t.endsWith("h")) {
+          d = java.time.Duration.ofHours(Long.parseLong(t.substring(0, t.length() - 1)));
+        } else {
+          d = java.time.Duration.ofMillis(Math.round(Double.parseDouble(t) * 1000));
+        }
+        if (d.isNegative()) {
+          throw new IllegalArgumentException(option + " cannot be negative, got '" + text + "'");
+        }
+        return d;
+      } catch (NumberFormatException | java.time.format.DateTimeParseException e) {
+        throw new IllegalArgumentException(option + ": '" + text + "' is not a duration (e.g. 10s, 500ms, 2m, 1h)");
+      }
     }
   }
 

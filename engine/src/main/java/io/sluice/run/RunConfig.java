@@ -3,6 +3,8 @@ package io.sluice.run;
 import io.sluice.serde.Serde;
 import io.sluice.transport.TransportFactory;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -16,7 +18,8 @@ import org.agrona.concurrent.IdleStrategy;
  * @param workersPerProcess       worker threads in this process (at least 1)
  * @param processId               this process's index in {@code addresses}, 0-based
  * @param addresses               {@code host:port} of every process of the cluster; empty for one process
- * @param epochInterval           how long an epoch lasts; items carry the epoch they were read in
+ * @param epochInterval           how long an epoch lasts (the snapshot interval with recovery); zero closes an
+ *                                epoch after every source batch; items carry the epoch they were read in
  * @param slowActivationThreshold an activation of one step longer than this is logged as a warning
  *                                and listed in {@link RunResult#slowActivations()}
  * @param channelCapacity         batches each worker-to-worker channel holds before the sender waits
@@ -28,6 +31,12 @@ import org.agrona.concurrent.IdleStrategy;
  *                                {@link io.sluice.dataflow.Dataflow#registerTypes registered types}
  * @param transport               how processes reach each other; null to find one with {@link java.util.ServiceLoader}
  * @param idleStrategy            builds each worker's idle strategy (how it backs off with no work)
+ * @param clock                   the run's time source when time is not virtual (the system clock by default); step
+ *                                code reads it through {@link io.sluice.time.RunClock#now()}
+ * @param virtualTimeOrigin       if non-null, the run uses virtual time starting at this instant: time moves only
+ *                                when sources advance it (see {@link #withVirtualTime})
+ * @param recovery                where and how often to snapshot state for recovery; null for no recovery
+ * @param hook                    test hook for crash injection ({@link RunHook}); null in production
  * @param emitObserver            if non-null, sees every batch every step emits (test tooling); null by default
  */
 public record RunConfig(
@@ -42,6 +51,10 @@ public record RunConfig(
     Serde serde,
     TransportFactory transport,
     Supplier<IdleStrategy> idleStrategy,
+    InstantSource clock,
+    Instant virtualTimeOrigin,
+    RecoveryConfig recovery,
+    RunHook hook,
     EmitObserver emitObserver) {
 
   /** Default idle strategy: spin briefly, yield, then park 1 µs doubling up to 1 ms. */
@@ -62,14 +75,15 @@ public record RunConfig(
       checkAddress(a);
     }
     Objects.requireNonNull(epochInterval, "epochInterval");
-    if (epochInterval.isZero() || epochInterval.isNegative()) {
-      throw new IllegalArgumentException("epoch interval must be positive, got " + epochInterval);
+    if (epochInterval.isNegative()) {
+      throw new IllegalArgumentException("epoch interval cannot be negative, got " + epochInterval);
     }
     Objects.requireNonNull(slowActivationThreshold, "slowActivationThreshold");
     if (channelCapacity < 2) {
       throw new IllegalArgumentException("channel capacity must be at least 2 batches, got " + channelCapacity);
     }
     Objects.requireNonNull(idleStrategy, "idleStrategy");
+    Objects.requireNonNull(clock, "clock");
   }
 
   /** Checks a {@code host:port} address, with a message saying what is wrong. */
@@ -92,7 +106,7 @@ public record RunConfig(
   /** One process with {@code workersPerProcess} workers; 10 s epochs, 1 s slow-activation threshold, 16-batch channels. */
   public static RunConfig workers(int workersPerProcess) {
     return new RunConfig(workersPerProcess, 0, List.of(), Duration.ofSeconds(10), Duration.ofSeconds(1), 16, false,
-        null, null, null, DEFAULT_IDLE, null);
+        null, null, null, DEFAULT_IDLE, InstantSource.system(), null, null, null, null);
   }
 
   /** Processes in the cluster. */
@@ -149,6 +163,41 @@ public record RunConfig(
     return copy(b -> b.idleStrategy = idle);
   }
 
+  /**
+   * Reads time from {@code clock} (for timers, collect timeouts, epochs, source wake-ups, system-time
+   * windows) instead of the system clock. Ignored under {@link #withVirtualTime virtual time}.
+   */
+  public RunConfig withClock(InstantSource clock) {
+    return copy(b -> b.clock = clock);
+  }
+
+  /**
+   * Runs on virtual time starting at {@code origin}, as the testkit does: time moves only when a
+   * source partition advances it (its {@code nextAwake} lies ahead: a test script's {@code advance}
+   * or {@code pause}), and each step instance sees the smallest time all its inputs have passed, so
+   * timers and windows fire at the same points in every run and at every worker count. Under
+   * virtual time an epoch closes at every time advance (and every {@link #epochInterval} of virtual
+   * time; after every batch if the interval is zero). {@code null} returns to the clock.
+   */
+  public RunConfig withVirtualTime(Instant origin) {
+    return copy(b -> b.virtualTimeOrigin = origin);
+  }
+
+  /** Snapshots state to a recovery store and resumes from it ({@link RecoveryConfig}); null turns recovery off. */
+  public RunConfig withRecovery(RecoveryConfig recovery) {
+    return copy(b -> b.recovery = recovery);
+  }
+
+  /** Calls {@code hook} where a test may inject a crash; null for none. */
+  public RunConfig withHook(RunHook hook) {
+    return copy(b -> b.hook = hook);
+  }
+
+  /** Whether the run uses virtual time. */
+  public boolean virtualTime() {
+    return virtualTimeOrigin != null;
+  }
+
   /** A copy whose steps show every batch they emit to {@code observer} (null: none). */
   public RunConfig withEmitObserver(EmitObserver observer) {
     return copy(b -> b.emitObserver = observer);
@@ -174,6 +223,10 @@ public record RunConfig(
     Serde serde;
     TransportFactory transport;
     Supplier<IdleStrategy> idleStrategy;
+    InstantSource clock;
+    Instant virtualTimeOrigin;
+    RecoveryConfig recovery;
+    RunHook hook;
     EmitObserver emitObserver;
 
     Fields(RunConfig c) {
@@ -188,6 +241,10 @@ public record RunConfig(
       serde = c.serde;
       transport = c.transport;
       idleStrategy = c.idleStrategy;
+      clock = c.clock;
+      virtualTimeOrigin = c.virtualTimeOrigin;
+      recovery = c.recovery;
+      hook = c.hook;
       emitObserver = c.emitObserver;
     }
 
@@ -204,6 +261,10 @@ public record RunConfig(
           serde,
           transport,
           idleStrategy,
+          clock,
+          virtualTimeOrigin,
+          recovery,
+          hook,
           emitObserver);
     }
   }

@@ -7,18 +7,36 @@ import java.util.Queue;
  * The receiving side of an exchange step on one worker: a tasklet that drains one channel per
  * sending worker, at most one batch from each per activation, and finishes once every sender has
  * sent end-of-stream. Subclasses say what the step does with a batch and at the end.
+ *
+ * <p>Epochs are aligned: a channel that delivered the close of the worker's open epoch is not read
+ * again until every channel delivered it (or ended); then the receiver passes the close on with
+ * the smallest time of its channels and waits for the worker to open the next epoch.
  */
 abstract class ExchangeReceiver extends Node implements Tasklet {
   private final Queue<Object>[] channels;
+  private final long[] channelEpoch;
+  private final long[] channelTime;
+  private final boolean[] channelEnded;
   private ExchangeSender[] downstream = new ExchangeSender[0];
   private int eofs;
   private int cursor;
   private boolean done;
-  long lastEpoch = 1;
+  long lastEpoch;
+  private long closedEpoch;
+  /** This step instance's time (ms): under virtual time, what its timers compare with. */
+  long timeMillis;
+  private long alignedTime;
 
   ExchangeReceiver(String stepId, Worker w, StepMetrics m, int outputCount, Queue<Object>[] channels) {
     super(stepId, w, m, outputCount);
     this.channels = channels;
+    this.channelEpoch = new long[channels.length];
+    this.channelTime = new long[channels.length];
+    this.channelEnded = new boolean[channels.length];
+    this.closedEpoch = w.openEpoch - 1;
+    this.lastEpoch = w.openEpoch;
+    this.timeMillis = w.startTimeMillis;
+    java.util.Arrays.fill(channelEpoch, closedEpoch);
   }
 
   void setDownstream(ExchangeSender[] senders) {
@@ -36,34 +54,67 @@ abstract class ExchangeReceiver extends Node implements Tasklet {
     return 0;
   }
 
+  /** Every channel delivered the close of {@code epoch}; called before the close is passed on. */
+  void aligned(long epoch) {}
+
   @Override
   public final int doWork() {
-    if (done || Worker.anyPending(downstream)) {
+    if (done || closedEpoch >= worker.openEpoch || Worker.anyPending(downstream)) {
       return 0;
     }
     int work = tick();
     int n = channels.length;
+    long open = worker.openEpoch;
     for (int i = 0; i < n && !Worker.anyPending(downstream); i++) {
-      Object msg = channels[(cursor + i) % n].poll();
+      int c = (cursor + i) % n;
+      if (channelEnded[c] || channelEpoch[c] >= open) {
+        continue; // ended, or parked until the epoch closes everywhere
+      }
+      Object msg = channels[c].poll();
       if (msg == null) {
         continue;
       }
+      work++;
       if (msg == Messages.EOF) {
+        channelEnded[c] = true;
         eofs++;
-        work++;
+      } else if (msg instanceof Messages.Progress p) {
+        channelEpoch[c] = p.epoch();
+        channelTime[c] = p.timeMillis();
       } else {
         Messages.Batch b = (Messages.Batch) msg;
         metrics.itemsIn += b.items().size();
         lastEpoch = Math.max(lastEpoch, b.epoch());
+        if (worker.hook != null) {
+          worker.hook.beforeStep(stepId, worker.index, b.items());
+        }
         process(b.epoch(), b.items());
         work += b.items().size();
       }
     }
     cursor = cursor + 1 == n ? 0 : cursor + 1;
-    if (eofs == n && !done) {
-      done = true;
-      finish();
-      emitEof();
+    if (eofs == n) {
+      if (!done) {
+        done = true;
+        finish();
+        emitEof();
+      }
+      return work;
+    }
+    boolean allClosed = true;
+    long time = Long.MAX_VALUE;
+    for (int c = 0; c < n; c++) {
+      if (!channelEnded[c]) {
+        allClosed &= channelEpoch[c] >= open;
+        time = Math.min(time, channelTime[c]);
+      }
+    }
+    if (allClosed) {
+      closedEpoch = open;
+      alignedTime = time;
+      aligned(open);
+      emitProgress(open, time);
+      work++;
     }
     return work;
   }
@@ -71,6 +122,22 @@ abstract class ExchangeReceiver extends Node implements Tasklet {
   @Override
   public final boolean isDone() {
     return done;
+  }
+
+  @Override
+  public long closedEpoch() {
+    return closedEpoch;
+  }
+
+  @Override
+  public void epochOpened(long open) {
+    lastEpoch = open;
+    timeMillis = Math.max(timeMillis, alignedTime);
+  }
+
+  @Override
+  public long timeMillis() {
+    return timeMillis;
   }
 
   @Override
@@ -92,6 +159,13 @@ abstract class ExchangeReceiver extends Node implements Tasklet {
       sb.append(i == 0 ? "" : ", ").append(channels[i].size());
     }
     sb.append("]");
+    if (!done) {
+      sb.append(", epoch ").append(worker.openEpoch).append(" closed by senders [");
+      for (int i = 0; i < channels.length; i++) {
+        sb.append(i == 0 ? "" : ", ").append(channelEnded[i] ? "ended" : channelEpoch[i] >= worker.openEpoch ? "yes" : "no");
+      }
+      sb.append("]");
+    }
     if (!done && Worker.anyPending(downstream)) {
       sb.append(", blocked: downstream exchange full");
     }

@@ -80,6 +80,14 @@ final class ExchangeSender extends Node {
     }
   }
 
+  @Override
+  void progress(int input, long epoch, long timeMillis) {
+    Messages.Progress marker = new Messages.Progress(epoch, timeMillis);
+    for (int t = 0; t < channels.length; t++) {
+      send(t, marker);
+    }
+  }
+
   private void send(int target, Object message) {
     if (pending[target].isEmpty() && offer(target, message)) {
       return;
@@ -109,7 +117,8 @@ final class ExchangeSender extends Node {
     try {
       return channels[target].offer(message);
     } catch (RuntimeException e) {
-      throw failureDuring("sending " + (message == Messages.EOF ? "end-of-stream" : "a batch") + " to worker " + target, e);
+      throw failureDuring("sending " + (message == Messages.EOF ? "end-of-stream"
+          : message instanceof Messages.Progress ? "a progress marker" : "a batch") + " to worker " + target, e);
     }
   }
 

@@ -56,12 +56,13 @@ public final class Execution implements RunningDataflow {
   /** Global index of this process's first worker. */
   final int firstWorker;
   final long startNanos;
-  /**
-   * Where epoch 1 begins: when the workers start, i.e. in a cluster once every process has
-   * connected, so that epochs of processes started seconds apart still line up (to within the
-   * hello round trip). Written before the worker threads start, which publishes it to them.
-   */
-  long epochOriginNanos;
+  /** The epoch this run resumes after (0: a fresh start); workers open the next one. */
+  final long resumeEpoch;
+  /** The recovery store, or null without recovery. */
+  final Recovery recovery;
+  /** Without recovery: the last epoch each local worker closed, and the smallest of them. */
+  private final long[] closedByWorker;
+  private volatile long locallyClosed;
   /** [step][from][to]: queues into this process's workers, null for steps without exchange. */
   private final OneToOneConcurrentArrayQueue<Object>[][][] inboundQueues;
   /** [step][local sender][to]: where this process's workers send. */
@@ -97,7 +98,21 @@ public final class Execution implements RunningDataflow {
     this.outChannels = new OutChannel[steps.size()][][];
     this.partitions = new List[steps.size()];
     this.assignments = new Map[steps.size()];
-    this.transport = config.processes() > 1 ? createTransport(config) : null;
+    this.recovery = config.recovery() == null ? null : Recovery.open(this, config.recovery(), flow, config);
+    this.resumeEpoch = recovery == null ? 0 : recovery.resumeEpoch;
+    this.closedByWorker = new long[local];
+    java.util.Arrays.fill(closedByWorker, resumeEpoch);
+    this.locallyClosed = resumeEpoch;
+    Transport transport;
+    try {
+      transport = config.processes() > 1 ? createTransport(config) : null;
+    } catch (RuntimeException e) {
+      if (recovery != null) {
+        recovery.close();
+      }
+      throw e;
+    }
+    this.transport = transport;
     for (int s = 0; s < steps.size(); s++) {
       Step step = steps.get(s);
       if (step.exchanges()) {
@@ -161,7 +176,9 @@ public final class Execution implements RunningDataflow {
       listed.add(e.localPartitions());
       e.assignPartitions(listed);
     }
-    e.epochOriginNanos = System.nanoTime();
+    if (e.recovery != null) {
+      e.recovery.start();
+    }
     for (Thread t : e.threads) {
       t.start();
     }
@@ -330,6 +347,29 @@ public final class Execution implements RunningDataflow {
     return mine;
   }
 
+  // ------------------------------------------------------------------ epochs
+
+  /** Without recovery: local worker {@code worker} closed {@code epoch}. */
+  synchronized void epochClosed(int worker, long epoch) {
+    closedByWorker[worker - firstWorker] = epoch;
+    long min = Long.MAX_VALUE;
+    for (long e : closedByWorker) {
+      min = Math.min(min, e);
+    }
+    locallyClosed = min;
+  }
+
+  /**
+   * The newest epoch complete in the whole cluster: every worker closed it (and, with recovery,
+   * wrote it). Without recovery only a single process knows this; a cluster reports none.
+   */
+  long completedEpoch() {
+    if (recovery != null) {
+      return recovery.completed();
+    }
+    return config.processes() == 1 ? locallyClosed : resumeEpoch;
+  }
+
   // ------------------------------------------------------------------ the run's fate
 
   boolean isStopping() {
@@ -368,6 +408,9 @@ public final class Execution implements RunningDataflow {
           leaveCluster();
         }
       } finally {
+        if (recovery != null) {
+          recovery.close();
+        }
         endNanos = System.nanoTime();
         settled.countDown();
       }

@@ -32,6 +32,15 @@ abstract class Node {
   /** Input {@code input} has ended. */
   abstract void eof(int input);
 
+  /**
+   * Input {@code input} closed {@code epoch}: every item of it has been pushed; {@code timeMillis}
+   * is that input's time. Nodes with one input pass it on; nodes with several pass it on once every
+   * input closed the epoch ({@link Frontier}).
+   */
+  void progress(int input, long epoch, long timeMillis) {
+    emitProgress(epoch, timeMillis);
+  }
+
   void connect(int port, Inlet inlet) {
     outputs.get(port).add(inlet);
   }
@@ -46,9 +55,22 @@ abstract class Node {
       observer.emitted(stepId, worker.index, items);
     }
     List<Inlet> targets = outputs.get(port);
+    io.sluice.run.RunHook hook = worker.hook;
     for (int i = 0, n = targets.size(); i < n; i++) {
       Inlet t = targets.get(i);
+      if (hook != null && !(t.node() instanceof ExchangeSender)) { // a keyed step sees items at its receiver
+        hook.beforeStep(t.node().stepId, worker.index, items);
+      }
       t.node().push(t.input(), epoch, items);
+    }
+  }
+
+  final void emitProgress(long epoch, long timeMillis) {
+    for (List<Inlet> targets : outputs) {
+      for (int i = 0, n = targets.size(); i < n; i++) {
+        Inlet t = targets.get(i);
+        t.node().progress(t.input(), epoch, timeMillis);
+      }
     }
   }
 

@@ -13,14 +13,19 @@ final class PartitionedSinkReceiver extends ExchangeReceiver {
   private final FixedPartitionedSink<Object, ?> sink;
   private final Map<Integer, SinkPartition<Object, ?>> owned;
   private final int partitionCount;
+  private final List<String> names;
   private boolean closed;
+  /** With recovery: the owned partitions' snapshots at the last aligned epoch, until the worker takes them. */
+  private Map<String, Object> toStore;
+  private long toStoreEpoch;
 
   PartitionedSinkReceiver(String stepId, Worker w, StepMetrics m, Queue<Object>[] channels,
-      FixedPartitionedSink<Object, ?> sink, Map<Integer, SinkPartition<Object, ?>> owned, int partitionCount) {
+      FixedPartitionedSink<Object, ?> sink, Map<Integer, SinkPartition<Object, ?>> owned, List<String> names) {
     super(stepId, w, m, 0, channels);
     this.sink = sink;
     this.owned = owned;
-    this.partitionCount = partitionCount;
+    this.names = names;
+    this.partitionCount = names.size();
     w.closeOnExit(this::close);
   }
 
@@ -50,6 +55,34 @@ final class PartitionedSinkReceiver extends ExchangeReceiver {
       }
     }
     recordActivation(System.nanoTime() - t0);
+  }
+
+  @Override
+  void aligned(long epoch) {
+    if (!worker.snapshotting) {
+      return;
+    }
+    Map<String, Object> states = new LinkedHashMap<>();
+    for (Map.Entry<Integer, SinkPartition<Object, ?>> e : owned.entrySet()) {
+      String name = names.get(e.getKey());
+      try {
+        states.put(name, e.getValue().snapshot());
+      } catch (RuntimeException | Error ex) {
+        throw failureDuring("snapshotting sink partition '" + name + "'", ex);
+      }
+    }
+    toStore = states;
+    toStoreEpoch = epoch;
+  }
+
+  /** The owned partitions' snapshots taken when {@code epoch} closed, or null; cleared once taken. */
+  Map<String, Object> takeSnapshots(long epoch) {
+    Map<String, Object> s = toStore;
+    if (s != null && toStoreEpoch == epoch) {
+      toStore = null;
+      return s;
+    }
+    return null;
   }
 
   @Override

@@ -1,25 +1,46 @@
 package io.sluice.runtime;
 
+import io.sluice.inputs.SourcePartition;
 import io.sluice.inputs.StatelessSourcePartition;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.List;
 
-/** Polls one source partition: one batch per activation, and only while downstream has room. */
+/**
+ * Polls one source partition: one batch per activation, and only while downstream has room. It
+ * closes the worker's open epoch every epoch interval (of the run's clock, or of virtual time),
+ * at every virtual time advance and when the partition ends, first taking the partition's
+ * snapshot when the run keeps one.
+ */
 final class SourceTasklet implements Tasklet {
   final InputNode node;
-  private final String partitionName;
+  final String partitionName;
+  private final int index;
   private final StatelessSourcePartition<Object> partition;
+  private final Worker worker;
   private ExchangeSender[] downstream = new ExchangeSender[0];
   private Instant awake;
   private long itemsRead;
   private boolean done;
   private boolean closed;
+  private long closedEpoch;
+  private long timeMillis;
+  private long epochStartMillis;
+  /** Snapshots taken at epoch closes and not yet reported complete: {epoch, state} pairs. */
+  private final ArrayDeque<Object[]> uncompleted = new ArrayDeque<>();
+  /** The snapshot taken at the last close, until the worker collects it. */
+  private Object[] toStore;
 
-  SourceTasklet(InputNode node, String partitionName, StatelessSourcePartition<Object> partition) {
+  SourceTasklet(InputNode node, int index, String partitionName, StatelessSourcePartition<Object> partition) {
     this.node = node;
+    this.index = index;
     this.partitionName = partitionName;
     this.partition = partition;
-    node.worker.closeOnExit(this::close);
+    this.worker = node.worker;
+    this.closedEpoch = worker.openEpoch - 1;
+    this.timeMillis = worker.startTimeMillis;
+    this.epochStartMillis = worker.nowMillis(timeMillis);
+    worker.closeOnExit(this::close);
   }
 
   void setDownstream(ExchangeSender[] senders) {
@@ -28,11 +49,31 @@ final class SourceTasklet implements Tasklet {
 
   @Override
   public int doWork() {
-    if (done || Worker.anyPending(downstream)) {
+    if (done || closedEpoch >= worker.openEpoch) {
+      return 0; // ended, or waiting for the worker to open the next epoch
+    }
+    boolean virtual = worker.virtualTime;
+    long now = worker.nowMillis(timeMillis);
+    if (!virtual && worker.epochIntervalMillis > 0 && now - epochStartMillis >= worker.epochIntervalMillis) {
+      closeEpoch(now);
+      return 1;
+    }
+    if (Worker.anyPending(downstream)) {
       return 0;
     }
-    if (awake != null && Instant.now().isBefore(awake)) {
-      return 0;
+    if (awake != null) {
+      if (virtual) {
+        long at = awake.toEpochMilli();
+        awake = null;
+        if (at > timeMillis) {
+          // virtual time: the partition waits for a later time, so its time jumps there
+          timeMillis = at;
+          closeEpoch(at);
+          return 1;
+        }
+      } else if (worker.clock.instant().isBefore(awake)) {
+        return 0;
+      }
     }
     long t0 = System.nanoTime();
     List<Object> batch;
@@ -45,21 +86,78 @@ final class SourceTasklet implements Tasklet {
     long t1 = System.nanoTime();
     node.recordActivation(t1 - t0);
     if (batch == null) {
+      closeEpoch(worker.nowMillis(timeMillis));
       done = true;
-      try {
-        close();
-      } catch (RuntimeException | Error e) {
-        throw node.failureDuring("closing partition '" + partitionName + "'", e);
-      }
-      node.partitionEnded();
+      node.partitionEnded(index);
       return 1;
     }
     if (batch.isEmpty()) {
       return 0;
     }
     itemsRead += batch.size();
-    node.emit(0, node.worker.epochAt(t1), batch);
+    node.emit(0, worker.openEpoch, batch);
+    if (worker.epochIntervalMillis == 0) {
+      closeEpoch(worker.nowMillis(timeMillis));
+    }
     return batch.size();
+  }
+
+  /** Closes the worker's open epoch for this partition: snapshot (with recovery), then the marker downstream. */
+  private void closeEpoch(long markerTime) {
+    long epoch = worker.openEpoch;
+    if (worker.snapshotting && partition instanceof SourcePartition<?, ?> sp) {
+      Object state;
+      try {
+        state = sp.snapshot();
+      } catch (RuntimeException | Error e) {
+        throw node.failureDuring("snapshotting partition '" + partitionName + "'", e);
+      }
+      toStore = new Object[] {epoch, state};
+      uncompleted.add(toStore);
+    }
+    closedEpoch = epoch;
+    node.partitionClosed(index, epoch, markerTime);
+  }
+
+  /** The snapshot taken when this partition closed {@code epoch}, or null if none; cleared once taken. */
+  Object[] takeSnapshot(long epoch) {
+    Object[] s = toStore;
+    if (s != null && (long) s[0] == epoch) {
+      toStore = null;
+      return s;
+    }
+    return null;
+  }
+
+  /** Epochs up to {@code epoch} completed: tells the partition the newest state it snapshotted in them. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  void completed(long epoch) {
+    Object[] newest = null;
+    while (!uncompleted.isEmpty() && (long) uncompleted.peekFirst()[0] <= epoch) {
+      newest = uncompleted.pollFirst();
+    }
+    if (newest != null && !closed && partition instanceof SourcePartition sp) {
+      try {
+        sp.epochComplete(newest[1]);
+      } catch (RuntimeException | Error e) {
+        throw node.failureDuring("completing epoch " + newest[0] + " of partition '" + partitionName + "'", e);
+      }
+    }
+  }
+
+  @Override
+  public long closedEpoch() {
+    return closedEpoch;
+  }
+
+  @Override
+  public void epochOpened(long open) {
+    epochStartMillis = worker.nowMillis(timeMillis);
+  }
+
+  @Override
+  public long timeMillis() {
+    return timeMillis;
   }
 
   private void close() {
@@ -77,6 +175,8 @@ final class SourceTasklet implements Tasklet {
   @Override
   public String describe() {
     return "source '" + node.stepId + "' partition '" + partitionName + "': " + itemsRead + " items read, "
-        + (done ? "ended" : Worker.anyPending(downstream) ? "blocked: downstream exchange full" : "polling");
+        + (done ? "ended" : closedEpoch >= worker.openEpoch ? "closed epoch " + closedEpoch + ", waiting for the worker's other inputs"
+            : Worker.anyPending(downstream) ? "blocked: downstream exchange full" : "polling")
+        + (worker.virtualTime ? ", virtual time " + Instant.ofEpochMilli(timeMillis) : "");
   }
 }

@@ -19,7 +19,10 @@ import io.sluice.run.StepFailedException;
 /**
  * statefulBatch's receiving side: one {@link StatefulLogic} per key owned by this worker. Values of
  * a batch are grouped by key (keeping arrival order within a key) and handed over in one
- * {@code onBatch} call per key; timers from {@code notifyAt} fire on the system clock.
+ * {@code onBatch} call per key; timers from {@code notifyAt} fire on the run's clock (under virtual
+ * time, once the step instance's time passed them, at the start of an epoch). With recovery it
+ * remembers the keys that changed in the open epoch and, at its close, hands their snapshots (or
+ * their deletion) to the worker.
  */
 final class StatefulReceiver extends ExchangeReceiver {
   /** A key's pending notification; {@code seq} orders timers due at the same instant. */
@@ -34,6 +37,8 @@ final class StatefulReceiver extends ExchangeReceiver {
   private long timerSeq;
   private final Emitter emitter = new Emitter();
   private final Map<Object, List<Object>> groups = new HashMap<>();
+  /** With recovery: keys whose logic changed (or was discarded) in the open epoch; else null. */
+  private final java.util.Set<Object> changed;
   private final List<Object> keyOrder = new ArrayList<>();
 
   /** Collects a logic's outputs as {@link KV}s of the current key. */
@@ -51,7 +56,60 @@ final class StatefulReceiver extends ExchangeReceiver {
       StatefulLogicBuilder<Object, Object, Object, Object> builder) {
     super(stepId, w, m, 1, channels);
     this.builder = builder;
+    this.changed = w.snapshotting ? new java.util.LinkedHashSet<>() : null;
   }
+
+  /** Rebuilds the keys this worker owns from their snapshots (resume), their timers included. */
+  void resume(Map<Object, Object> states) {
+    for (Map.Entry<Object, Object> e : states.entrySet()) {
+      Object key = e.getKey();
+      StatefulLogic<Object, Object, Object> logic;
+      try {
+        logic = builder.build(key, e.getValue());
+        if (logic == null) {
+          throw new IllegalStateException("the logic builder returned null for key " + key);
+        }
+      } catch (RuntimeException | Error ex) {
+        throw failureDuring("resuming key " + StepFailedException.describe(key) + " from its snapshot", ex);
+      }
+      Object id = Routing.identity(key); // stored by the user's key, held by its identity
+      logics.put(id, logic);
+      after(id, logic, Retention.RETAIN);
+    }
+    if (changed != null) {
+      changed.clear(); // what was just read back needs no writing again
+    }
+  }
+
+  /**
+   * The snapshots of the keys that changed since the last call: key → state, or key → {@link
+   * #DISCARDED} for a key whose logic was discarded. Clears the record of changes.
+   */
+  Map<Object, Object> takeChanges() {
+    Map<Object, Object> out = new java.util.LinkedHashMap<>();
+    for (Object key : changed) {
+      StatefulLogic<Object, Object, Object> logic = logics.get(key);
+      if (logic == null) {
+        out.put(Routing.keyOf(key), DISCARDED);
+        continue;
+      }
+      try {
+        out.put(Routing.keyOf(key), logic.snapshot());
+      } catch (RuntimeException | Error e) {
+        throw failureDuring("snapshotting key " + StepFailedException.describe(key), e);
+      }
+    }
+    changed.clear();
+    return out;
+  }
+
+  /** Stands for "this key was discarded" in {@link #takeChanges()}. */
+  static final Object DISCARDED = new Object() {
+    @Override
+    public String toString() {
+      return "DISCARDED";
+    }
+  };
 
   @Override
   void process(long epoch, List<Object> items) {
@@ -110,6 +168,9 @@ final class StatefulReceiver extends ExchangeReceiver {
   }
 
   private void after(Object key, StatefulLogic<Object, Object, Object> logic, Retention r) {
+    if (changed != null) {
+      changed.add(key);
+    }
     if (r == Retention.DISCARD) {
       logics.remove(key);
       unschedule(key);
@@ -145,7 +206,7 @@ final class StatefulReceiver extends ExchangeReceiver {
     if (timers.isEmpty()) {
       return 0;
     }
-    Instant now = Instant.now();
+    Instant now = worker.virtualTime ? Instant.ofEpochMilli(timeMillis) : worker.clock.instant();
     // take the due timers first: a timer a logic sets again while still due fires on a later
     // activation, so one activation stays bounded and the worker keeps running its other work
     List<Timer> due = new ArrayList<>();

@@ -93,10 +93,19 @@ final class StatelessNodes {
 
   static final class MergeNode extends Node {
     private int openInputs;
+    private final Frontier frontier;
 
     MergeNode(String id, Worker w, StepMetrics m, int inputs) {
       super(id, w, m, 1);
       this.openInputs = inputs;
+      this.frontier = new Frontier(inputs, w.openEpoch - 1, w.startTimeMillis);
+    }
+
+    @Override
+    void progress(int input, long epoch, long timeMillis) {
+      if (frontier.close(input, epoch, timeMillis)) {
+        emitProgress(frontier.closedEpoch(), frontier.time());
+      }
     }
 
     @Override
@@ -107,6 +116,9 @@ final class StatelessNodes {
 
     @Override
     void eof(int input) {
+      if (frontier.end(input)) {
+        emitProgress(frontier.closedEpoch(), frontier.time());
+      }
       if (--openInputs == 0) {
         emitEof();
       }
@@ -163,6 +175,11 @@ final class StatelessNodes {
         throw failure(items, e);
       }
       recordActivation(System.nanoTime() - t0);
+    }
+
+    @Override
+    void progress(int input, long epoch, long timeMillis) {
+      // a sink makes each batch visible when writeBatch returns: nothing to do at an epoch's close
     }
 
     @Override

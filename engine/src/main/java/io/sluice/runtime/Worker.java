@@ -36,7 +36,25 @@ final class Worker implements Runnable {
   private final List<ExchangeSender> senders = new ArrayList<>();
   private final List<Runnable> closers = new ArrayList<>();
   final StepMetrics[] metrics;
-  private final long epochIntervalNanos;
+  /** The epoch this worker's inputs are in; it moves on once every tasklet closed it. */
+  long openEpoch;
+  final boolean virtualTime;
+  final java.time.InstantSource clock;
+  /** Epoch length in ms of the run's clock (or of virtual time); 0 closes an epoch after every source batch. */
+  final long epochIntervalMillis;
+  /** Where every tasklet's time starts (ms): the virtual origin, or the clock when the worker was made. */
+  final long startTimeMillis;
+  /** Whether epochs are snapshotted to a recovery store. */
+  final boolean snapshotting;
+  /** The run's test hook, or null. */
+  final io.sluice.run.RunHook hook;
+  /** Under virtual time: the time of the tasklet running now, which {@link io.sluice.time.RunClock} reads. */
+  private long currentTimeMillis;
+  private long completedNotified;
+  private final List<SourceTasklet> sourceTasklets = new ArrayList<>();
+  /** Stateful receivers and fixed-partitioned sink receivers, with their step ids, for snapshots. */
+  private final List<StatefulReceiver> statefuls = new ArrayList<>();
+  private final List<PartitionedSinkReceiver> sinkReceivers = new ArrayList<>();
   volatile String phase = "starting";
   /** Whether the run may interrupt this worker's thread (to get it out of user code); guarded by this. */
   private boolean interruptible = true;
@@ -45,8 +63,16 @@ final class Worker implements Runnable {
     this.execution = execution;
     this.index = index;
     this.slowThresholdNanos = execution.config.slowActivationThreshold().toNanos();
-    this.epochIntervalNanos = execution.config.epochInterval().toNanos();
     this.metrics = new StepMetrics[execution.steps.size()];
+    this.openEpoch = execution.resumeEpoch + 1;
+    this.completedNotified = execution.resumeEpoch;
+    this.virtualTime = execution.config.virtualTime();
+    this.clock = execution.config.clock();
+    this.epochIntervalMillis = execution.config.epochInterval().toMillis();
+    this.startTimeMillis = virtualTime ? execution.config.virtualTimeOrigin().toEpochMilli() : clock.millis();
+    this.currentTimeMillis = startTimeMillis;
+    this.snapshotting = execution.recovery != null;
+    this.hook = execution.config.hook();
   }
 
   @Override
@@ -68,24 +94,123 @@ final class Worker implements Runnable {
 
   private void loop() {
     IdleStrategy idle = execution.config.idleStrategy().get();
-    while (!execution.isStopping()) {
-      int work = 0;
-      for (int i = 0, n = senders.size(); i < n; i++) {
-        work += senders.get(i).flush();
+    io.sluice.time.RunClock.bind(virtualTime ? () -> java.time.Instant.ofEpochMilli(currentTimeMillis) : clock);
+    try {
+      while (!execution.isStopping()) {
+        int work = 0;
+        for (int i = 0, n = senders.size(); i < n; i++) {
+          work += senders.get(i).flush();
+        }
+        boolean allDone = true;
+        for (int i = 0, n = tasklets.size(); i < n; i++) {
+          Tasklet t = tasklets.get(i);
+          if (!t.isDone()) {
+            currentTimeMillis = t.timeMillis();
+            work += t.doWork();
+            allDone &= t.isDone();
+          }
+        }
+        work += closeEpochIfDone();
+        notifyCompleted();
+        if (allDone && !anyPending(senders)) {
+          finishEpochs();
+          return;
+        }
+        idle.idle(work);
       }
-      boolean allDone = true;
-      for (int i = 0, n = tasklets.size(); i < n; i++) {
-        Tasklet t = tasklets.get(i);
-        if (!t.isDone()) {
-          work += t.doWork();
-          allDone &= t.isDone();
+    } finally {
+      io.sluice.time.RunClock.bind(null);
+    }
+  }
+
+  /** Now, in ms, for a tasklet whose (virtual) time is {@code taskletTime}. */
+  long nowMillis(long taskletTime) {
+    return virtualTime ? taskletTime : clock.millis();
+  }
+
+  /**
+   * Closes the open epoch once every tasklet closed it (an ended tasklet has closed every epoch
+   * after its last): with recovery hands the epoch's snapshots to the store, then opens the next.
+   */
+  private int closeEpochIfDone() {
+    long epoch = openEpoch;
+    boolean anyClosed = false;
+    for (int i = 0, n = tasklets.size(); i < n; i++) {
+      Tasklet t = tasklets.get(i);
+      if (t.closedEpoch() >= epoch) {
+        anyClosed = true;
+      } else if (!t.isDone()) {
+        return 0;
+      }
+    }
+    if (!anyClosed) {
+      return 0; // every input had ended before this epoch: there is nothing to close
+    }
+    if (snapshotting) {
+      if (!execution.recovery.hasRoom(index)) {
+        return 0; // the store is behind: wait rather than queue epochs without bound
+      }
+      execution.recovery.submit(index, epoch, snapshotRows(epoch));
+    } else {
+      execution.epochClosed(index, epoch);
+    }
+    openEpoch = epoch + 1;
+    for (int i = 0, n = tasklets.size(); i < n; i++) {
+      tasklets.get(i).epochOpened(openEpoch);
+    }
+    if (hook != null) {
+      hook.afterEpoch(index, epoch);
+    }
+    return 1;
+  }
+
+  /** What this worker writes for {@code epoch}: changed keys, source and sink partition states. */
+  private List<Recovery.Row> snapshotRows(long epoch) {
+    List<Recovery.Row> rows = new ArrayList<>();
+    Recovery r = execution.recovery;
+    for (StatefulReceiver s : statefuls) {
+      for (Map.Entry<Object, Object> e : s.takeChanges().entrySet()) {
+        Object state = e.getValue() == StatefulReceiver.DISCARDED ? null : e.getValue();
+        rows.add(r.row(s.stepId, index, e.getKey(), state));
+      }
+    }
+    for (SourceTasklet t : sourceTasklets) {
+      Object[] snap = t.takeSnapshot(epoch);
+      if (snap != null) {
+        rows.add(r.row(t.node.stepId, index, t.partitionName, snap[1]));
+      }
+    }
+    for (PartitionedSinkReceiver p : sinkReceivers) {
+      Map<String, Object> snaps = p.takeSnapshots(epoch);
+      if (snaps != null) {
+        for (Map.Entry<String, Object> e : snaps.entrySet()) {
+          rows.add(r.row(p.stepId, index, e.getKey(), e.getValue()));
         }
       }
-      if (allDone && !anyPending(senders)) {
-        return;
-      }
-      idle.idle(work);
     }
+    return rows;
+  }
+
+  /** Tells the source partitions about epochs that completed in the whole cluster since the last call. */
+  private void notifyCompleted() {
+    long done = execution.completedEpoch();
+    if (done > completedNotified) {
+      completedNotified = done;
+      for (int i = 0, n = sourceTasklets.size(); i < n; i++) {
+        sourceTasklets.get(i).completed(done);
+      }
+    }
+  }
+
+  /**
+   * After the last epoch: waits (bounded) until the store holds this worker's epochs, so the run
+   * ends with its final snapshot written, then reports what completed.
+   */
+  private void finishEpochs() {
+    if (snapshotting) {
+      execution.recovery.awaitWritten(index, openEpoch - 1);
+    }
+    notifyCompleted();
   }
 
   static boolean anyPending(ExchangeSender[] senders) {
@@ -104,11 +229,6 @@ final class Worker implements Runnable {
       }
     }
     return false;
-  }
-
-  /** The epoch of an item read at {@code nanoTime}: 1 plus whole epoch intervals since the run started. */
-  long epochAt(long nanoTime) {
-    return 1 + Math.max(0, nanoTime - execution.epochOriginNanos) / epochIntervalNanos;
   }
 
   /** Interrupts {@code thread} (this worker's) unless the worker has already finished with user code. */
@@ -168,10 +288,12 @@ final class Worker implements Runnable {
         if (in.source() instanceof FixedPartitionedSource<?, ?> fixed) {
           List<String> mine = execution.partitionsOf(s, index);
           InputNode input = new InputNode(id, this, m, mine.size());
-          for (String p : mine) {
+          for (int i = 0; i < mine.size(); i++) {
+            String p = mine.get(i);
+            Object resume = execution.recovery == null ? null : execution.recovery.partitionState(id, p);
             StatelessSourcePartition<Object> part = call(id, "opening partition '" + p + "'",
-                () -> (StatelessSourcePartition<Object>) fixed.buildPartition(id, p, null));
-            sources.add(new SourceTasklet(input, p, part));
+                () -> (StatelessSourcePartition<Object>) ((FixedPartitionedSource) fixed).buildPartition(id, p, resume));
+            sources.add(new SourceTasklet(input, i, p, part));
           }
           node = input;
         } else {
@@ -179,7 +301,7 @@ final class Worker implements Runnable {
           InputNode input = new InputNode(id, this, m, 1);
           StatelessSourcePartition<Object> part = call(id, "opening its source partition",
               () -> (StatelessSourcePartition<Object>) dyn.build(id, index, workerCount));
-          sources.add(new SourceTasklet(input, "worker-" + index, part));
+          sources.add(new SourceTasklet(input, 0, "worker-" + index, part));
           node = input;
         }
         inputs.add((InputNode) node);
@@ -198,18 +320,28 @@ final class Worker implements Runnable {
         node = new ExchangeSender(id, this, m, execution.outbound(s, index), Router.roundRobin(index, workerCount),
             execution.config.serdeCheck());
       } else if (step instanceof Step.StatefulBatch sb) {
-        receiver = new StatefulReceiver(id, this, m, execution.inbound(s, index),
+        StatefulReceiver sr = new StatefulReceiver(id, this, m, execution.inbound(s, index),
             (StatefulLogicBuilder<Object, Object, Object, Object>) sb.builder());
+        if (execution.recovery != null) {
+          sr.resume(execution.recovery.keyStates(id, index));
+          statefuls.add(sr);
+        }
+        receiver = sr;
         node = new ExchangeSender(id, this, m, execution.outbound(s, index), Router.byKey(id, workerCount),
             execution.config.serdeCheck());
       } else if (step instanceof Step.Output out && out.sink() instanceof FixedPartitionedSink<?, ?> fixed) {
         List<String> all = execution.partitions(s);
         Map<Integer, SinkPartition<Object, ?>> owned = new HashMap<>();
-        receiver = new PartitionedSinkReceiver(id, this, m, execution.inbound(s, index),
-            (FixedPartitionedSink<Object, ?>) fixed, owned, all.size());
+        PartitionedSinkReceiver pr = new PartitionedSinkReceiver(id, this, m, execution.inbound(s, index),
+            (FixedPartitionedSink<Object, ?>) fixed, owned, all);
+        receiver = pr;
+        if (execution.recovery != null) {
+          sinkReceivers.add(pr);
+        }
         for (String p : execution.partitionsOf(s, index)) {
+          Object resume = execution.recovery == null ? null : execution.recovery.partitionState(id, p);
           owned.put(all.indexOf(p), call(id, "opening sink partition '" + p + "'",
-              () -> (SinkPartition<Object, ?>) fixed.buildPartition(id, p, null)));
+              () -> (SinkPartition<Object, ?>) ((FixedPartitionedSink) fixed).buildPartition(id, p, resume)));
         }
         node = new ExchangeSender(id, this, m, execution.outbound(s, index),
             Router.byPartition(fixed, all, execution.assignment(s)), execution.config.serdeCheck());
@@ -245,6 +377,7 @@ final class Worker implements Runnable {
     for (SourceTasklet t : sources) {
       t.setDownstream(belowInput.computeIfAbsent(t.node, Worker::sendersBelow));
       tasklets.add(t);
+      sourceTasklets.add(t);
     }
     for (ExchangeReceiver r : receivers) {
       r.setDownstream(sendersBelow(r));
@@ -288,6 +421,7 @@ final class Worker implements Runnable {
       for (ExchangeSender s : List.copyOf(senders)) {
         sb.append("  ").append(s.describe()).append('\n');
       }
+      sb.append("  open epoch ").append(openEpoch).append('\n');
     } catch (RuntimeException e) {
       sb.append("  (state not readable yet: ").append(e).append(")\n");
     }

@@ -7,4 +7,12 @@ package io.sluice.transport;
  */
 public interface TransportFactory {
   Transport create();
+
+  /**
+   * The serde this transport uses by default for a flow with these registered types, or null if it
+   * has none; recovery snapshots use it too, so that state is written as items cross processes.
+   */
+  default io.sluice.serde.Serde serde(java.util.List<String> registeredTypes) {
+    return null;
+  }
 }

@@ -35,7 +35,7 @@ class RunConfigTest {
   void badValuesAreRejectedNamingThem() {
     assertThatThrownBy(() -> RunConfig.workers(0)).hasMessageContaining("0");
     assertThatThrownBy(() -> RunConfig.workers(2).withChannelCapacity(1)).hasMessageContaining("1");
-    assertThatThrownBy(() -> RunConfig.workers(2).withEpochInterval(Duration.ZERO)).hasMessageContaining("epoch");
+    assertThatThrownBy(() -> RunConfig.workers(2).withEpochInterval(Duration.ofMillis(-1))).hasMessageContaining("epoch");
     assertThatThrownBy(() -> RunConfig.workers(2).withCluster(2, List.of("h:1", "h:2")))
         .hasMessageContaining("process id must be in [0, 2), got 2");
     assertThatThrownBy(() -> RunConfig.workers(2).withCluster(-1, List.of("h:1", "h:2"))).hasMessageContaining("-1");

@@ -81,7 +81,7 @@ class KafkaTypesAcrossProcessesTest {
         // a long linger: without the flush per batch, the producer would hold "early" for 20 s
         .output("out", new KafkaSink(List.of(broker.bootstrapServers()), topic, java.util.Map.of("linger.ms", 20_000),
             KafkaSource.DEFAULT_METADATA_TIMEOUT));
-    CompletableFuture<TestRun> run = CompletableFuture.supplyAsync(() -> runner.run(flow));
+    CompletableFuture<TestRun> run = CompletableFuture.supplyAsync(() -> runner.withSystemClock().run(flow)); // a real pause
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(broker.consumerProperties())) {
       consumer.assign(List.of(new TopicPartition(topic, 0)));
       consumer.seekToBeginning(List.of(new TopicPartition(topic, 0)));

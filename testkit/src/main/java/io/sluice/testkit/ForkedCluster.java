@@ -34,7 +34,7 @@ public final class ForkedCluster implements AutoCloseable {
   private final List<Process> processes = new ArrayList<>();
 
   ForkedCluster(Class<?> factory, String method, int processes, int workersPerProcess, Duration timeout,
-      Map<TestSink<?>, String> labels, Dataflow flow) {
+      Map<TestSink<?>, String> labels, Dataflow flow, io.sluice.run.RunConfig config) {
     this.flow = flow;
     this.labels = labels;
     this.sinkIds = ForkedProcess.testSinks(flow);
@@ -52,7 +52,10 @@ public final class ForkedCluster implements AutoCloseable {
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), ForkedProcess.class.getName(),
             factory.getName(), method, String.valueOf(p), addresses, String.valueOf(workersPerProcess),
-            result(p).toString(), String.valueOf(timeout.toMillis())));
+            result(p).toString(), String.valueOf(timeout.toMillis()),
+            String.valueOf(config.epochInterval().toMillis()),
+            config.virtualTimeOrigin() == null ? "-" : config.virtualTimeOrigin().toString(),
+            config.recovery() == null ? "-" : config.recovery().directory().toAbsolutePath().toString()));
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.redirectOutput(dir.resolve("out-" + p).toFile());
         pb.redirectError(dir.resolve("err-" + p).toFile());

@@ -47,7 +47,10 @@ public final class ForkedProcess {
   record FailureRecord(String stepId, int worker, String item, String activity, String message, String causeText,
       byte[] cause) implements Serializable {}
 
-  /** args: factoryClass method processId addresses(;-separated) workersPerProcess resultFile timeoutMillis */
+  /**
+   * args: factoryClass method processId addresses(;-separated) workersPerProcess resultFile timeoutMillis
+   * [epochIntervalMillis virtualTimeOrigin|- recoveryDir|-]
+   */
   public static void main(String[] args) throws Exception {
     Path result = Path.of(args[5]);
     Report report;
@@ -58,6 +61,11 @@ public final class ForkedProcess {
     sinks.keySet().forEach(s -> s.beginRun(workersPerProcess));
     RunConfig config = RunConfig.workers(workersPerProcess).withRecordKeys(true)
         .withCluster(Integer.parseInt(args[2]), List.of(args[3].split(";")));
+    if (args.length >= 10) {
+      config = config.withEpochInterval(Duration.ofMillis(Long.parseLong(args[7])))
+          .withVirtualTime(args[8].equals("-") ? null : java.time.Instant.parse(args[8]))
+          .withRecovery(args[9].equals("-") ? null : io.sluice.run.RecoveryConfig.in(Path.of(args[9])));
+    }
     try {
       var running = Sluice.start(flow, config);
       Files.writeString(result.resolveSibling(result.getFileName() + ".running"), "connected");

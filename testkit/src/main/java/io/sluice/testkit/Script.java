@@ -10,10 +10,17 @@ import java.util.Objects;
 /**
  * The scripted contents of one {@link TestSource} partition: items, and markers between them.
  * <ul>
- *   <li>{@link #pause(Duration)}: the partition emits nothing for that long (without blocking its
- *       worker: the source tells the runtime when to poll next);</li>
- *   <li>{@link #endOfStream()}: the partition ends here; later entries are not read;</li>
- *   <li>{@link #abort()}: the run stops as if crashed ({@link SourceAbortedException}).</li>
+ *   <li>{@link #advance(Duration)} (or {@link #pause(Duration)}): the partition's time moves on by
+ *       that much before its next item. Under the testkit's virtual time (the default) this happens
+ *       at once: the partition closes an epoch, and every step after it sees the new time once all
+ *       its inputs passed it, so timers, {@code collect} timeouts and windows up to that time fire
+ *       before the next items, the same in every run. On the system clock the partition emits
+ *       nothing for that long (without blocking its worker);</li>
+ *   <li>{@link #endOfStream()}: the partition ends here; a run that resumes from a snapshot taken
+ *       at that end continues with the entries after it (Bytewax's {@code TestingSource.EOF});</li>
+ *   <li>{@link #abort()}: the run stops as if crashed ({@link SourceAbortedException}); an abort
+ *       fires in a fresh run only, never in one resumed from a snapshot (Bytewax's
+ *       {@code TestingSource.ABORT}).</li>
  * </ul>
  * Batches never span a marker. A script is a plain value: the same script gives the same items,
  * in the same order, in every run and at every worker count.
@@ -78,7 +85,16 @@ public final class Script<T> {
     return with(new Pause(duration));
   }
 
-  /** This script, then the end of the partition: entries after it are not read. */
+  /**
+   * This script, then the partition's time moves on by {@code duration}: at once under virtual
+   * time (the testkit's default; timers and windows up to the new time fire before the next
+   * items), after a real wait on the system clock. The same as {@link #pause(Duration)}.
+   */
+  public Script<T> advance(Duration duration) {
+    return pause(duration);
+  }
+
+  /** This script, then the end of the partition: a fresh run reads no further; a resumed one goes on after it. */
   public Script<T> endOfStream() {
     return with(new EndOfStream());
   }

@@ -30,6 +30,10 @@ public class SluiceAssertions extends Assertions {
   }
 
   /** Assertions that run a dataflow several times, e.g. at every worker count. */
+  public static <T> RecoveryRunAssert<T> assertThat(RecoveryRun<T> actual) {
+    return new RecoveryRunAssert<>(actual);
+  }
+
   public static DataflowAssert assertThat(Dataflow actual) {
     return new DataflowAssert(actual);
   }

@@ -2,6 +2,7 @@ package io.sluice.testkit;
 
 import io.sluice.inputs.FixedPartitionedSource;
 import io.sluice.inputs.SourcePartition;
+import io.sluice.time.RunClock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,7 +29,9 @@ import java.util.Objects;
  *     .build();
  * }</pre>
  *
- * <p>A partition's resume state is its position in its script.
+ * <p>A partition's resume state is its position in its script: a run resumed from a snapshot
+ * continues where the snapshot was taken (after an end-of-stream marker, with what follows it),
+ * and skips {@link Script#abort()} markers.
  *
  * @param <T> the item type
  */
@@ -134,7 +137,8 @@ public final class TestSource<T> implements FixedPartitionedSource<T, Long> {
       throw new IllegalArgumentException("step '" + stepId + "': test source has no partition '" + partition
           + "'; it has " + partitions.keySet());
     }
-    return new Player<>(partition, script.entries(), batchSize, resumeState == null ? 0 : resumeState.intValue());
+    return new Player<>(partition, script.entries(), batchSize, resumeState == null ? 0 : resumeState.intValue(),
+        resumeState != null);
   }
 
   @Override
@@ -185,19 +189,21 @@ public final class TestSource<T> implements FixedPartitionedSource<T, Long> {
     private int position;
     private long emitted;
     private Instant pauseUntil;
+    private final boolean resumed;
 
-    Player(String partition, List<Object> entries, int batchSize, int position) {
+    Player(String partition, List<Object> entries, int batchSize, int position, boolean resumed) {
       this.partition = partition;
       this.entries = entries;
       this.batchSize = batchSize;
       this.position = position;
+      this.resumed = resumed;
     }
 
     @Override
     public List<T> nextBatch() {
       while (position < entries.size() && entries.get(position) instanceof Script.Marker marker) {
         if (marker instanceof Script.Pause p) {
-          Instant now = Instant.now();
+          Instant now = RunClock.now();
           if (pauseUntil == null) {
             pauseUntil = now.plus(p.duration());
           }
@@ -207,10 +213,13 @@ public final class TestSource<T> implements FixedPartitionedSource<T, Long> {
           pauseUntil = null;
           position++;
         } else if (marker instanceof Script.EndOfStream) {
+          position++; // a run resumed from here continues behind the end
           return null;
         } else {
           position++; // resuming after the abort continues behind it
-          throw new SourceAbortedException(partition, emitted);
+          if (!resumed) {
+            throw new SourceAbortedException(partition, emitted);
+          }
         }
       }
       if (position >= entries.size()) {

@@ -68,7 +68,7 @@ class BytewaxSemanticsTest {
     flow.input("in", TestSource.of(Script.of("early").pause(Duration.ofSeconds(3)).then("late")))
         .map("upper", s -> s.toUpperCase())
         .output("out", new FileSink<>(file));
-    CompletableFuture<TestRun> run = CompletableFuture.supplyAsync(() -> runner.run(flow));
+    CompletableFuture<TestRun> run = CompletableFuture.supplyAsync(() -> runner.withSystemClock().run(flow)); // a real pause
     // during the 3 s pause the first batch is already in the file
     await("EARLY in " + file + " during the pause").atMost(2500, TimeUnit.MILLISECONDS)
         .pollInterval(Duration.ofMillis(20))

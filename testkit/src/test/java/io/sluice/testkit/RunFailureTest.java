@@ -27,7 +27,8 @@ class RunFailureTest {
     flow.input("in", TestSource.of(Script.of("a", "b").pause(Duration.ofHours(1)).then("never")))
         .keyOn("key", s -> s).statefulMap("keep", (state, s) -> s).output("out", out);
 
-    DataflowTimeoutError e = catchThrowableOfType(DataflowTimeoutError.class, () -> runner.run(flow));
+    // on the system clock the hour-long pause really waits (on virtual time it would pass at once)
+    DataflowTimeoutError e = catchThrowableOfType(DataflowTimeoutError.class, () -> runner.withSystemClock().run(flow));
 
     assertThat(e).hasMessageStartingWith("dataflow 'hang' did not finish within PT1S on " + runner.workers())
         .hasMessageContaining("it was stopped. Worker state at the timeout:")

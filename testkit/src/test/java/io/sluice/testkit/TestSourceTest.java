@@ -82,11 +82,23 @@ class TestSourceTest {
         .partition("fast", "f1", "f2")
         .build();
     TestSink<String> out = new TestSink<>();
-    TestRun run = runner.run(passThrough("pause", source, out));
+    TestRun run = runner.withSystemClock().run(passThrough("pause", source, out));
     assertThat(run.output(out)).containsExactlyInAnyOrder("s1", "s2", "f1", "f2");
     assertThat(run.duration()).isGreaterThanOrEqualTo(pause);
     // a pause that slept would hold the worker for the whole pause
     assertThat(run).hasNoStepBlockingLongerThan(pause);
+  }
+
+  @DataflowTest(workers = {1, 4})
+  void onVirtualTimeAnHourLongPausePassesAtOnce(DataflowRunner runner) {
+    TestSource<String> source = TestSource.<String>builder()
+        .partition("slow", Script.of("s1").pause(Duration.ofHours(1)).then("s2").advance(Duration.ofDays(1)).then("s3"))
+        .partition("fast", "f1", "f2")
+        .build();
+    TestSink<String> out = new TestSink<>();
+    TestRun run = runner.run(passThrough("virtual-pause", source, out));
+    assertThat(run.output(out)).containsExactlyInAnyOrder("s1", "s2", "s3", "f1", "f2");
+    assertThat(run.duration()).isLessThan(Duration.ofSeconds(20));
   }
 
   @DataflowTest(workers = {1, 4})

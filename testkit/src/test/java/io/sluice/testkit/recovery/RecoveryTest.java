@@ -1,0 +1,225 @@
+package io.sluice.testkit.recovery;
+
+import static io.sluice.testkit.SluiceAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sluice.dataflow.Dataflow;
+import io.sluice.dataflow.KV;
+import io.sluice.recovery.RecoveryStore;
+import io.sluice.testkit.Crash;
+import io.sluice.testkit.CrashedRun;
+import io.sluice.testkit.DataflowRunner;
+import io.sluice.testkit.DataflowTest;
+import io.sluice.testkit.RecoveryRun;
+import io.sluice.testkit.Script;
+import io.sluice.testkit.SinkOutput;
+import io.sluice.testkit.TestRun;
+import io.sluice.testkit.TestSink;
+import io.sluice.testkit.TestSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Recovery end to end on the real engine and real SQLite files: crash at a logical point, resume
+ * (at the same or another worker or process count), and compare with an uninterrupted run.
+ */
+class RecoveryTest {
+  static final List<String> KEYS = List.of("a", "b", "c", "d", "e", "f", "g");
+
+  /** 60 items over 3 partitions, one item a batch, every batch its own epoch. */
+  static TestSource<String> source() {
+    List<String> items = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      items.add(KEYS.get(i % KEYS.size()) + i);
+    }
+    return TestSource.dealt(3, items).withBatchSize(1);
+  }
+
+  /** A running count per key: the output carries the state, so a lost or doubled item shows. */
+  static Dataflow countFlow(String name, TestSource<String> source, TestSink<KV<String, Long>> out) {
+    Dataflow flow = new Dataflow(name);
+    flow.input("in", source)
+        .keyOn("key", s -> s.substring(0, 1))
+        .<Long, Long>statefulMap("count", (state, v) -> {
+          long n = state.get() == null ? 1 : state.get() + 1;
+          state.set(n);
+          return n;
+        })
+        .output("out", out);
+    return flow;
+  }
+
+  static DataflowRunner everyBatchAnEpoch(DataflowRunner runner) {
+    return runner.withConfig(c -> c.withEpochInterval(Duration.ZERO));
+  }
+
+  @DataflowTest(workers = {1, 2, 4}, processes = {1, 2})
+  void aCrashedRunResumesWithNothingLostAndTheSameFinalCounts(DataflowRunner runner, @TempDir Path dir) {
+    DataflowRunner r = everyBatchAnEpoch(runner);
+    TestSink<KV<String, Long>> ref = new TestSink<>();
+    TestRun reference = r.run(countFlow("counts", source(), ref));
+
+    TestSink<KV<String, Long>> before = new TestSink<>();
+    CrashedRun crashed = r.withRecovery(dir).runUntilCrash(countFlow("counts", source(), before),
+        Crash.whenStepSees("count", KV.of("c", "c37")));
+    long resumeEpoch = RecoveryStore.inspect(dir).newestCompleteEpoch();
+
+    TestSink<KV<String, Long>> after = new TestSink<>();
+    TestRun resumed = r.withRecovery(dir).run(countFlow("counts", source(), after));
+
+    RecoveryRun<KV<String, Long>> rec = RecoveryRun.of(reference.output(ref), crashed.output(before), resumeEpoch,
+        resumed.output(after));
+    assertThat(rec).lostNothing().duplicatedOnlyAfterTheSnapshot().endsInTheSameStateAsTheUninterruptedRun();
+    // the resumed run did not read everything again: the snapshot covered part of the input
+    assertThat(resumeEpoch).isPositive();
+    assertThat(resumed.step("in").totalOut()).isLessThan(60);
+    assertThat(resumed).step("count").hasEachKeyOnTheWorkerRoutingPredicts();
+  }
+
+  @Test
+  void rescalesFrom3To5To1WorkersWithTheSameFinalCounts(@TempDir Path dir) {
+    DataflowRunner r = everyBatchAnEpoch(DataflowRunner.withWorkers(3));
+    TestSink<KV<String, Long>> ref = new TestSink<>();
+    SinkOutput<KV<String, Long>> reference = r.run(countFlow("rescale", source(), ref)).output(ref);
+
+    TestSink<KV<String, Long>> first = new TestSink<>();
+    CrashedRun at3 = r.withRecovery(dir).runUntilCrash(countFlow("rescale", source(), first),
+        Crash.whenStepSeesItemNumber("count", 20));
+    TestSink<KV<String, Long>> second = new TestSink<>();
+    CrashedRun at5 = r.atWorkers(5).withRecovery(dir).runUntilCrash(countFlow("rescale", source(), second),
+        Crash.whenStepSeesItemNumber("count", 15));
+    long resumeEpoch = RecoveryStore.inspect(dir).newestCompleteEpoch();
+    TestSink<KV<String, Long>> last = new TestSink<>();
+    TestRun at1 = r.atWorkers(1).withRecovery(dir).run(countFlow("rescale", source(), last));
+
+    RecoveryRun<KV<String, Long>> rec = RecoveryRun.of(reference, List.of(at3.output(first), at5.output(second)),
+        resumeEpoch, at1.output(last));
+    assertThat(rec).lostNothing().endsInTheSameStateAsTheUninterruptedRun();
+  }
+
+  @Test
+  void twoProcessesResumeAsOne(@TempDir Path dir) {
+    DataflowRunner two = everyBatchAnEpoch(DataflowRunner.withWorkers(2).withProcesses(2));
+    TestSink<KV<String, Long>> ref = new TestSink<>();
+    SinkOutput<KV<String, Long>> reference = two.run(countFlow("p2to1", source(), ref)).output(ref);
+    TestSink<KV<String, Long>> before = new TestSink<>();
+    CrashedRun crashed = two.withRecovery(dir).runUntilCrash(countFlow("p2to1", source(), before),
+        Crash.whenStepSees("count", KV.of("a", "a42")));
+    long resumeEpoch = RecoveryStore.inspect(dir).newestCompleteEpoch();
+    TestSink<KV<String, Long>> after = new TestSink<>();
+    TestRun one = everyBatchAnEpoch(DataflowRunner.withWorkers(3)).withRecovery(dir)
+        .run(countFlow("p2to1", source(), after));
+    assertThat(RecoveryRun.of(reference, crashed.output(before), resumeEpoch, one.output(after)))
+        .lostNothing().duplicatedOnlyAfterTheSnapshot().endsInTheSameStateAsTheUninterruptedRun();
+  }
+
+  @DataflowTest(workers = {1, 3})
+  void aCrashAtAnEpochsCloseLosesNothing(DataflowRunner runner, @TempDir Path dir) {
+    DataflowRunner r = everyBatchAnEpoch(runner);
+    TestSink<KV<String, Long>> ref = new TestSink<>();
+    SinkOutput<KV<String, Long>> reference = r.run(countFlow("epochcrash", source(), ref)).output(ref);
+    TestSink<KV<String, Long>> before = new TestSink<>();
+    CrashedRun crashed = r.withRecovery(dir).runUntilCrash(countFlow("epochcrash", source(), before),
+        Crash.atCloseOfEpoch(7).onWorker(0));
+    long resumeEpoch = RecoveryStore.inspect(dir).newestCompleteEpoch();
+    TestSink<KV<String, Long>> after = new TestSink<>();
+    TestRun resumed = r.withRecovery(dir).run(countFlow("epochcrash", source(), after));
+    assertThat(RecoveryRun.of(reference, crashed.output(before), resumeEpoch, resumed.output(after)))
+        .lostNothing().duplicatedOnlyAfterTheSnapshot().endsInTheSameStateAsTheUninterruptedRun();
+  }
+
+  /** Bytewax's continuation: a flow that ended at end of stream and runs again goes on with the input after it. */
+  @DataflowTest(workers = {1, 2})
+  void aRunAfterTheEndOfStreamContinuesWithTheNewInput(DataflowRunner runner, @TempDir Path dir) {
+    TestSource<String> src = TestSource.of(Script.of("a1", "b2", "a3").endOfStream().then("a4", "b5").endOfStream()
+        .then("b6"));
+    DataflowRunner r = runner.withRecovery(dir);
+    TestSink<KV<String, Long>> out1 = new TestSink<>();
+    assertThat(r.run(countFlow("continue", src, out1)).output(out1)).containsExactlyInAnyOrder(
+        KV.of("a", 1L), KV.of("b", 1L), KV.of("a", 2L));
+    TestSink<KV<String, Long>> out2 = new TestSink<>();
+    assertThat(r.run(countFlow("continue", src, out2)).output(out2)).containsExactlyInAnyOrder(
+        KV.of("a", 3L), KV.of("b", 2L));
+    TestSink<KV<String, Long>> out3 = new TestSink<>();
+    assertThat(r.run(countFlow("continue", src, out3)).output(out3)).containsExactly(KV.of("b", 3L));
+  }
+
+  @Test
+  void anAbortFiresOnceAndTheResumedRunGoesOnBehindIt(@TempDir Path dir) {
+    TestSource<String> src = TestSource.of(Script.of("a1", "a2").advance(Duration.ofSeconds(1)).then("a3").abort()
+        .then("a4")).withBatchSize(1);
+    DataflowRunner r = DataflowRunner.withWorkers(2).withRecovery(dir);
+    TestSink<KV<String, Long>> out1 = new TestSink<>();
+    r.runUntilAbort(countFlow("abort", src, out1));
+    TestSink<KV<String, Long>> out2 = new TestSink<>();
+    TestRun resumed = r.run(countFlow("abort", src, out2));
+    // the epoch closed by the advance holds a1, a2: a3 (after it) is read again, a4 after the skipped abort
+    assertThat(resumed.output(out2)).containsExactly(KV.of("a", 3L), KV.of("a", 4L));
+  }
+
+  @Test
+  void aStoreOfAnotherFlowOrWithARenamedStepIsRefusedNamingIt(@TempDir Path dir) {
+    DataflowRunner r = DataflowRunner.withWorkers(1).withRecovery(dir);
+    r.run(countFlow("first", TestSource.of("a1", "b2"), new TestSink<>()));
+    assertThatThrownBy(() -> r.run(countFlow("second", TestSource.of("a1"), new TestSink<>())))
+        .hasMessageContaining("belongs to flow 'first', not 'second'");
+    Dataflow renamed = new Dataflow("first");
+    renamed.input("in", TestSource.of("a1"))
+        .keyOn("key", s -> s.substring(0, 1))
+        .<Long, Long>statefulMap("tally", (state, v) -> 1L)
+        .output("out", new TestSink<>());
+    assertThatThrownBy(() -> r.run(renamed)).hasMessageContaining("step 'count'").hasMessageContaining("no longer has");
+  }
+
+  @Test
+  void aCorruptOrMissingPartitionIsAClearErrorNeverAFreshStart(@TempDir Path dir) throws Exception {
+    DataflowRunner r = DataflowRunner.withWorkers(1).withRecovery(dir);
+    r.run(countFlow("corrupt", TestSource.of("a1", "b2"), new TestSink<>()));
+    Files.write(dir.resolve("part-1.sqlite3"), "this is not a database, it is a text file".repeat(100).getBytes());
+    Files.deleteIfExists(dir.resolve("part-1.sqlite3-wal"));
+    Files.deleteIfExists(dir.resolve("part-1.sqlite3-shm"));
+    assertThatThrownBy(() -> r.run(countFlow("corrupt", TestSource.of("a1"), new TestSink<>())))
+        .hasMessageContaining("part-1.sqlite3").hasMessageContaining("corrupt");
+    Files.delete(dir.resolve("part-1.sqlite3"));
+    assertThatThrownBy(() -> r.run(countFlow("corrupt", TestSource.of("a1"), new TestSink<>())))
+        .hasMessageContaining("part-1.sqlite3 is missing");
+  }
+
+  @Test
+  void inspectShowsTheEpochsAndTheKeysPerStep(@TempDir Path dir) {
+    DataflowRunner.withWorkers(2).withRecovery(dir).run(countFlow("inspect", source(), new TestSink<>()));
+    RecoveryStore.Info info = RecoveryStore.inspect(dir);
+    assertThat(info.flow()).isEqualTo("inspect");
+    assertThat(info.newestCompleteEpoch()).isPositive();
+    assertThat(info.keysPerStep()).containsEntry("count", (long) KEYS.size()).containsEntry("in", 3L);
+    assertThat(info.describe()).contains("step 'count': 7 keys");
+  }
+
+  @Test
+  void oldSnapshotsAreDeletedBehindTheNewestCompleteEpoch(@TempDir Path dir) throws Exception {
+    DataflowRunner.withWorkers(2).withRecovery(dir).withConfig(c -> c.withEpochInterval(Duration.ZERO))
+        .run(countFlow("gc", source(), new TestSink<>()));
+    Map<String, Long> rowsPerStep = new LinkedHashMap<>();
+    for (int i = 0; i < DataflowRunner.DEFAULT_RECOVERY_PARTITIONS; i++) {
+      try (Connection c = RecoveryStore.connect(dir.resolve("part-" + i + ".sqlite3"));
+          Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("SELECT step_id, COUNT(*) FROM snaps GROUP BY step_id")) {
+        while (rs.next()) {
+          rowsPerStep.merge(rs.getString(1), rs.getLong(2), Long::sum);
+        }
+      }
+    }
+    // every key was written in many epochs; with no backup interval only its newest row is kept
+    assertThat(rowsPerStep).containsEntry("count", (long) KEYS.size()).containsEntry("in", 3L);
+  }
+}
