@@ -97,6 +97,39 @@ class KeyIdentityTest {
     Assertions.assertThat(run.output(collected).items()).hasSize(2);
   }
 
+  /** A running count per byte[] key; the output carries the state. */
+  static Dataflow bytesCountFlow(TestSink<KV<byte[], Long>> out) {
+    List<String> items = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      items.add("k" + (i % 5));
+    }
+    Dataflow flow = new Dataflow("bytes-recovery");
+    KeyedStream.of(flow.input("in", TestSource.dealt(2, items).withBatchSize(1))
+        .map("key", s -> KV.of(s.getBytes(UTF_8), s)))
+        .<Long, Long>statefulMap("count", (state, v) -> {
+          long n = state.get() == null ? 1 : state.get() + 1;
+          state.set(n);
+          return n;
+        })
+        .output("out", out);
+    return flow;
+  }
+
+  @DataflowTest(workers = {1, 3}, processes = {1, 2})
+  void byteArrayKeysResumeTheirStateAfterACrash(DataflowRunner runner, @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    DataflowRunner r = runner.withConfig(c -> c.withEpochInterval(Duration.ZERO));
+    TestSink<KV<byte[], Long>> before = new TestSink<>();
+    r.withRecovery(dir).runUntilCrash(bytesCountFlow(before), Crash.whenStepSeesItemNumber("count", 20));
+    TestSink<KV<byte[], Long>> after = new TestSink<>();
+    TestRun resumed = r.withRecovery(dir).run(bytesCountFlow(after));
+    // each key's last running count is its full count: the resumed state was found by content
+    Map<String, Long> last = new TreeMap<>();
+    for (KV<byte[], Long> kv : resumed.output(after).items()) {
+      last.merge(new String(kv.key(), UTF_8), kv.value(), Math::max);
+    }
+    Assertions.assertThat(last).isNotEmpty().allSatisfy((k, n) -> Assertions.assertThat(n).as("count of %s", k).isEqualTo(8L));
+  }
+
   /** A key type whose equals ignores case but whose routing bytes do not: grouped by the bytes. */
   record CaseKey(String name) implements RoutingKey, Serializable {
     @Override
