@@ -85,7 +85,8 @@ final class EmitCheck implements EmitObserver {
     for (Emitted e : changed.subList(0, Math.min(changed.size(), Texts.MAX_LISTED))) {
       Object then = ItemSnapshots.read(e.bytes, e.item.getClass().getClassLoader());
       lines.add("step '" + e.stepId + "' (worker " + e.worker + ") emitted " + Texts.item(then)
-          + ", and it was changed afterwards: it is now " + Texts.item(e.item));
+          + ", and it was changed afterwards (by that step, or by a later step that changed an item it received):"
+          + " it is now " + Texts.item(e.item));
     }
     throw new AssertionError(changed.size() + (changed.size() == 1 ? " item was" : " items were")
         + " changed after a step emitted it:\n  " + String.join("\n  ", lines)
