@@ -24,12 +24,13 @@ import java.util.regex.Pattern;
  * partitions {@code part-0.sqlite3} … {@code part-<N-1>.sqlite3}. The snapshots of a key live in
  * partition {@code floorMod(murmur3(keyBytes), N)}, keyed by its routing bytes
  * ({@link io.sluice.inputs.Routing#keyBytes}), so a run at any worker or process count finds them.
- * Each worker records every epoch it wrote completely; an epoch is complete when every worker of
- * the run that wrote it did.
+ * Each worker records every epoch it wrote completely, and that it ended (after which it has
+ * closed every epoch: a worker with nothing to read ends at once); an epoch is complete when every
+ * worker of the run that wrote it recorded it or had ended before it.
  *
  * <p>Tables of each partition: {@code snaps(step_id, state_key, snap_epoch, ser_key, ser_change)}
  * (a null {@code ser_change} records a discarded key), {@code commits(epoch, worker_index,
- * worker_count)} and {@code meta(name, value)} (partition index and count, the flow's name).
+ * worker_count, ended)} and {@code meta(name, value)} (partition index and count, the flow's name).
  */
 public final class RecoveryStore {
   private static final Pattern PART = Pattern.compile("part-(\\d+)\\.sqlite3");
@@ -60,9 +61,10 @@ public final class RecoveryStore {
       try (Connection c = connect(file); Statement st = c.createStatement()) {
         st.execute("PRAGMA journal_mode=WAL");
         st.execute("CREATE TABLE snaps (step_id TEXT NOT NULL, state_key BLOB NOT NULL, snap_epoch INTEGER NOT NULL,"
-            + " ser_key BLOB, ser_change BLOB, PRIMARY KEY (step_id, state_key, snap_epoch))");
+            + " ser_key BLOB, ser_change BLOB, PRIMARY KEY (step_id, state_key, snap_epoch)) WITHOUT ROWID");
         st.execute("CREATE TABLE commits (epoch INTEGER NOT NULL, worker_index INTEGER NOT NULL,"
-            + " worker_count INTEGER NOT NULL, PRIMARY KEY (epoch, worker_index, worker_count))");
+            + " worker_count INTEGER NOT NULL, ended INTEGER NOT NULL DEFAULT 0,"
+            + " PRIMARY KEY (epoch, worker_index, worker_count, ended)) WITHOUT ROWID");
         st.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT)");
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO meta VALUES (?, ?)")) {
           ps.setString(1, "partition_index");
@@ -103,7 +105,7 @@ public final class RecoveryStore {
     List<Path> files = checkedPartitions(dir);
     String flow = null;
     Map<String, Long> keys = new TreeMap<>();
-    Map<List<Long>, Set<Long>> commits = new HashMap<>();
+    List<Commit> commits = new ArrayList<>();
     List<Connection> conns = new ArrayList<>();
     try {
       for (Path f : files) {
@@ -208,7 +210,7 @@ public final class RecoveryStore {
       }
       try (Statement st = c.createStatement()) {
         st.executeQuery("SELECT step_id, state_key, snap_epoch, ser_key, ser_change FROM snaps LIMIT 0").close();
-        st.executeQuery("SELECT epoch, worker_index, worker_count FROM commits LIMIT 0").close();
+        st.executeQuery("SELECT epoch, worker_index, worker_count, ended FROM commits LIMIT 0").close();
       }
       return c;
     } catch (SQLException e) {
@@ -221,22 +223,49 @@ public final class RecoveryStore {
     }
   }
 
-  /** Reads the commits of one partition into (epoch, worker count) → workers. */
-  public static void readCommits(Connection c, Map<List<Long>, Set<Long>> into) throws SQLException {
+  /** A worker recorded epoch {@code epoch} as written, or ({@code ended}) that it ended after it. */
+  public record Commit(long epoch, int worker, int workerCount, boolean ended) {}
+
+  /** Reads the commits of one partition into {@code into}. */
+  public static void readCommits(Connection c, List<Commit> into) throws SQLException {
     try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT epoch, worker_count, worker_index FROM commits")) {
+        ResultSet rs = st.executeQuery("SELECT epoch, worker_index, worker_count, ended FROM commits")) {
       while (rs.next()) {
-        into.computeIfAbsent(List.of(rs.getLong(1), rs.getLong(2)), k -> new TreeSet<>()).add(rs.getLong(3));
+        into.add(new Commit(rs.getLong(1), rs.getInt(2), rs.getInt(3), rs.getInt(4) != 0));
       }
     }
   }
 
-  /** The complete epochs, ascending: those every worker of the run that wrote them committed. */
-  public static List<Long> completeEpochs(Map<List<Long>, Set<Long>> commits) {
+  /**
+   * The complete epochs, ascending: those that every worker of the run (of that worker count)
+   * recorded as written, or had ended at or before.
+   */
+  public static List<Long> completeEpochs(List<Commit> commits) {
+    Map<Integer, Map<Integer, Set<Long>>> written = new HashMap<>();
+    Map<Integer, Map<Integer, Long>> endedAt = new HashMap<>();
+    for (Commit c : commits) {
+      if (c.ended()) {
+        endedAt.computeIfAbsent(c.workerCount(), k -> new HashMap<>()).merge(c.worker(), c.epoch(), Math::min);
+      } else {
+        written.computeIfAbsent(c.workerCount(), k -> new HashMap<>())
+            .computeIfAbsent(c.worker(), k -> new TreeSet<>()).add(c.epoch());
+      }
+    }
     TreeSet<Long> complete = new TreeSet<>();
-    commits.forEach((k, workers) -> {
-      if (workers.size() == k.get(1)) {
-        complete.add(k.get(0));
+    written.forEach((count, byWorker) -> {
+      Set<Long> candidates = new TreeSet<>();
+      byWorker.values().forEach(candidates::addAll);
+      Map<Integer, Long> ended = endedAt.getOrDefault(count, Map.of());
+      for (long e : candidates) {
+        boolean all = true;
+        for (int w = 0; w < count && all; w++) {
+          Set<Long> mine = byWorker.get(w);
+          Long end = ended.get(w);
+          all = mine != null && mine.contains(e) || end != null && end <= e;
+        }
+        if (all) {
+          complete.add(e);
+        }
       }
     });
     return new ArrayList<>(complete);
@@ -258,6 +287,7 @@ public final class RecoveryStore {
     cfg.setBusyTimeout(30_000);
     cfg.setJournalMode(org.sqlite.SQLiteConfig.JournalMode.WAL);
     cfg.setSynchronous(org.sqlite.SQLiteConfig.SynchronousMode.NORMAL);
+    cfg.setCacheSize(-65_536); // 64 MiB of page cache per partition connection
     if (Files.exists(file)) {
       cfg.setOpenMode(org.sqlite.SQLiteOpenMode.READWRITE);
     }

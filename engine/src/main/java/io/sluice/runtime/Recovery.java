@@ -47,6 +47,7 @@ final class Recovery implements AutoCloseable {
   /** One row to write: a key's snapshot (state null: the key was discarded). */
   record Row(String step, int partition, byte[] key, byte[] serKey, byte[] state) {}
 
+  /** A worker's epoch to write ({@code rows} null: the worker ended after {@code epoch}). */
   private record EpochWrite(int worker, long epoch, List<Row> rows) {}
 
   private final Path dir;
@@ -73,6 +74,8 @@ final class Recovery implements AutoCloseable {
   private final Thread writer;
   private final Execution execution;
   private long lastGcCutoff;
+  /** The newest epoch any local worker wrote (writer thread only). */
+  private long highestWritten;
   private long lastGcNanos;
 
   private Recovery(Execution execution, RecoveryConfig cfg, Dataflow flow, RunConfig config, Serde serde) {
@@ -93,7 +96,7 @@ final class Recovery implements AutoCloseable {
         parts[i] = RecoveryStore.openChecked(files.get(i), files.size(), i);
       }
       checkFlow(flow);
-      Map<List<Long>, Set<Long>> commits = new HashMap<>();
+      List<RecoveryStore.Commit> commits = new ArrayList<>();
       for (Connection c : parts) {
         RecoveryStore.readCommits(c, commits);
       }
@@ -110,6 +113,7 @@ final class Recovery implements AutoCloseable {
     }
     this.completed = resumeEpoch;
     this.lastGcCutoff = resumeEpoch;
+    this.highestWritten = resumeEpoch;
     int local = config.workersPerProcess();
     this.queue = new ArrayBlockingQueue<>(local * IN_FLIGHT + 1);
     this.submitted = new AtomicLongArray(local);
@@ -304,6 +308,23 @@ final class Recovery implements AutoCloseable {
     submitted.set(worker - firstWorker, epoch);
   }
 
+  /**
+   * Worker {@code worker} ended after closing {@code epoch}: from then on it counts as having
+   * written every epoch (it has nothing more to write). Waits (bounded) for room.
+   */
+  void ended(int worker, long epoch) {
+    try {
+      if (!queue.offer(new EpochWrite(worker, epoch, null), WRITE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new IllegalStateException("worker " + worker + ": recovery store " + dir + " took no write within "
+            + WRITE_WAIT.toSeconds() + " s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    submitted.set(worker - firstWorker, Long.MAX_VALUE);
+  }
+
   /** The newest epoch complete in the whole cluster (written by every worker). */
   long completed() {
     return completed;
@@ -339,7 +360,10 @@ final class Recovery implements AutoCloseable {
           queue.drainTo(batch);
           write(batch);
           for (EpochWrite w : batch) {
-            written.set(w.worker - firstWorker, w.epoch);
+            written.set(w.worker - firstWorker, w.rows == null ? Long.MAX_VALUE : w.epoch);
+            if (w.rows != null) {
+              highestWritten = Math.max(highestWritten, w.epoch);
+            }
           }
           batch.clear();
         }
@@ -358,8 +382,10 @@ final class Recovery implements AutoCloseable {
   private void write(List<EpochWrite> batch) throws SQLException {
     Map<Integer, List<Row>> byPartition = new HashMap<>();
     for (EpochWrite w : batch) {
-      for (Row r : w.rows) {
-        byPartition.computeIfAbsent(r.partition(), x -> new ArrayList<>()).add(r);
+      if (w.rows != null) {
+        for (Row r : w.rows) {
+          byPartition.computeIfAbsent(r.partition(), x -> new ArrayList<>()).add(r);
+        }
       }
     }
     // snapshots first; the commit rows only once every partition holds them
@@ -368,7 +394,7 @@ final class Recovery implements AutoCloseable {
       c.setAutoCommit(false);
       try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO snaps VALUES (?, ?, ?, ?, ?)")) {
         for (EpochWrite w : batch) {
-          for (Row r : w.rows) {
+          for (Row r : w.rows == null ? List.<Row>of() : w.rows) {
             if (r.partition() != e.getKey()) {
               continue;
             }
@@ -391,10 +417,11 @@ final class Recovery implements AutoCloseable {
     }
     for (EpochWrite w : batch) {
       Connection c = parts[w.worker % parts.length];
-      try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO commits VALUES (?, ?, ?)")) {
+      try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO commits VALUES (?, ?, ?, ?)")) {
         ps.setLong(1, w.epoch);
         ps.setInt(2, w.worker);
         ps.setInt(3, workerCount);
+        ps.setInt(4, w.rows == null ? 1 : 0);
         ps.executeUpdate();
       }
     }
@@ -410,7 +437,8 @@ final class Recovery implements AutoCloseable {
 
   /** Moves {@link #completed} to the newest epoch every worker of the cluster wrote; collects garbage behind it. */
   private void updateCompleted() throws SQLException {
-    long local = minWritten();
+    // an ended worker counts as having written everything, but no epoch past the newest written is complete
+    long local = Math.min(minWritten(), highestWritten);
     if (local <= completed) {
       return;
     }
@@ -418,7 +446,7 @@ final class Recovery implements AutoCloseable {
     if (processes == 1) {
       done = local;
     } else {
-      Map<List<Long>, Set<Long>> commits = new HashMap<>();
+      List<RecoveryStore.Commit> commits = new ArrayList<>();
       for (Connection c : parts) {
         RecoveryStore.readCommits(c, commits);
       }
@@ -446,7 +474,7 @@ final class Recovery implements AutoCloseable {
           + " FROM snaps n WHERE n.step_id = snaps.step_id AND n.state_key = snaps.state_key"
           + " AND n.snap_epoch > snaps.snap_epoch AND n.snap_epoch <= ?1)");
           PreparedStatement discards = c.prepareStatement("DELETE FROM snaps WHERE ser_change IS NULL AND snap_epoch <= ?");
-          PreparedStatement commits = c.prepareStatement("DELETE FROM commits WHERE epoch < ?")) {
+          PreparedStatement commits = c.prepareStatement("DELETE FROM commits WHERE ended = 0 AND epoch < ?")) {
         older.setLong(1, cutoff);
         older.executeUpdate();
         discards.setLong(1, cutoff);

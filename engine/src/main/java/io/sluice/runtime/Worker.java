@@ -208,7 +208,10 @@ final class Worker implements Runnable {
    */
   private void finishEpochs() {
     if (snapshotting) {
-      execution.recovery.awaitWritten(index, openEpoch - 1);
+      execution.recovery.ended(index, openEpoch - 1);
+      execution.recovery.awaitWritten(index, Long.MAX_VALUE);
+    } else {
+      execution.epochClosed(index, Long.MAX_VALUE); // nothing more to close here: count as closing every epoch
     }
     notifyCompleted();
   }

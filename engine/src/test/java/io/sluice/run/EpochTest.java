@@ -36,7 +36,8 @@ class EpochTest {
         .output("out", new ListSink<>());
     run(flow, RunConfig.workers(workers).withEpochInterval(Duration.ofMillis(5)));
     assertThat(epochs.get("early")).isGreaterThanOrEqualTo(1);
-    // at least 20 ms, i.e. 4 intervals of 5 ms, passed between the two reads
-    assertThat(epochs.get("late")).isGreaterThanOrEqualTo(epochs.get("early") + 3);
+    // at least 20 ms passed between the two reads: the source closed at least one 5 ms epoch in between
+    // (each close waits for every worker to pass it, so how many depends on the machine, not only the time)
+    assertThat(epochs.get("late")).isGreaterThan(epochs.get("early"));
   }
 }

@@ -154,6 +154,22 @@ class RecoveryTest {
     assertThat(r.run(countFlow("continue", src, out3)).output(out3)).containsExactly(KV.of("b", 3L));
   }
 
+  /** Workers that read nothing and exchange nothing end at once; their epochs still count as complete. */
+  @DataflowTest(workers = {1, 3})
+  void aFlowWithoutExchangeOnMoreWorkersThanPartitionsResumesWhereItStopped(DataflowRunner runner, @TempDir Path dir) {
+    TestSource<String> src = TestSource.of(Script.of("a", "b").endOfStream().then("c"));
+    DataflowRunner r = runner.withRecovery(dir);
+    TestSink<String> out1 = new TestSink<>();
+    Dataflow first = new Dataflow("stateless");
+    first.input("in", src).map("upper", String::toUpperCase).output("out", out1);
+    assertThat(r.run(first).output(out1)).containsExactly("A", "B");
+    assertThat(RecoveryStore.inspect(dir).newestCompleteEpoch()).isPositive();
+    TestSink<String> out2 = new TestSink<>();
+    Dataflow second = new Dataflow("stateless");
+    second.input("in", src).map("upper", String::toUpperCase).output("out", out2);
+    assertThat(r.run(second).output(out2)).containsExactly("C");
+  }
+
   @Test
   void anAbortFiresOnceAndTheResumedRunGoesOnBehindIt(@TempDir Path dir) {
     TestSource<String> src = TestSource.of(Script.of("a1", "a2").advance(Duration.ofSeconds(1)).then("a3").abort()
