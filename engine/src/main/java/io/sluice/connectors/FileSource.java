@@ -20,6 +20,8 @@ import java.util.stream.Collectors;
 public final class FileSource implements FixedPartitionedSource<String, Long> {
   private final Path path;
   private final int batchSize;
+  /** Bytes read so far by this source's partitions in this process (for progress lines). */
+  private final java.util.concurrent.atomic.LongAdder bytesRead = new java.util.concurrent.atomic.LongAdder();
 
   public FileSource(Path path) {
     this(path, IterableSource.DEFAULT_BATCH_SIZE);
@@ -49,12 +51,52 @@ public final class FileSource implements FixedPartitionedSource<String, Long> {
     return List.of(path.getFileName().toString());
   }
 
+  /**
+   * Bytes this source's partitions have read so far in this JVM (all runs of this instance), for
+   * progress reports; read from any thread.
+   */
+  public long bytesRead() {
+    return bytesRead.sum();
+  }
+
+  /** The total size in bytes of the file, or of the regular files in the directory; -1 if unreadable. */
+  public long totalBytes() {
+    try {
+      long total = 0;
+      for (String p : listPartitions()) {
+        total += Files.size(Files.isDirectory(path) ? path.resolve(p) : path);
+      }
+      return total;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
   @Override
   public SourcePartition<String, Long> buildPartition(String stepId, String partition, Long resumeState) {
     Path file = Files.isDirectory(path) ? path.resolve(partition) : path;
     Utf8LineReader reader;
     try {
-      reader = new Utf8LineReader(Files.newInputStream(file), "step '" + stepId + "': file " + file);
+      java.io.InputStream counting = new java.io.FilterInputStream(Files.newInputStream(file)) {
+        @Override
+        public int read() throws IOException {
+          int b = super.read();
+          if (b >= 0) {
+            bytesRead.increment();
+          }
+          return b;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws IOException {
+          int n = super.read(buf, off, len);
+          if (n > 0) {
+            bytesRead.add(n);
+          }
+          return n;
+        }
+      };
+      reader = new Utf8LineReader(counting, "step '" + stepId + "': file " + file);
     } catch (IOException e) {
       throw new UncheckedIOException("step '" + stepId + "': cannot open " + file, e);
     }

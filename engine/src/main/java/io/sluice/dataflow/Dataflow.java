@@ -49,6 +49,15 @@ public final class Dataflow {
     return Collections.unmodifiableList(steps);
   }
 
+  /**
+   * The plan's graph as it is now: steps, their kernel kinds, the streams between them and where
+   * items are exchanged between workers and why; renders as Mermaid, DOT or JSON (what
+   * {@code sluice visualize} prints).
+   */
+  public FlowGraph graph() {
+    return FlowGraph.of(this);
+  }
+
   /** Adds an input step reading {@code source}. */
   public <T> Stream<T> input(String id, Source<T> source) {
     Objects.requireNonNull(source, () -> "step '" + id + "': source must not be null");

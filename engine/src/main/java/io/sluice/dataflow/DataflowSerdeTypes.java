@@ -13,6 +13,7 @@ public final class DataflowSerdeTypes implements SerdeTypes {
     return List.of(
         KV.class,
         Joined.class,
-        StatefulLogics.Side.class);
+        StatefulLogics.Side.class,
+        StepError.class);
   }
 }

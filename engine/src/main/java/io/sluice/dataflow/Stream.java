@@ -206,6 +206,62 @@ public class Stream<T> {
     });
   }
 
+  // ---------------------------------------------------------------- error streams
+
+  /** Marks an item the user code threw on, until {@code id + ".route"} splits it off. */
+  private record Failure(StepError<?> error) {}
+
+  /**
+   * Like {@link #flatMap}, but an item {@code fn} throws on goes to {@link Tried#errors()} as a
+   * {@link StepError} (item, step id, worker, exception) and the run goes on; items before and after
+   * it in the batch are processed as usual. Fail-fast ({@link #flatMap}) stays the default; use this
+   * where a bad item must not stop every process, and write the errors somewhere (e.g. a dead-letter
+   * Kafka topic). Adds steps {@code id} (the mapping), {@code id + ".route"} (a branch) and
+   * {@code id + ".errors"} (unwraps the errors); the errors stay on the worker they happened on.
+   * {@link Error}s (out of memory...) still stop the run.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public <U> Tried<U, T> tryFlatMap(String id, Function<? super T, ? extends Iterable<? extends U>> fn) {
+    Objects.requireNonNull(fn, "fn");
+    Stream<Object> results = freshFlatMapBatch(id, batch -> {
+      List<Object> out = new ArrayList<>(batch.size());
+      for (T item : batch) {
+        List<U> produced = new ArrayList<>(1);
+        try {
+          for (U u : fn.apply(item)) {
+            produced.add(u);
+          }
+        } catch (RuntimeException e) {
+          out.add(new Failure(new StepError<>(item, id, StepContext.worker(), e)));
+          continue;
+        }
+        out.addAll(produced);
+      }
+      return out;
+    });
+    Branched<Object> routed = results.branch(id + ".route", r -> !(r instanceof Failure));
+    Stream<StepError<T>> errors = routed.falses().freshFlatMapBatch(id + ".errors", batch -> {
+      List<StepError<T>> out = new ArrayList<>(batch.size());
+      for (Object f : batch) {
+        out.add((StepError<T>) ((Failure) f).error());
+      }
+      return out;
+    });
+    return new Tried<>((Stream) routed.trues(), errors);
+  }
+
+  /** {@link #tryFlatMap} with one result per item: like {@link #map}, with the items {@code fn} throws on as errors. */
+  public <U> Tried<U, T> tryMap(String id, Function<? super T, ? extends U> fn) {
+    Objects.requireNonNull(fn, "fn");
+    return tryFlatMap(id, item -> java.util.Collections.singletonList(fn.apply(item)));
+  }
+
+  /** Like {@link #filter}, with the items {@code predicate} throws on as errors (see {@link #tryFlatMap}). */
+  public Tried<T, T> tryFilter(String id, Predicate<? super T> predicate) {
+    Objects.requireNonNull(predicate, "predicate");
+    return tryFlatMap(id, item -> predicate.test(item) ? List.of(item) : List.of());
+  }
+
   /** Pairs each item with a key, making a {@link KeyedStream} for keyed steps. */
   public <K> KeyedStream<K, T> keyOn(String id, Function<? super T, ? extends K> keyFn) {
     Objects.requireNonNull(keyFn, "keyFn");

@@ -62,6 +62,8 @@ public final class RecoveryStore {
         st.execute("PRAGMA journal_mode=WAL");
         st.execute("CREATE TABLE snaps (step_id TEXT NOT NULL, state_key BLOB NOT NULL, snap_epoch INTEGER NOT NULL,"
             + " ser_key BLOB, ser_change BLOB, PRIMARY KEY (step_id, state_key, snap_epoch)) WITHOUT ROWID");
+        // garbage collection finds the keys written in a range of epochs through this index
+        st.execute("CREATE INDEX snaps_by_epoch ON snaps (snap_epoch)");
         st.execute("CREATE TABLE commits (epoch INTEGER NOT NULL, worker_index INTEGER NOT NULL,"
             + " worker_count INTEGER NOT NULL, ended INTEGER NOT NULL DEFAULT 0,"
             + " PRIMARY KEY (epoch, worker_index, worker_count, ended)) WITHOUT ROWID");
@@ -120,28 +122,7 @@ public final class RecoveryStore {
       List<Long> complete = completeEpochs(commits);
       long newest = complete.isEmpty() ? 0 : complete.get(complete.size() - 1);
       for (Connection c : conns) {
-        try (PreparedStatement ps = c.prepareStatement("SELECT step_id, state_key, ser_change FROM snaps"
-            + " WHERE snap_epoch <= ? ORDER BY step_id, state_key, snap_epoch")) {
-          ps.setLong(1, newest);
-          try (ResultSet rs = ps.executeQuery()) {
-            String step = null;
-            byte[] key = null;
-            boolean present = false;
-            while (rs.next()) {
-              String s = rs.getString(1);
-              byte[] k = rs.getBytes(2);
-              if (step != null && !(s.equals(step) && java.util.Arrays.equals(k, key))) {
-                keys.merge(step, present ? 1L : 0L, Long::sum);
-              }
-              step = s;
-              key = k;
-              present = rs.getBytes(3) != null;
-            }
-            if (step != null) {
-              keys.merge(step, present ? 1L : 0L, Long::sum);
-            }
-          }
-        }
+        forEachNewest(c, newest, (step, key, serKey, state) -> keys.merge(step, state != null ? 1L : 0L, Long::sum));
       }
       return new Info(dir, files.size(), flow, newest, complete, keys);
     } catch (SQLException e) {
@@ -221,6 +202,44 @@ public final class RecoveryStore {
       closeQuietly(c);
       throw e;
     }
+  }
+
+  /** Receives one key's newest snapshot. */
+  @FunctionalInterface
+  public interface SnapshotVisitor {
+    /** {@code state} is null for a key whose newest snapshot records that it was discarded. */
+    void visit(String step, byte[] key, byte[] serKey, byte[] state);
+  }
+
+  /** Visits, for every (step, key) of the partition, its newest snapshot no later than {@code epoch}; returns the rows read. */
+  public static int forEachNewest(Connection c, long epoch, SnapshotVisitor visitor) throws SQLException {
+    int rows = 0;
+    try (PreparedStatement ps = c.prepareStatement("SELECT step_id, state_key, ser_key, ser_change FROM snaps"
+        + " WHERE snap_epoch <= ? ORDER BY step_id, state_key, snap_epoch")) {
+      ps.setLong(1, epoch);
+      try (ResultSet rs = ps.executeQuery()) {
+        String step = null;
+        byte[] key = null;
+        byte[] serKey = null;
+        byte[] state = null;
+        while (rs.next()) {
+          String s = rs.getString(1);
+          byte[] k = rs.getBytes(2);
+          if (step != null && !(s.equals(step) && java.util.Arrays.equals(k, key))) {
+            visitor.visit(step, key, serKey, state);
+          }
+          rows++;
+          step = s;
+          key = k;
+          serKey = rs.getBytes(3);
+          state = rs.getBytes(4);
+        }
+        if (step != null) {
+          visitor.visit(step, key, serKey, state);
+        }
+      }
+    }
+    return rows;
   }
 
   /** A worker recorded epoch {@code epoch} as written, or ({@code ended}) that it ended after it. */

@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
  * 1 the flow failed, 2 a usage error (with usage printed).
  */
 @Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",
-    description = "Runs Sluice dataflows.", subcommands = {Cli.Run.class, Cli.RecoveryCommand.class})
+    description = "Runs Sluice dataflows.", subcommands = {Cli.Run.class, Cli.RecoveryCommand.class, VisualizeCommand.class})
 public final class Cli implements Callable<Integer> {
   static final int EXIT_FAILED = 1;
   static final int EXIT_USAGE = 2;
@@ -81,6 +81,19 @@ public final class Cli implements Callable<Integer> {
     @Option(names = "--stats", description = "print items in/out per step and worker to stderr when done")
     boolean stats;
 
+    @Option(names = "--stats-interval", paramLabel = "DURATION",
+        description = "print items in/out per step and worker to stderr every DURATION while the flow runs (500ms, 10s, 5m)")
+    String statsInterval;
+
+    @Option(names = "--metrics-port", paramLabel = "[HOST:]PORT", defaultValue = "${env:SLUICE_METRICS_PORT}",
+        description = "serve /metrics (Prometheus) and /health on PORT (every interface unless HOST is given);"
+            + " needs sluice-metrics (env SLUICE_METRICS_PORT)")
+    String metricsPort;
+
+    /** Where the pod ordinal comes from when -a lists several processes and no -i is given; tests set it. */
+    @Option(names = "--hostname", hidden = true, description = "host name to take the process id from")
+    String hostname;
+
     @Option(names = {"-r", "--recovery-directory"}, paramLabel = "DIR",
         description = "snapshot state to the recovery store in DIR (made by 'sluice recovery init DIR N') and resume"
             + " from it")
@@ -102,6 +115,14 @@ public final class Cli implements Callable<Integer> {
         return usage("-w must be at least 1, got " + workers);
       }
       RunConfig config = RunConfig.workers(workers);
+      java.time.Duration interval = null;
+      if (statsInterval != null) {
+        try {
+          interval = Monitoring.parseDuration("--stats-interval", statsInterval);
+        } catch (IllegalArgumentException e) {
+          return usage(e.getMessage());
+        }
+      }
       if ((snapshotInterval != null || backupInterval != null) && recoveryDir == null) {
         return usage("-s and -b set how recovery snapshots: they need -r DIR");
       }
@@ -124,7 +145,19 @@ public final class Cli implements Callable<Integer> {
         List<String> list = List.of(addresses.split(";", -1));
         int id = processId == null ? 0 : processId;
         if (processId == null && list.size() > 1) {
-          return usage("-a lists " + list.size() + " processes: say which one this is with -i 0.." + (list.size() - 1));
+          // a Kubernetes StatefulSet pod: the id is the ordinal its hostname ends in (sluice-2 is process 2)
+          String host = hostname != null ? hostname : Monitoring.localHostname();
+          java.util.OptionalInt ordinal = Monitoring.ordinalOf(host);
+          if (ordinal.isEmpty()) {
+            return usage("-a lists " + list.size() + " processes: say which one this is with -i 0.." + (list.size() - 1)
+                + " (or run on a host named <name>-<ordinal>, as a Kubernetes StatefulSet's pods are)");
+          }
+          id = ordinal.getAsInt();
+          if (id >= list.size()) {
+            return usage("hostname '" + host + "' gives process id " + id + ", but -a lists " + list.size()
+                + " processes (0.." + (list.size() - 1) + "): give every process the whole address list");
+          }
+          err.println("sluice: process id " + id + " (from hostname " + host + ")");
         }
         if (id < 0 || id >= list.size()) {
           return usage("-i " + id + " is out of range: -a lists " + list.size() + " processes, so -i must be 0.."
@@ -147,9 +180,18 @@ public final class Cli implements Callable<Integer> {
         return EXIT_FAILED;
       }
       RunResult result;
+      RunObserver observer = null;
       try {
         flow.validate();
-        result = Sluice.run(flow, config);
+        if (metricsPort != null) {
+          try {
+            observer = Monitoring.metricsServer(metricsPort);
+          } catch (IllegalArgumentException e) {
+            return usage(e.getMessage());
+          }
+          config = config.withObserver(observer);
+        }
+        result = Monitoring.run(flow, config, interval, err);
       } catch (FlowValidationException e) {
         err.println("sluice: invalid dataflow: " + e.getMessage());
         return EXIT_FAILED;
@@ -160,6 +202,10 @@ public final class Cli implements Callable<Integer> {
       } catch (RuntimeException e) {
         err.println("sluice: the run failed: " + e.getMessage());
         return EXIT_FAILED;
+      } finally {
+        if (observer != null) {
+          observer.close();
+        }
       }
       if (stats) {
         printStats(result, err);

@@ -37,6 +37,7 @@ import org.agrona.concurrent.IdleStrategy;
  *                                when sources advance it (see {@link #withVirtualTime})
  * @param recovery                where and how often to snapshot state for recovery; null for no recovery
  * @param hook                    test hook for crash injection ({@link RunHook}); null in production
+ * @param observer                watches the run (metrics, health; see {@link RunObserver}), or null
  * @param emitObserver            if non-null, sees every batch every step emits (test tooling); null by default
  */
 public record RunConfig(
@@ -55,6 +56,7 @@ public record RunConfig(
     Instant virtualTimeOrigin,
     RecoveryConfig recovery,
     RunHook hook,
+    RunObserver observer,
     EmitObserver emitObserver) {
 
   /** Default idle strategy: spin briefly, yield, then park 1 µs doubling up to 1 ms. */
@@ -106,7 +108,7 @@ public record RunConfig(
   /** One process with {@code workersPerProcess} workers; 10 s epochs, 1 s slow-activation threshold, 16-batch channels. */
   public static RunConfig workers(int workersPerProcess) {
     return new RunConfig(workersPerProcess, 0, List.of(), Duration.ofSeconds(10), Duration.ofSeconds(1), 16, false,
-        null, null, null, DEFAULT_IDLE, InstantSource.system(), null, null, null, null);
+        null, null, null, DEFAULT_IDLE, InstantSource.system(), null, null, null, null, null);
   }
 
   /** Processes in the cluster. */
@@ -161,6 +163,11 @@ public record RunConfig(
 
   public RunConfig withIdleStrategy(Supplier<IdleStrategy> idle) {
     return copy(b -> b.idleStrategy = idle);
+  }
+
+  /** Watches the run with {@code o} (e.g. {@code SluiceMetrics.serve(9090)} from {@code sluice-metrics}); null for none. */
+  public RunConfig withObserver(RunObserver o) {
+    return copy(b -> b.observer = o);
   }
 
   /**
@@ -227,6 +234,7 @@ public record RunConfig(
     Instant virtualTimeOrigin;
     RecoveryConfig recovery;
     RunHook hook;
+    RunObserver observer;
     EmitObserver emitObserver;
 
     Fields(RunConfig c) {
@@ -245,6 +253,7 @@ public record RunConfig(
       virtualTimeOrigin = c.virtualTimeOrigin;
       recovery = c.recovery;
       hook = c.hook;
+      observer = c.observer;
       emitObserver = c.emitObserver;
     }
 
@@ -265,6 +274,7 @@ public record RunConfig(
           virtualTimeOrigin,
           recovery,
           hook,
+          observer,
           emitObserver);
     }
   }

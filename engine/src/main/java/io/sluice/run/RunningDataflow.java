@@ -24,4 +24,10 @@ public interface RunningDataflow {
   void cancel();
 
   boolean isDone();
+
+  /**
+   * What the run has done so far in this process, read without stopping it: per step and worker
+   * counters, the run's state and epoch. Safe to call from any thread, during and after the run.
+   */
+  LiveStats liveStats();
 }

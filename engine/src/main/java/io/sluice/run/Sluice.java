@@ -30,7 +30,20 @@ public final class Sluice {
   public static RunningDataflow start(Dataflow flow, RunConfig config) {
     flow.validate();
     checkJvmOptions();
-    return Execution.start(flow, config);
+    RunObserver observer = config.observer();
+    if (observer == null) {
+      return Execution.start(flow, config);
+    }
+    observer.starting(flow, config);
+    Execution run;
+    try {
+      run = Execution.start(flow, config);
+    } catch (RuntimeException | Error e) {
+      observer.startFailed(e);
+      throw e;
+    }
+    observer.running(run);
+    return run;
   }
 
   /** The JVM option Sluice needs (Agrona, behind its queues and the Aeron transport, reads jdk.internal.misc.Unsafe). */

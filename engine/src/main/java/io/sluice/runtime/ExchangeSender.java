@@ -18,6 +18,8 @@ final class ExchangeSender extends Node {
   private final Router router;
   private final Serde serdeCheck;
   private int pendingCount;
+  /** When messages started waiting (System.nanoTime), for the back-pressured time. */
+  private long pendingSince;
 
   @SuppressWarnings("unchecked")
   ExchangeSender(String stepId, Worker w, StepMetrics m, OutChannel[] channels, Router router, Serde serdeCheck) {
@@ -93,7 +95,9 @@ final class ExchangeSender extends Node {
       return;
     }
     pending[target].add(message);
-    pendingCount++;
+    if (pendingCount++ == 0) {
+      pendingSince = System.nanoTime();
+    }
   }
 
   /** Moves waiting messages into channels that have room; returns how many moved. */
@@ -110,6 +114,9 @@ final class ExchangeSender extends Node {
       }
     }
     pendingCount -= moved;
+    if (pendingCount == 0) {
+      metrics.backPressuredNanos += System.nanoTime() - pendingSince;
+    }
     return moved;
   }
 

@@ -379,7 +379,8 @@ public final class Execution implements RunningDataflow {
   void fail(Throwable t) {
     if (failure.compareAndSet(null, t)) {
       if (!(t instanceof CancellationException)) {
-        LOG.error("dataflow '{}' failed; stopping all workers", flow.name(), t);
+        LogContext.withStep(t instanceof StepFailedException f ? f.stepId() : null,
+            () -> LOG.error("dataflow '{}' failed; stopping all workers", flow.name(), t));
       }
       stopping = true;
       if (transport != null) {
@@ -444,8 +445,8 @@ public final class Execution implements RunningDataflow {
   void slowActivation(String stepId, int worker, long nanos) {
     SlowActivation s = new SlowActivation(stepId, worker, Duration.ofNanos(nanos));
     slow.add(s);
-    LOG.warn("{} (threshold {} ms): step code must not block its worker", s,
-        config.slowActivationThreshold().toMillis());
+    LogContext.withStep(stepId, () -> LOG.warn("{} (threshold {} ms): step code must not block its worker", s,
+        config.slowActivationThreshold().toMillis()));
   }
 
   // ------------------------------------------------------------------ RunningDataflow
@@ -557,6 +558,11 @@ public final class Execution implements RunningDataflow {
   @Override
   public void cancel() {
     fail(new CancellationException("dataflow '" + flow.name() + "' was cancelled"));
+  }
+
+  @Override
+  public io.sluice.run.LiveStats liveStats() {
+    return LiveStatsReader.read(this, workers, inboundQueues, failure.get(), settled.getCount() == 0, endNanos);
   }
 
   @Override

@@ -24,6 +24,10 @@ abstract class Node {
     for (int i = 0; i < outputCount; i++) {
       outputs.add(new ArrayList<>(1));
     }
+    io.sluice.run.RunObserver observer = worker.execution.config.observer();
+    if (observer != null && metrics.activationListener == null) {
+      metrics.activationListener = observer.activationListener(stepId, worker.index);
+    }
   }
 
   /** Receives a non-empty batch on input {@code input}. */
@@ -50,6 +54,7 @@ abstract class Node {
       return;
     }
     metrics.itemsOut += items.size();
+    metrics.batchesOut++;
     io.sluice.run.EmitObserver observer = worker.execution.config.emitObserver();
     if (observer != null) {
       observer.emitted(stepId, worker.index, items);
@@ -94,6 +99,10 @@ abstract class Node {
   /** Records how long one activation of user code took, warning past the threshold. */
   final void recordActivation(long nanos) {
     metrics.activations++;
+    metrics.activationNanos += nanos;
+    if (metrics.activationListener != null) {
+      metrics.activationListener.accept(nanos);
+    }
     if (nanos > metrics.maxActivationNanos) {
       metrics.maxActivationNanos = nanos;
     }

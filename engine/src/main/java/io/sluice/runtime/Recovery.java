@@ -19,7 +19,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -90,6 +89,7 @@ final class Recovery implements AutoCloseable {
     long interval = Math.max(1, config.epochInterval().toMillis());
     this.keepEpochs = cfg.backupInterval().isZero() ? 0 : (cfg.backupInterval().toMillis() + interval - 1) / interval;
     List<Path> files = RecoveryStore.checkedPartitions(dir);
+    long gcCutoff;
     this.parts = new Connection[files.size()];
     try {
       for (int i = 0; i < files.size(); i++) {
@@ -103,7 +103,14 @@ final class Recovery implements AutoCloseable {
       List<Long> complete = RecoveryStore.completeEpochs(commits);
       this.resumeEpoch = complete.isEmpty() ? 0 : complete.get(complete.size() - 1);
       discardAfter(resumeEpoch);
-      load(flow, config.workersPerProcess());
+      String cut = RecoveryStore.meta(parts[0], "gc_cutoff");
+      gcCutoff = cut == null ? 0 : Long.parseLong(cut);
+      long t0 = System.nanoTime();
+      int read = load(flow, config.workersPerProcess());
+      if (resumeEpoch > 0) {
+        LOG.info("dataflow '{}' resumes from epoch {} of recovery store {}: read {} snapshots in {} ms", flowName,
+            resumeEpoch, dir, read, (System.nanoTime() - t0) / 1_000_000);
+      }
     } catch (SQLException e) {
       close();
       throw new IllegalArgumentException("cannot read recovery store " + dir + ": " + e.getMessage(), e);
@@ -112,7 +119,7 @@ final class Recovery implements AutoCloseable {
       throw e;
     }
     this.completed = resumeEpoch;
-    this.lastGcCutoff = resumeEpoch;
+    this.lastGcCutoff = gcCutoff; // collections look only at what was written since the last one
     this.highestWritten = resumeEpoch;
     int local = config.workersPerProcess();
     this.queue = new ArrayBlockingQueue<>(local * IN_FLIGHT + 1);
@@ -124,9 +131,6 @@ final class Recovery implements AutoCloseable {
     }
     this.writer = new Thread(this::writeLoop, "sluice-" + flowName + "-recovery-writer");
     this.writer.setDaemon(true);
-    if (resumeEpoch > 0) {
-      LOG.info("dataflow '{}' resumes from epoch {} of recovery store {}", flowName, resumeEpoch, dir);
-    }
   }
 
   /** Opens the store for a run of {@code flow}, or refuses with what is wrong; nothing is written yet. */
@@ -205,7 +209,7 @@ final class Recovery implements AutoCloseable {
   }
 
   /** Reads each key's newest snapshot up to the resume epoch; keeps the keys this process's workers own now. */
-  private void load(Dataflow flow, int localWorkers) throws SQLException {
+  private int load(Dataflow flow, int localWorkers) throws SQLException {
     Set<String> stateful = new HashSet<>();
     for (Step s : flow.steps()) {
       if (s instanceof Step.StatefulBatch) {
@@ -218,34 +222,14 @@ final class Recovery implements AutoCloseable {
       }
     }
     if (resumeEpoch == 0) {
-      return;
+      return 0;
     }
+    int rows = 0;
     for (Connection c : parts) {
-      try (PreparedStatement ps = c.prepareStatement("SELECT step_id, state_key, ser_key, ser_change FROM snaps"
-          + " WHERE snap_epoch <= ? ORDER BY step_id, state_key, snap_epoch")) {
-        ps.setLong(1, resumeEpoch);
-        try (ResultSet rs = ps.executeQuery()) {
-          String step = null;
-          byte[] key = null;
-          byte[] serKey = null;
-          byte[] state = null;
-          while (rs.next()) {
-            String s = rs.getString(1);
-            byte[] k = rs.getBytes(2);
-            if (step != null && !(s.equals(step) && Arrays.equals(k, key))) {
-              restore(step, key, serKey, state, stateful.contains(step), localWorkers);
-            }
-            step = s;
-            key = k;
-            serKey = rs.getBytes(3);
-            state = rs.getBytes(4);
-          }
-          if (step != null) {
-            restore(step, key, serKey, state, stateful.contains(step), localWorkers);
-          }
-        }
-      }
+      rows += RecoveryStore.forEachNewest(c, resumeEpoch,
+          (step, key, serKey, state) -> restore(step, key, serKey, state, stateful.contains(step), localWorkers));
     }
+    return rows;
   }
 
   private void restore(String step, byte[] key, byte[] serKey, byte[] state, boolean stateful, int localWorkers) {
@@ -462,26 +446,55 @@ final class Recovery implements AutoCloseable {
   /**
    * Deletes snapshots no resume needs: those older than the backup interval behind the newest
    * complete epoch that a newer snapshot (no later than that cut) replaces, and the commits behind
-   * the cut. Process 0 does it, at most every few seconds.
+   * the cut. Process 0 does it, at most every 30 s and when the run ends, looking only at keys
+   * written since the last cut (kept in partition 0's meta table across runs).
    */
   private void collectGarbage(long complete, boolean now) throws SQLException {
     long cutoff = complete - keepEpochs;
-    if (!collector || cutoff <= lastGcCutoff || !now && System.nanoTime() - lastGcNanos < TimeUnit.SECONDS.toNanos(5)) {
+    if (!collector || cutoff <= lastGcCutoff || !now && System.nanoTime() - lastGcNanos < TimeUnit.SECONDS.toNanos(30)) {
       return;
     }
+    long t0 = System.nanoTime();
     for (Connection c : parts) {
-      try (PreparedStatement older = c.prepareStatement("DELETE FROM snaps WHERE snap_epoch < ?1 AND EXISTS (SELECT 1"
-          + " FROM snaps n WHERE n.step_id = snaps.step_id AND n.state_key = snaps.state_key"
-          + " AND n.snap_epoch > snaps.snap_epoch AND n.snap_epoch <= ?1)");
-          PreparedStatement discards = c.prepareStatement("DELETE FROM snaps WHERE ser_change IS NULL AND snap_epoch <= ?");
+      // only keys written since the last cut can replace older rows: find them by epoch, delete what
+      // each replaces by its primary key, in one transaction per partition
+      c.setAutoCommit(false);
+      try (PreparedStatement written = c.prepareStatement("SELECT step_id, state_key, MAX(snap_epoch) FROM snaps"
+          + " WHERE snap_epoch > ? AND snap_epoch <= ? GROUP BY step_id, state_key");
+          PreparedStatement older = c.prepareStatement("DELETE FROM snaps WHERE step_id = ? AND state_key = ?"
+              + " AND snap_epoch < ?");
+          PreparedStatement discards = c.prepareStatement("DELETE FROM snaps WHERE ser_change IS NULL AND snap_epoch > ?"
+              + " AND snap_epoch <= ?");
           PreparedStatement commits = c.prepareStatement("DELETE FROM commits WHERE ended = 0 AND epoch < ?")) {
-        older.setLong(1, cutoff);
-        older.executeUpdate();
-        discards.setLong(1, cutoff);
+        written.setLong(1, lastGcCutoff);
+        written.setLong(2, cutoff);
+        try (ResultSet rs = written.executeQuery()) {
+          while (rs.next()) {
+            older.setString(1, rs.getString(1));
+            older.setBytes(2, rs.getBytes(2));
+            older.setLong(3, rs.getLong(3));
+            older.addBatch();
+          }
+        }
+        older.executeBatch();
+        discards.setLong(1, lastGcCutoff);
+        discards.setLong(2, cutoff);
         discards.executeUpdate();
         commits.setLong(1, cutoff);
         commits.executeUpdate();
+        c.commit();
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
       }
+    }
+    LOG.debug("recovery store {}: deleted snapshots replaced by epoch {} in {} ms", dir, cutoff,
+        (System.nanoTime() - t0) / 1_000_000);
+    try (PreparedStatement ps = parts[0].prepareStatement("INSERT OR REPLACE INTO meta VALUES ('gc_cutoff', ?)")) {
+      ps.setString(1, String.valueOf(cutoff));
+      ps.executeUpdate();
     }
     lastGcCutoff = cutoff;
     lastGcNanos = System.nanoTime();

@@ -14,6 +14,14 @@ final class StepMetrics {
   long itemsOut;
   long activations;
   long maxActivationNanos;
+  /** Batches the step emitted (all outputs). */
+  long batchesOut;
+  /** Nanoseconds spent in activations (sum). */
+  long activationNanos;
+  /** Exchange senders: nanoseconds during which a full channel held messages back. */
+  long backPressuredNanos;
+  /** Told of every activation's duration in nanoseconds when a {@link io.sluice.run.RunObserver} asks; else null. */
+  java.util.function.LongConsumer activationListener;
   /** Keyed steps recording keys: items processed per key {@link Routing#identity identity}; else null. */
   final Map<Object, Long> keyItems;
 

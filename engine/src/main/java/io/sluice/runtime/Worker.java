@@ -77,6 +77,7 @@ final class Worker implements Runnable {
 
   @Override
   public void run() {
+    LogContext.forWorker(execution.flow.name(), execution.config.processId(), index);
     try {
       phase = "building steps";
       build();

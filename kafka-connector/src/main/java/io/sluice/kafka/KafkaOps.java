@@ -3,7 +3,9 @@ package io.sluice.kafka;
 import io.sluice.dataflow.Branched;
 import io.sluice.dataflow.Dataflow;
 import io.sluice.dataflow.ItemFailedException;
+import io.sluice.dataflow.StepError;
 import io.sluice.dataflow.Stream;
+import io.sluice.dataflow.Tried;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -32,24 +34,30 @@ public final class KafkaOps {
 
   /**
    * Deserializes keys and values; a record that fails goes to {@code errs} as a {@link KafkaError}
-   * carrying the raw record, and the run goes on. Adds steps {@code id} and {@code id + ".split"}.
+   * carrying the raw record, and the run goes on. Built on {@link #tryDeserialize} (the engine's
+   * error streams), whose {@link StepError}s it turns into {@link KafkaError}s. Adds steps
+   * {@code id}, {@code id + ".route"}, {@code id + ".errors"} and {@code id + ".split"}.
    */
   public static <K, V> KafkaSplit<K, V> deserialize(String id, Stream<KafkaSourceMessage<byte[], byte[]>> up,
       Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer) {
+    Tried<KafkaSourceMessage<K, V>, KafkaSourceMessage<byte[], byte[]>> tried =
+        tryDeserialize(id, up, keyDeserializer, valueDeserializer);
+    Stream<KafkaError<byte[], byte[]>> errs = tried.errors().map(id + ".split", e -> KafkaError.of(e.error(), e.item()));
+    return new KafkaSplit<>(tried.out(), errs);
+  }
+
+  /**
+   * Deserializes keys and values with the engine's error policy ({@link Stream#tryMap}): a record
+   * that fails goes to {@link Tried#errors()} as a {@link StepError} whose item is the raw record
+   * and whose error is a {@link KafkaConnectorException} naming the record and the deserializer,
+   * exactly like an item any other step's code threw on, so one dead-letter path serves both.
+   * Adds steps {@code id}, {@code id + ".route"} and {@code id + ".errors"}.
+   */
+  public static <K, V> Tried<KafkaSourceMessage<K, V>, KafkaSourceMessage<byte[], byte[]>> tryDeserialize(String id,
+      Stream<KafkaSourceMessage<byte[], byte[]>> up, Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer) {
     Objects.requireNonNull(keyDeserializer, "keyDeserializer");
     Objects.requireNonNull(valueDeserializer, "valueDeserializer");
-    Stream<KafkaResult<?, ?>> results = up.flatMapBatch(id, batch -> {
-      List<KafkaResult<?, ?>> out = new ArrayList<>(batch.size());
-      for (KafkaSourceMessage<byte[], byte[]> m : batch) {
-        try {
-          out.add(deserializeOne(id, m, keyDeserializer, valueDeserializer));
-        } catch (KafkaConnectorException e) {
-          out.add(KafkaError.of(e, m));
-        }
-      }
-      return out;
-    });
-    return split(id + ".split", results);
+    return up.tryMap(id, m -> deserializeOne(id, m, keyDeserializer, valueDeserializer));
   }
 
   /**

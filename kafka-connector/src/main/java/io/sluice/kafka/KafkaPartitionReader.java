@@ -26,6 +26,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * {@link #snapshot()} is the offset of the next record.
  */
 final class KafkaPartitionReader implements SourcePartition<Object, Long> {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KafkaPartitionReader.class);
   private static final Duration ERROR_BACKOFF = Duration.ofMillis(100);
 
   private final String stepId;
@@ -101,6 +102,9 @@ final class KafkaPartitionReader implements SourcePartition<Object, Long> {
       }
       this.position = consumer.position(tp, src.metadataTimeout);
       this.end = src.tail ? -1 : consumer.endOffsets(List.of(tp), src.metadataTimeout).get(tp);
+      LOG.info("step '{}': partition {} assigned; reading from offset {} ({}){}", stepId, tp, position,
+          resumeState != null ? "resumed from the snapshot" : "starting offset " + src.startingOffset,
+          end >= 0 ? " up to end offset " + end : ", tailing");
     } catch (RuntimeException e) {
       consumer.close(CloseOptions.timeout(Duration.ZERO));
       throw new KafkaConnectorException("cannot open Kafka partition " + tp + " on brokers '" + bootstrap
@@ -166,6 +170,7 @@ final class KafkaPartitionReader implements SourcePartition<Object, Long> {
     KafkaConnectorException e = new KafkaConnectorException("step '" + stepId + "': reading " + tp + " made no progress"
         + " for " + stallTimeoutNanos / 1_000_000 + " ms at offset " + position + ", below the end offset " + end
         + " it had when it opened; are brokers '" + bootstrap + "' still reachable? (KafkaSource.stallTimeout)");
+    LOG.warn("{}{}", e.getMessage(), raise ? "" : "; ending the partition with a KafkaError item");
     if (raise) {
       throw e;
     }
@@ -176,6 +181,9 @@ final class KafkaPartitionReader implements SourcePartition<Object, Long> {
   private List<Object> failed(KafkaException e, long offset, String what) {
     String msg = "step '" + stepId + "': " + what + " from brokers '" + bootstrap + "' failed: "
         + KafkaClients.rootMessage(e);
+    if (!raise) {
+      LOG.warn("{}; passed on as a KafkaError item", msg);
+    }
     if (raise) {
       throw new KafkaConnectorException(msg, e);
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.connectors.ListSink;
 import io.sluice.dataflow.Dataflow;
+import io.sluice.dataflow.Stream;
 import io.sluice.run.RunConfig;
 import io.sluice.run.RunResult;
 import io.sluice.run.Sluice;
@@ -218,6 +219,38 @@ class KafkaSinkTest {
       assertThat(e.offset()).isEqualTo(2);
       assertThat(new String(e.message().value(), UTF_8)).isEqualTo("bad");
       assertThat(e.error()).hasMessageContaining("numbers-0@2").hasMessageContaining("IntegerDeserializer");
+    });
+  }
+
+  @Test
+  void deserializationErrorsAreStepErrorsLikeAnyUserCodeError() {
+    numbersTopic("numbers-tried");
+    ListSink<io.sluice.dataflow.StepError<?>> deadLetters = new ListSink<>();
+    ListSink<Integer> oks = new ListSink<>();
+    Dataflow flow = new Dataflow("deser-tried");
+    io.sluice.dataflow.Tried<KafkaSourceMessage<byte[], Integer>, KafkaSourceMessage<byte[], byte[]>> parsed =
+        KafkaOps.tryDeserialize("deser", flow.input("in", KafkaSource.builder(broker.bootstrapServers(), "numbers-tried").build()),
+            new org.apache.kafka.common.serialization.ByteArrayDeserializer(), new IntegerDeserializer());
+    io.sluice.dataflow.Tried<Integer, Integer> checked = parsed.out().map("value", KafkaSourceMessage::value)
+        .tryMap("check", v -> {
+          if (v == 13) {
+            throw new IllegalArgumentException("13 is unlucky");
+          }
+          return v;
+        });
+    checked.out().output("out", oks);
+    // one dead-letter path for both: a record that did not deserialize and a value user code refused
+    flow.<io.sluice.dataflow.StepError<?>>merge("dead", (Stream) parsed.errors(), (Stream) checked.errors())
+        .output("dead-letters", deadLetters);
+
+    run(flow, 2);
+
+    assertThat(oks.items()).containsExactlyInAnyOrder(10, 11);
+    assertThat(deadLetters.items()).extracting(io.sluice.dataflow.StepError::stepId)
+        .containsExactlyInAnyOrder("deser", "check");
+    assertThat(deadLetters.items()).filteredOn(e -> e.stepId().equals("deser")).singleElement().satisfies(e -> {
+      assertThat(e.error()).isInstanceOf(KafkaConnectorException.class).hasMessageContaining("numbers-tried-0@2");
+      assertThat(new String(((KafkaSourceMessage<?, byte[]>) e.item()).value(), UTF_8)).isEqualTo("bad");
     });
   }
 
