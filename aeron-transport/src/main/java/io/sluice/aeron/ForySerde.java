@@ -30,7 +30,8 @@ import org.apache.fory.exception.InsecureException;
  *   primitives, {@code String}, primitive arrays, {@code ArrayList}, {@code HashMap},
  *   {@code LinkedHashMap}, {@code List.of} and the like, {@code java.time}, {@code BigDecimal},
  *   common JDK exceptions ...), Sluice's own item types (every {@link SerdeTypes} provider on the
- *   class path: {@code KV}, {@code Joined}, the join's side tag, Kafka messages, headers and errors,
+ *   class path: {@code KV}, {@code Joined}, the join's side tag and state, window results, events and snapshots,
+ *   Kafka messages, headers and errors,
  *   and what later modules add) and the flow's registered classes. Sluice's and the flow's types
  *   are numbered <em>by class name</em> ({@link #idsByName}), so processes agree on them whatever
  *   order they were registered in; a type one process has and another lacks is refused by the receiver, naming it.</li>

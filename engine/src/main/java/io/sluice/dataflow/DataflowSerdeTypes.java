@@ -14,6 +14,7 @@ public final class DataflowSerdeTypes implements SerdeTypes {
         KV.class,
         Joined.class,
         StatefulLogics.Side.class,
+        StatefulLogics.JoinState.class,
         StepError.class);
   }
 }

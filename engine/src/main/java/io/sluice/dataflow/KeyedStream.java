@@ -9,12 +9,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.BinaryOperator;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import io.sluice.windowing.Clock;
+import io.sluice.windowing.WindowLogicBuilder;
+import io.sluice.windowing.WindowOut;
+import io.sluice.windowing.Windowed;
+import io.sluice.windowing.Windower;
+import io.sluice.windowing.Windowing;
 
 /**
  * A stream of {@link KV} pairs with keys of type {@code K}. Keyed stateful steps
@@ -102,6 +109,18 @@ public class KeyedStream<K, V> extends Stream<KV<K, V>> {
   public KeyedStream<K, V> filterValue(String id, Predicate<? super V> predicate) {
     Objects.requireNonNull(predicate, "predicate");
     return filter(id, kv -> predicate.test(kv.value()));
+  }
+
+  /**
+   * Maps each value and keeps the present results with their keys (Bytewax's
+   * {@code filter_map_value}); an empty {@link Optional} drops the pair.
+   */
+  public <W> KeyedStream<K, W> filterMapValue(String id, Function<? super V, Optional<? extends W>> fn) {
+    Objects.requireNonNull(fn, "fn");
+    return of(filterMap(id, kv -> {
+      Optional<? extends W> w = fn.apply(kv.value());
+      return w.isPresent() ? Optional.of(KV.of(kv.key(), (W) w.get())) : Optional.empty();
+    }));
   }
 
   // ---------------------------------------------------------------- stateful operators
@@ -225,5 +244,157 @@ public class KeyedStream<K, V> extends Stream<KV<K, V>> {
     Stream<KV<K, StatefulLogics.Side>> right = other.map(id + ".right", kv -> KV.of(kv.key(), new StatefulLogics.Side(1, kv.value())));
     KeyedStream<K, StatefulLogics.Side> both = of(left.merge(id + ".merge", right));
     return both.statefulBatch(id, (K key, Joined<V, R> resume) -> new StatefulLogics.JoinLogic<V, R>(resume, mode));
+  }
+
+  /**
+   * Joins this stream with {@code other} by key, Bytewax's {@code join} with an insert mode: each
+   * side keeps its first, latest or every value per key ({@code insert}), and {@code emit} says when
+   * rows are emitted; with {@link JoinInsertMode#PRODUCT} one {@link Joined} per combination. Steps
+   * as in {@link #join(String, List, JoinInsertMode, JoinMode)}, then {@code id + ".pair"}.
+   */
+  public <R> KeyedStream<K, Joined<V, R>> join(String id, KeyedStream<K, R> other, JoinInsertMode insert, JoinMode emit) {
+    Objects.requireNonNull(other, "other");
+    return join(id, List.of(other), insert, emit).mapValue(id + ".pair", row -> toJoined(row));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <L, R> Joined<L, R> toJoined(List<Object> row) {
+    return new Joined<>((L) row.get(0), (R) row.get(1));
+  }
+
+  /**
+   * Joins this stream with any number of {@code others} by key (Bytewax's n-sided {@code join}):
+   * each side keeps its first, latest or every value per key ({@code insert}); {@code emit} says
+   * when rows are emitted: {@link JoinMode#COMPLETE} once every side has a value (then the key's
+   * state is cleared), {@link JoinMode#RUNNING} on every value, {@link JoinMode#FINAL} at the end
+   * of the input. A row is a list with one value per side, this stream's first then
+   * {@code others} in order; a side with no value gives {@code null}. Each side is tagged on its
+   * own workers (steps {@code id + ".side0"}, {@code id + ".side1"}, ...), merged
+   * ({@code id + ".merge"}) and joined on the key's worker (step {@code id}).
+   */
+  public KeyedStream<K, List<Object>> join(String id, List<? extends KeyedStream<K, ?>> others, JoinInsertMode insert,
+      JoinMode emit) {
+    Objects.requireNonNull(insert, "insert");
+    Objects.requireNonNull(emit, "emit");
+    KeyedStream<K, StatefulLogics.Side> tagged = tagSides(id, others);
+    int sides = others.size() + 1;
+    return tagged.statefulBatch(id,
+        (K key, StatefulLogics.JoinState resume) -> new StatefulLogics.MultiJoinLogic(sides, resume, insert, emit));
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private KeyedStream<K, StatefulLogics.Side> tagSides(String id, List<? extends KeyedStream<K, ?>> others) {
+    Objects.requireNonNull(others, "others");
+    if (others.isEmpty()) {
+      throw new FlowValidationException("step '" + id + "': a join needs at least one other stream");
+    }
+    List<Stream<KV<K, StatefulLogics.Side>>> tagged = new ArrayList<>();
+    List<KeyedStream<K, ?>> all = new ArrayList<>();
+    all.add(this);
+    all.addAll(others);
+    for (int i = 0; i < all.size(); i++) {
+      KeyedStream<K, ?> side = Objects.requireNonNull(all.get(i), "side " + i);
+      if (side.flow() != flow()) {
+        throw new FlowValidationException("step '" + id + "' in dataflow '" + flow().name() + "' joins a stream of dataflow '"
+            + side.flow().name() + "' (from step '" + side.step().id() + "'); streams cannot cross dataflows");
+      }
+      int n = i;
+      tagged.add(((KeyedStream<K, Object>) side).map(id + ".side" + i, kv -> KV.of(kv.key(), new StatefulLogics.Side(n, kv.value()))));
+    }
+    Stream<KV<K, StatefulLogics.Side>> first = tagged.get(0);
+    Stream<KV<K, StatefulLogics.Side>>[] rest = tagged.subList(1, tagged.size()).toArray(new Stream[0]);
+    return of(first.merge(id + ".merge", rest));
+  }
+
+  // ---------------------------------------------------------------- windows (io.sluice.windowing)
+
+  /**
+   * The general window operator (Bytewax's {@code window}): per key, {@code clock} gives each value
+   * a timestamp and a watermark, {@code windower} assigns it to windows, and {@code builder} makes
+   * the logic of each window; a window closes once the watermark passes its close time, and every
+   * window closes at the end of the input. See {@link Windowing#window} for the steps it adds.
+   *
+   * @param ordered whether each window sees its values in timestamp order (values wait until the
+   *                watermark reaches them) rather than in arrival order
+   */
+  public <W, S> WindowOut<K, V, W> window(String id, Clock<? super V> clock, Windower windower,
+      WindowLogicBuilder<V, W, S> builder, boolean ordered) {
+    return Windowing.window(this, id, clock, windower, builder, ordered);
+  }
+
+  /** {@link #window(String, Clock, Windower, WindowLogicBuilder, boolean)} in timestamp order. */
+  public <W, S> WindowOut<K, V, W> window(String id, Clock<? super V> clock, Windower windower,
+      WindowLogicBuilder<V, W, S> builder) {
+    return window(id, clock, windower, builder, true);
+  }
+
+  /**
+   * Folds each window's values in timestamp order, starting from {@code initial}, and emits the
+   * accumulator when the window closes; {@code merger} combines accumulators of merged sessions.
+   */
+  public <A> WindowOut<K, V, A> foldWindow(String id, Clock<? super V> clock, Windower windower,
+      Supplier<? extends A> initial, BiFunction<? super A, ? super V, ? extends A> folder, BinaryOperator<A> merger) {
+    return Windowing.foldWindow(this, id, clock, windower, initial, folder, merger, true);
+  }
+
+  /** Collects each window's values into a list, in timestamp order, emitted when the window closes. */
+  public WindowOut<K, V, List<V>> collectWindow(String id, Clock<? super V> clock, Windower windower) {
+    return Windowing.collectWindow(this, id, clock, windower, true);
+  }
+
+  /** Reduces each window's values (in arrival order) and emits the result when the window closes. */
+  public WindowOut<K, V, V> reduceWindow(String id, Clock<? super V> clock, Windower windower, BinaryOperator<V> reducer) {
+    return Windowing.reduceWindow(this, id, clock, windower, reducer);
+  }
+
+  /** Counts each window's values and emits the count when the window closes. */
+  public WindowOut<K, V, Long> countWindow(String id, Clock<? super V> clock, Windower windower) {
+    return Windowing.countWindow(this, id, clock, windower);
+  }
+
+  /** The largest value of each window by {@code order}, emitted when the window closes. */
+  public WindowOut<K, V, V> maxWindow(String id, Clock<? super V> clock, Windower windower, Comparator<? super V> order) {
+    return Windowing.maxWindow(this, id, clock, windower, order);
+  }
+
+  /** The smallest value of each window by {@code order}, emitted when the window closes. */
+  public WindowOut<K, V, V> minWindow(String id, Clock<? super V> clock, Windower windower, Comparator<? super V> order) {
+    return Windowing.minWindow(this, id, clock, windower, order);
+  }
+
+  /**
+   * Joins this stream with {@code other} within each window (Bytewax's {@code join_window}):
+   * {@code clock} reads the values of both sides; {@code insert} and {@code emit} as in
+   * {@link #join(String, List, JoinInsertMode, JoinMode)}, with {@link JoinMode#FINAL} emitting
+   * when the window closes. The late stream carries the late values of either side.
+   */
+  public <R> WindowOut<K, Object, Joined<V, R>> joinWindow(String id, Clock<Object> clock, Windower windower,
+      KeyedStream<K, R> other, JoinInsertMode insert, JoinMode emit) {
+    Objects.requireNonNull(other, "other");
+    WindowOut<K, Object, List<Object>> rows = joinWindow(id, clock, windower, List.of(other), insert, emit);
+    return new WindowOut<>(rows.down().mapValue(id + ".pair", w -> new Windowed<>(w.windowId(), toJoined(w.value()))),
+        rows.late(), rows.meta());
+  }
+
+  /**
+   * Joins this stream with any number of {@code others} within each window: rows are lists with
+   * one value per side (this stream's first), {@code null} for a side without a value. Steps: the
+   * sides' tags and merge as in {@link #join(String, List, JoinInsertMode, JoinMode)}, the window
+   * step {@code id} with its {@code .down}, {@code .late}, {@code .meta}, and {@code id + ".untag"}
+   * for the late values.
+   */
+  public WindowOut<K, Object, List<Object>> joinWindow(String id, Clock<Object> clock, Windower windower,
+      List<? extends KeyedStream<K, ?>> others, JoinInsertMode insert, JoinMode emit) {
+    Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(insert, "insert");
+    Objects.requireNonNull(emit, "emit");
+    KeyedStream<K, StatefulLogics.Side> tagged = tagSides(id, others);
+    int sides = others.size() + 1;
+    WindowOut<K, StatefulLogics.Side, List<Object>> out = Windowing.window(tagged, id,
+        clock.adapt(StatefulLogics.Side::value), windower,
+        (StatefulLogics.JoinState resume) -> new StatefulLogics.JoinWindowLogic(sides, resume, insert, emit), true);
+    KeyedStream<K, Windowed<Object>> late = out.late().mapValue(id + ".untag",
+        w -> new Windowed<>(w.windowId(), w.value().value()));
+    return new WindowOut<>(out.down(), late, out.meta());
   }
 }

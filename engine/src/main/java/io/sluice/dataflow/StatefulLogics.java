@@ -264,4 +264,80 @@ final class StatefulLogics {
       return new Joined<>(left, right);
     }
   }
+
+  /** The snapshot of an n-sided join ({@link JoinRows}): the values kept of each side. */
+  record JoinState(List<List<Object>> seen) implements Serializable {}
+
+  /** join with insert modes and any number of sides: rows of one value (or null) per side. */
+  static final class MultiJoinLogic implements StatefulLogic<Side, List<Object>, JoinState> {
+    private final JoinInsertMode insert;
+    private final JoinMode emit;
+    private final JoinRows rows;
+
+    MultiJoinLogic(int sides, JoinState resume, JoinInsertMode insert, JoinMode emit) {
+      this.insert = insert;
+      this.emit = emit;
+      this.rows = resume == null ? new JoinRows(sides) : new JoinRows(resume);
+    }
+
+    @Override
+    public Retention onBatch(List<Side> values, Consumer<? super List<Object>> out) {
+      for (Side s : values) {
+        rows.insert(insert, s.side(), s.value());
+        rows.emitAfterChange(emit, out);
+      }
+      return emit == JoinMode.COMPLETE && rows.isEmpty() ? Retention.DISCARD : Retention.RETAIN;
+    }
+
+    @Override
+    public Retention onEof(Consumer<? super List<Object>> out) {
+      if (emit == JoinMode.FINAL) {
+        rows.rows().forEach(out);
+      }
+      return Retention.DISCARD;
+    }
+
+    @Override
+    public JoinState snapshot() {
+      return rows.snapshot();
+    }
+  }
+
+  /** joinWindow: the join of one window; FINAL emits when the window closes. */
+  static final class JoinWindowLogic implements io.sluice.windowing.WindowLogic<Side, List<Object>, JoinState> {
+    private final JoinInsertMode insert;
+    private final JoinMode emit;
+    private final JoinRows rows;
+
+    JoinWindowLogic(int sides, JoinState resume, JoinInsertMode insert, JoinMode emit) {
+      this.insert = insert;
+      this.emit = emit;
+      this.rows = resume == null ? new JoinRows(sides) : new JoinRows(resume);
+    }
+
+    @Override
+    public void onValue(Side value, Consumer<? super List<Object>> out) {
+      rows.insert(insert, value.side(), value.value());
+      rows.emitAfterChange(emit, out);
+    }
+
+    @Override
+    public void onMerge(io.sluice.windowing.WindowLogic<Side, List<Object>, JoinState> original,
+        Consumer<? super List<Object>> out) {
+      rows.merge(insert, ((JoinWindowLogic) original).rows);
+      rows.emitAfterChange(emit, out);
+    }
+
+    @Override
+    public void onClose(Consumer<? super List<Object>> out) {
+      if (emit == JoinMode.FINAL) {
+        rows.rows().forEach(out);
+      }
+    }
+
+    @Override
+    public JoinState snapshot() {
+      return rows.snapshot();
+    }
+  }
 }

@@ -28,8 +28,9 @@ import java.util.regex.Pattern;
  * closed every epoch: a worker with nothing to read ends at once); an epoch is complete when every
  * worker of the run that wrote it recorded it or had ended before it.
  *
- * <p>Tables of each partition: {@code snaps(step_id, state_key, snap_epoch, ser_key, ser_change)}
- * (a null {@code ser_change} records a discarded key), {@code commits(epoch, worker_index,
+ * <p>Tables of each partition: {@code snaps(step_id, state_key, snap_epoch, ser_key, ser_change)},
+ * appended to in epoch order (a null {@code ser_change} records a discarded key; a key's state at
+ * epoch E is its newest row no later than E), {@code commits(epoch, worker_index,
  * worker_count, ended)} and {@code meta(name, value)} (partition index and count, the flow's name).
  */
 public final class RecoveryStore {
@@ -60,9 +61,10 @@ public final class RecoveryStore {
       Path file = dir.resolve("part-" + i + ".sqlite3");
       try (Connection c = connect(file); Statement st = c.createStatement()) {
         st.execute("PRAGMA journal_mode=WAL");
+        // append-only: rows arrive in epoch order, so a snapshot's rows land at the end of the table and
+        // of the epoch index, and an epoch's write dirties few pages however the keys are spread
         st.execute("CREATE TABLE snaps (step_id TEXT NOT NULL, state_key BLOB NOT NULL, snap_epoch INTEGER NOT NULL,"
-            + " ser_key BLOB, ser_change BLOB, PRIMARY KEY (step_id, state_key, snap_epoch)) WITHOUT ROWID");
-        // garbage collection finds the keys written in a range of epochs through this index
+            + " ser_key BLOB, ser_change BLOB)");
         st.execute("CREATE INDEX snaps_by_epoch ON snaps (snap_epoch)");
         st.execute("CREATE TABLE commits (epoch INTEGER NOT NULL, worker_index INTEGER NOT NULL,"
             + " worker_count INTEGER NOT NULL, ended INTEGER NOT NULL DEFAULT 0,"
@@ -211,34 +213,33 @@ public final class RecoveryStore {
     void visit(String step, byte[] key, byte[] serKey, byte[] state);
   }
 
-  /** Visits, for every (step, key) of the partition, its newest snapshot no later than {@code epoch}; returns the rows read. */
+  /** A (step, key) pair, compared by content. */
+  public record SnapKey(String step, java.nio.ByteBuffer key) {
+    public static SnapKey of(String step, byte[] key) {
+      return new SnapKey(step, java.nio.ByteBuffer.wrap(key));
+    }
+  }
+
+  /**
+   * Visits, for every (step, key) of the partition, its newest snapshot no later than {@code epoch}
+   * (in one pass over the rows in epoch order, keeping the newest per key in memory); returns the
+   * rows read.
+   */
   public static int forEachNewest(Connection c, long epoch, SnapshotVisitor visitor) throws SQLException {
     int rows = 0;
+    Map<SnapKey, byte[][]> newest = new java.util.LinkedHashMap<>();
     try (PreparedStatement ps = c.prepareStatement("SELECT step_id, state_key, ser_key, ser_change FROM snaps"
-        + " WHERE snap_epoch <= ? ORDER BY step_id, state_key, snap_epoch")) {
+        + " WHERE snap_epoch <= ? ORDER BY snap_epoch, rowid")) {
       ps.setLong(1, epoch);
       try (ResultSet rs = ps.executeQuery()) {
-        String step = null;
-        byte[] key = null;
-        byte[] serKey = null;
-        byte[] state = null;
         while (rs.next()) {
-          String s = rs.getString(1);
-          byte[] k = rs.getBytes(2);
-          if (step != null && !(s.equals(step) && java.util.Arrays.equals(k, key))) {
-            visitor.visit(step, key, serKey, state);
-          }
+          byte[] key = rs.getBytes(2);
+          newest.put(SnapKey.of(rs.getString(1), key), new byte[][] {key, rs.getBytes(3), rs.getBytes(4)});
           rows++;
-          step = s;
-          key = k;
-          serKey = rs.getBytes(3);
-          state = rs.getBytes(4);
-        }
-        if (step != null) {
-          visitor.visit(step, key, serKey, state);
         }
       }
     }
+    newest.forEach((k, row) -> visitor.visit(k.step(), row[0], row[1], row[2]));
     return rows;
   }
 

@@ -89,7 +89,6 @@ final class Recovery implements AutoCloseable {
     long interval = Math.max(1, config.epochInterval().toMillis());
     this.keepEpochs = cfg.backupInterval().isZero() ? 0 : (cfg.backupInterval().toMillis() + interval - 1) / interval;
     List<Path> files = RecoveryStore.checkedPartitions(dir);
-    long gcCutoff;
     this.parts = new Connection[files.size()];
     try {
       for (int i = 0; i < files.size(); i++) {
@@ -103,8 +102,6 @@ final class Recovery implements AutoCloseable {
       List<Long> complete = RecoveryStore.completeEpochs(commits);
       this.resumeEpoch = complete.isEmpty() ? 0 : complete.get(complete.size() - 1);
       discardAfter(resumeEpoch);
-      String cut = RecoveryStore.meta(parts[0], "gc_cutoff");
-      gcCutoff = cut == null ? 0 : Long.parseLong(cut);
       long t0 = System.nanoTime();
       int read = load(flow, config.workersPerProcess());
       if (resumeEpoch > 0) {
@@ -119,7 +116,7 @@ final class Recovery implements AutoCloseable {
       throw e;
     }
     this.completed = resumeEpoch;
-    this.lastGcCutoff = gcCutoff; // collections look only at what was written since the last one
+    this.lastGcCutoff = 0;
     this.highestWritten = resumeEpoch;
     int local = config.workersPerProcess();
     this.queue = new ArrayBlockingQueue<>(local * IN_FLIGHT + 1);
@@ -376,7 +373,8 @@ final class Recovery implements AutoCloseable {
     for (Map.Entry<Integer, List<Row>> e : byPartition.entrySet()) {
       Connection c = parts[e.getKey()];
       c.setAutoCommit(false);
-      try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO snaps VALUES (?, ?, ?, ?, ?)")) {
+      try (PreparedStatement ps = c.prepareStatement(
+          "INSERT INTO snaps (step_id, state_key, snap_epoch, ser_key, ser_change) VALUES (?, ?, ?, ?, ?)")) {
         for (EpochWrite w : batch) {
           for (Row r : w.rows == null ? List.<Row>of() : w.rows) {
             if (r.partition() != e.getKey()) {
@@ -445,9 +443,10 @@ final class Recovery implements AutoCloseable {
 
   /**
    * Deletes snapshots no resume needs: those older than the backup interval behind the newest
-   * complete epoch that a newer snapshot (no later than that cut) replaces, and the commits behind
-   * the cut. Process 0 does it, at most every 30 s and when the run ends, looking only at keys
-   * written since the last cut (kept in partition 0's meta table across runs).
+   * complete epoch that a newer snapshot (no later than that cut) replaces, discards that are the
+   * newest, and the commits behind the cut. Process 0 does it, at most every 30 s and when the run
+   * ends, in one pass per partition over the rows up to the cut (newest per key kept in memory),
+   * deleting by row id in one transaction per partition.
    */
   private void collectGarbage(long complete, boolean now) throws SQLException {
     long cutoff = complete - keepEpochs;
@@ -455,31 +454,36 @@ final class Recovery implements AutoCloseable {
       return;
     }
     long t0 = System.nanoTime();
+    int deleted = 0;
     for (Connection c : parts) {
-      // only keys written since the last cut can replace older rows: find them by epoch, delete what
-      // each replaces by its primary key, in one transaction per partition
-      c.setAutoCommit(false);
-      try (PreparedStatement written = c.prepareStatement("SELECT step_id, state_key, MAX(snap_epoch) FROM snaps"
-          + " WHERE snap_epoch > ? AND snap_epoch <= ? GROUP BY step_id, state_key");
-          PreparedStatement older = c.prepareStatement("DELETE FROM snaps WHERE step_id = ? AND state_key = ?"
-              + " AND snap_epoch < ?");
-          PreparedStatement discards = c.prepareStatement("DELETE FROM snaps WHERE ser_change IS NULL AND snap_epoch > ?"
-              + " AND snap_epoch <= ?");
-          PreparedStatement commits = c.prepareStatement("DELETE FROM commits WHERE ended = 0 AND epoch < ?")) {
-        written.setLong(1, lastGcCutoff);
-        written.setLong(2, cutoff);
-        try (ResultSet rs = written.executeQuery()) {
+      Map<RecoveryStore.SnapKey, long[]> newest = new HashMap<>(); // rowid, 1 if a discard
+      List<Long> dead = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT rowid, step_id, state_key, ser_change IS NULL FROM snaps"
+          + " WHERE snap_epoch <= ? ORDER BY snap_epoch, rowid")) {
+        ps.setLong(1, cutoff);
+        try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            older.setString(1, rs.getString(1));
-            older.setBytes(2, rs.getBytes(2));
-            older.setLong(3, rs.getLong(3));
-            older.addBatch();
+            long[] prev = newest.put(RecoveryStore.SnapKey.of(rs.getString(2), rs.getBytes(3)),
+                new long[] {rs.getLong(1), rs.getInt(4)});
+            if (prev != null) {
+              dead.add(prev[0]);
+            }
           }
         }
-        older.executeBatch();
-        discards.setLong(1, lastGcCutoff);
-        discards.setLong(2, cutoff);
-        discards.executeUpdate();
+      }
+      for (long[] row : newest.values()) {
+        if (row[1] == 1) {
+          dead.add(row[0]);
+        }
+      }
+      c.setAutoCommit(false);
+      try (PreparedStatement delete = c.prepareStatement("DELETE FROM snaps WHERE rowid = ?");
+          PreparedStatement commits = c.prepareStatement("DELETE FROM commits WHERE ended = 0 AND epoch < ?")) {
+        for (long rowid : dead) {
+          delete.setLong(1, rowid);
+          delete.addBatch();
+        }
+        delete.executeBatch();
         commits.setLong(1, cutoff);
         commits.executeUpdate();
         c.commit();
@@ -489,13 +493,10 @@ final class Recovery implements AutoCloseable {
       } finally {
         c.setAutoCommit(true);
       }
+      deleted += dead.size();
     }
-    LOG.debug("recovery store {}: deleted snapshots replaced by epoch {} in {} ms", dir, cutoff,
+    LOG.debug("recovery store {}: deleted {} snapshots replaced by epoch {} in {} ms", dir, deleted, cutoff,
         (System.nanoTime() - t0) / 1_000_000);
-    try (PreparedStatement ps = parts[0].prepareStatement("INSERT OR REPLACE INTO meta VALUES ('gc_cutoff', ?)")) {
-      ps.setString(1, String.valueOf(cutoff));
-      ps.executeUpdate();
-    }
     lastGcCutoff = cutoff;
     lastGcNanos = System.nanoTime();
   }

@@ -12,13 +12,13 @@ import java.util.List;
 /**
  * A {@link Serde} on Java serialization with an allow-list: deserialization only creates the
  * allowed classes (an entry ending in '.' allows a whole package), plus the JDK's {@code java.lang},
- * {@code java.util}, {@code java.time}, {@code java.math}, Sluice's {@code io.sluice.dataflow}
- * types and every module's {@link SerdeTypes}, never an arbitrary class named by the bytes. Items must be {@link java.io.Serializable}; a type that is not fails with
+ * {@code java.util}, {@code java.time}, {@code java.math}, Sluice's {@code io.sluice.dataflow} and
+ * {@code io.sluice.windowing} types and every module's {@link SerdeTypes}, never an arbitrary class named by the bytes. Items must be {@link java.io.Serializable}; a type that is not fails with
  * {@link SerdeException} naming it.
  */
 public final class JavaSerde implements Serde {
   private static final List<String> ALWAYS = List.of("java.lang.", "java.util.", "java.time.", "java.math.",
-      "io.sluice.dataflow.", "[");
+      "io.sluice.dataflow.", "io.sluice.windowing.", "[");
 
   private final List<String> allowed;
   /** Sluice's own item types of every module on the class path ({@link SerdeTypes}). */
