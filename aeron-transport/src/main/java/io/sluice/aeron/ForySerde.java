@@ -1,9 +1,14 @@
 package io.sluice.aeron;
 
+import io.sluice.inputs.Routing;
 import io.sluice.serde.Serde;
 import io.sluice.serde.SerdeException;
-import java.util.ArrayList;
+import io.sluice.serde.SerdeTypes;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.fory.Fory;
@@ -23,11 +28,13 @@ import org.apache.fory.exception.InsecureException;
  *   "unknown class" mode is off).</li>
  *   <li><b>Registered types</b>: the JDK value and collection types Fory registers itself (boxed
  *   primitives, {@code String}, primitive arrays, {@code ArrayList}, {@code HashMap},
- *   {@code LinkedHashMap}, {@code List.of} and the like, {@code java.time}, {@code BigDecimal} ...),
- *   Sluice's own item types ({@code KV}, {@code Joined}, the join's side tag and state, the window
- *   results, events and snapshots) and then the flow's
- *   registered class names, in the order given, with fixed ids: the ids agree in every process
- *   that runs the same dataflow.</li>
+ *   {@code LinkedHashMap}, {@code List.of} and the like, {@code java.time}, {@code BigDecimal},
+ *   common JDK exceptions ...), Sluice's own item types (every {@link SerdeTypes} provider on the
+ *   class path: {@code KV}, {@code Joined}, the join's side tag and state, window results, events and snapshots,
+ *   Kafka messages, headers and errors,
+ *   and what later modules add) and the flow's registered classes. Sluice's and the flow's types
+ *   are numbered <em>by class name</em> ({@link #idsByName}), so processes agree on them whatever
+ *   order they were registered in; a type one process has and another lacks is refused by the receiver, naming it.</li>
  *   <li><b>A type that is not registered</b> fails to serialize with a {@link SerdeException}
  *   naming the type and saying to call {@code Dataflow.registerTypes(...)}.</li>
  *   <li><b>Thread-safe</b>: any number of threads may serialize and deserialize at once.</li>
@@ -36,44 +43,27 @@ import org.apache.fory.exception.InsecureException;
  * <p>Records are built through their canonical constructor; other classes field by field (no
  * constructor needed). References are not tracked: a shared object is written once per use, and
  * cyclic object graphs are not supported. Package entries (names ending in '.') are refused:
- * every class needs its own registration id, the same in every process.
+ * every class is registered by itself, by its name.
  */
 public final class ForySerde implements Serde {
-  /** Id of the first Sluice type; the flow's types follow from {@link #FIRST_USER_ID}. */
-  static final int FIRST_SLUICE_ID = 100;
-  static final int FIRST_USER_ID = 200;
-
-  /** Sluice's own item types, registered in this order from {@link #FIRST_SLUICE_ID}. */
-  static final List<String> SLUICE_TYPES = List.of(
-      "io.sluice.dataflow.KV", "io.sluice.dataflow.Joined", "io.sluice.dataflow.StatefulLogics$Side",
-      // windowing: results, and the window step's events and snapshots
-      "io.sluice.dataflow.StatefulLogics$JoinState", "io.sluice.windowing.Windowed", "io.sluice.windowing.WindowMetadata",
-      "io.sluice.windowing.WindowEvent", "io.sluice.windowing.WindowSnapshot", "io.sluice.windowing.WindowSnapshot$Queued",
-      "io.sluice.windowing.EventClockState", "io.sluice.windowing.SlidingWindowerState",
-      "io.sluice.windowing.SessionWindowerState");
-
   private static final Pattern UNREGISTERED = Pattern.compile("[Cc]lass (\\S+?),? is not registered");
 
   private final ThreadSafeFory fory;
 
   /**
    * @param registeredTypes the flow's registered class names ({@code Dataflow.registerTypes}), in
-   *                        order; must be the same list in every process
+   *                        any order
    * @throws IllegalArgumentException if an entry is a package (ends in '.') or names no class
    */
   public ForySerde(List<String> registeredTypes) {
-    List<Class<?>> types = new ArrayList<>();
-    for (String name : SLUICE_TYPES) {
-      types.add(load(name, "Sluice type"));
-    }
-    List<Class<?>> user = new ArrayList<>();
+    Set<Class<?>> types = new LinkedHashSet<>(SerdeTypes.discovered());
     for (String name : registeredTypes) {
       if (name.endsWith(".")) {
         throw new IllegalArgumentException("registered type '" + name + "' is a package: the default serde (Fory)"
-            + " needs every class registered by itself, with the same id in every process; register the"
-            + " package's classes one by one with Dataflow.registerTypes(...)");
+            + " needs every class registered by itself; register the package's classes one by one with"
+            + " Dataflow.registerTypes(...)");
       }
-      user.add(load(name, "registered type"));
+      types.add(load(name, "registered type")); // a type registered twice, or a Sluice type again, is kept once
     }
     fory = Fory.builder()
         .withLanguage(Language.JAVA)
@@ -82,18 +72,36 @@ public final class ForySerde implements Serde {
         .withRefTracking(false)
         .withName("sluice")
         .buildThreadSafeFory();
-    int id = FIRST_SLUICE_ID;
-    for (Class<?> t : types) {
-      fory.register(t, id++);
-    }
-    id = FIRST_USER_ID;
-    for (Class<?> t : user) {
-      if (!types.contains(t)) { // registering a type twice keeps its first id
-        fory.register(t, id);
-        types.add(t);
+    ids = idsByName(types);
+    ids.forEach(fory::register);
+  }
+
+  /** First id of the range types are numbered in by their name's hash (Fory's own ids lie below). */
+  static final int FIRST_NAMED_ID = 1 << 20;
+  static final int NAMED_ID_SLOTS = 1 << 24;
+
+  private final Map<Class<?>, Integer> ids;
+
+  /**
+   * Each type's Fory id, from its class name alone: {@code FIRST_NAMED_ID + murmur3(name) mod
+   * NAMED_ID_SLOTS}, so processes agree on ids whatever order they registered the types in. (Fory
+   * 1.6's own by-name registration does not survive a different order for enums.) The rare
+   * collision takes the next free id, in class-name order, which processes with the same types
+   * also agree on.
+   */
+  static Map<Class<?>, Integer> idsByName(java.util.Collection<Class<?>> types) {
+    List<Class<?>> sorted = new java.util.ArrayList<>(types);
+    sorted.sort(java.util.Comparator.comparing(Class::getName));
+    Map<Class<?>, Integer> ids = new java.util.LinkedHashMap<>();
+    Set<Integer> used = new java.util.HashSet<>();
+    for (Class<?> t : sorted) {
+      int slot = Math.floorMod(Routing.murmur3(t.getName().getBytes(StandardCharsets.UTF_8)), NAMED_ID_SLOTS);
+      while (!used.add(FIRST_NAMED_ID + slot)) {
+        slot = (slot + 1) % NAMED_ID_SLOTS;
       }
-      id++;
+      ids.put(t, FIRST_NAMED_ID + slot);
     }
+    return ids;
   }
 
   /** Only Sluice's and the JDK's types. */
@@ -115,7 +123,8 @@ public final class ForySerde implements Serde {
     try {
       return fory.deserialize(bytes);
     } catch (RuntimeException e) {
-      throw new SerdeException("refused to deserialize: " + explain(e), e);
+      throw new SerdeException("refused to deserialize: " + explain(e) + " (if the sender wrote a type this process"
+          + " has not registered: every process must register the same types with Dataflow.registerTypes)", e);
     }
   }
 
@@ -127,7 +136,7 @@ public final class ForySerde implements Serde {
         if (m.find()) {
           String name = m.group(1);
           return "type " + name + " is not registered for crossing processes; call Dataflow.registerTypes("
-              + name.replace('$', '.') + ".class) on the dataflow (the same types in the same order in every process)";
+              + name.replace('$', '.') + ".class) on the dataflow, in every process";
         }
         return t.getMessage();
       }

@@ -167,12 +167,25 @@ class ForySerdeTest {
   }
 
   @Test
-  void registrationIdsDependOnlyOnTheRegisteredList() {
+  void typesAreRegisteredByNameSoTheOrderOfRegistrationDoesNotMatter() {
     ForySerde a = new ForySerde(List.of(Reading.class.getName(), Color.class.getName()));
-    ForySerde b = new ForySerde(List.of(Reading.class.getName(), Color.class.getName()));
+    ForySerde b = new ForySerde(List.of(Color.class.getName(), Account.class.getName(), Reading.class.getName()));
     List<Object> batch = new ArrayList<>(List.of(new Reading("s", 1, 2), Color.RED, KV.of("k", 1L)));
     assertThat(b.deserialize(a.serialize(batch))).isEqualTo(batch);
-    assertThat(a.serialize(batch)).containsExactly(b.serialize(batch));
+    assertThat(a.deserialize(b.serialize(batch))).isEqualTo(batch);
+    // a type the receiver did not register is refused, saying what to do
+    List<Object> accounts = new ArrayList<>(List.of(new Account("a", new TreeMap<>(Map.of("eur", 1L)))));
+    assertThatThrownBy(() -> a.deserialize(b.serialize(accounts)))
+        .isInstanceOf(SerdeException.class)
+        .hasMessageContaining("every process must register the same types");
+  }
+
+  @Test
+  void sluiceTypesOfEveryModuleAreDiscoveredAndNeedNoRegistration() {
+    assertThat(io.sluice.serde.SerdeTypes.discovered()).contains(KV.class, Joined.class);
+    ForySerde none = new ForySerde();
+    List<Object> batch = new ArrayList<>(List.of(KV.of("k", new Joined<>("l", 2L))));
+    assertThat(none.deserialize(none.serialize(batch))).isEqualTo(batch);
   }
 
   @Test

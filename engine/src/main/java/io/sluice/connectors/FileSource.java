@@ -2,10 +2,8 @@ package io.sluice.connectors;
 
 import io.sluice.inputs.FixedPartitionedSource;
 import io.sluice.inputs.SourcePartition;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,7 +13,9 @@ import java.util.stream.Collectors;
 /**
  * Reads text lines from a file, or from every regular file in a directory (one partition per file,
  * named by its file name, so each file is read by exactly one worker). The resume state is the
- * number of lines already read. Missing paths fail when the run starts, naming the path.
+ * number of lines already read. Missing paths fail when the run starts, naming the path. Lines
+ * are UTF-8 and end at {@code \n}, {@code \r} or {@code \r\n}; bytes that are not UTF-8 fail
+ * the run naming the step, the file, the line number and the byte offset.
  */
 public final class FileSource implements FixedPartitionedSource<String, Long> {
   private final Path path;
@@ -75,7 +75,7 @@ public final class FileSource implements FixedPartitionedSource<String, Long> {
   @Override
   public SourcePartition<String, Long> buildPartition(String stepId, String partition, Long resumeState) {
     Path file = Files.isDirectory(path) ? path.resolve(partition) : path;
-    BufferedReader reader;
+    Utf8LineReader reader;
     try {
       java.io.InputStream counting = new java.io.FilterInputStream(Files.newInputStream(file)) {
         @Override
@@ -96,28 +96,24 @@ public final class FileSource implements FixedPartitionedSource<String, Long> {
           return n;
         }
       };
-      reader = new BufferedReader(new java.io.InputStreamReader(counting, StandardCharsets.UTF_8.newDecoder()));
-      long skip = resumeState == null ? 0 : resumeState;
-      for (long i = 0; i < skip && reader.readLine() != null; i++) {
-        // skip lines read before the snapshot
-      }
+      reader = new Utf8LineReader(counting, "step '" + stepId + "': file " + file);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot open " + file, e);
+      throw new UncheckedIOException("step '" + stepId + "': cannot open " + file, e);
     }
-    long start = resumeState == null ? 0 : resumeState;
+    long skip = resumeState == null ? 0 : resumeState;
+    for (long i = 0; i < skip && reader.readLine() != null; i++) {
+      // skip lines read before the snapshot
+    }
+    long start = skip;
     return new SourcePartition<>() {
       private long linesRead = start;
 
       @Override
       public List<String> nextBatch() {
         List<String> batch = new ArrayList<>(Math.min(batchSize, 1024));
-        try {
-          String line;
-          while (batch.size() < batchSize && (line = reader.readLine()) != null) {
-            batch.add(line);
-          }
-        } catch (IOException e) {
-          throw new UncheckedIOException("cannot read " + file, e);
+        String line;
+        while (batch.size() < batchSize && (line = reader.readLine()) != null) {
+          batch.add(line);
         }
         if (batch.isEmpty()) {
           return null;

@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * Prints each item's {@code toString} on its own line to standard output, from every worker.
  * Each batch is printed with one write, so lines never interleave mid-line; the order of lines
- * from different workers is not defined.
+ * from different workers is not defined. Every batch is flushed before {@code writeBatch} returns.
  */
 public final class StdOutSink<T> implements DynamicSink<T> {
   @Override
@@ -22,6 +22,7 @@ public final class StdOutSink<T> implements DynamicSink<T> {
           sb.append(item).append('\n');
         }
         out.print(sb);
+        out.flush(); // each batch is visible when writeBatch returns
       }
 
       @Override

@@ -76,9 +76,10 @@ public final class Dataflow {
 
   /**
    * Allows these item types to be deserialized when items cross processes. Types Sluice itself
-   * uses and JDK value types are always allowed; anything else arriving from the network is
-   * refused. The order matters for the default serde (it numbers the types in this order): build
-   * the dataflow the same way in every process.
+   * puts in streams ({@code KV}, {@code Joined}, Kafka messages ...: see
+   * {@link io.sluice.serde.SerdeTypes}) and JDK value types are always allowed; anything else
+   * arriving from the network is refused. Every process must register the types it receives; the
+   * order does not matter (the default serde registers types by class name).
    */
   public Dataflow registerTypes(Class<?>... types) {
     for (Class<?> t : types) {

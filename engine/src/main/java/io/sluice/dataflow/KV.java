@@ -10,7 +10,8 @@ package io.sluice.dataflow;
 public record KV<K, V>(K key, V value) implements java.io.Serializable {
   public KV {
     if (key == null) {
-      throw new NullPointerException("a KV's key must not be null");
+      throw new NullPointerException("a KV's key must not be null: give every item a non-null key (e.g. a placeholder"
+          + " such as \"<none>\" for items without one), or filter such items out before keying them");
     }
   }
 

@@ -1,5 +1,6 @@
 package io.sluice.dataflow;
 
+import io.sluice.inputs.Routing;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -11,6 +12,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.BinaryOperator;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -65,6 +67,11 @@ public class KeyedStream<K, V> extends Stream<KV<K, V>> {
 
   @Override
   public KeyedStream<K, V> inspect(String id, Inspector<? super KV<K, V>> inspector) {
+    return of(super.inspect(id, inspector));
+  }
+
+  @Override
+  public KeyedStream<K, V> inspect(String id, Consumer<? super KV<K, V>> inspector) {
     return of(super.inspect(id, inspector));
   }
 
@@ -231,17 +238,18 @@ public class KeyedStream<K, V> extends Stream<KV<K, V>> {
   public KeyedStream<K, V> reduceFinal(String id, BinaryOperator<V> reducer) {
     Objects.requireNonNull(reducer, "reducer");
     Stream<KV<K, V>> pre = freshFlatMapBatch(id + ".pre", batch -> {
-      Map<K, V> acc = new LinkedHashMap<>();
+      // by routing identity (byte[] keys by content), keeping the first key object of each
+      Map<Object, KV<K, V>> acc = new LinkedHashMap<>();
       for (KV<K, V> kv : batch) {
         try {
-          acc.merge(kv.key(), kv.value(), reducer);
+          Object keyId = Routing.identity(kv.key());
+          KV<K, V> prev = acc.get(keyId);
+          acc.put(keyId, prev == null ? kv : KV.of(prev.key(), reducer.apply(prev.value(), kv.value())));
         } catch (RuntimeException | Error e) {
           throw new ItemFailedException(kv, e);
         }
       }
-      List<KV<K, V>> out = new ArrayList<>(acc.size());
-      acc.forEach((k, v) -> out.add(KV.of(k, v)));
-      return out;
+      return new ArrayList<>(acc.values());
     });
     return of(pre).reduceFinalAfterExchange(id, reducer);
   }
@@ -263,15 +271,38 @@ public class KeyedStream<K, V> extends Stream<KV<K, V>> {
   }
 
   /**
-   * Collects each key's values into lists, emitting a list when it holds {@code maxSize} values,
-   * when {@code timeout} has passed since its first value arrived, or when the input ends.
+   * Collects each key's values into lists, as Bytewax's {@code collect} does: a list is emitted
+   * when it holds {@code maxSize} values, when {@code timeout} has passed since the key's
+   * <em>latest</em> value arrived (every value restarts the timeout), or when the input ends. A key
+   * that keeps receiving values more often than {@code timeout} is emitted only by size. Same as
+   * {@code collect(id, maxSize, timeout, CollectTimeout.SINCE_LAST_VALUE)}.
+   *
+   * @param maxSize values per list, at least 1
+   * @param timeout how long a key may go without a new value before its list is emitted
+   * @throws FlowValidationException if {@code maxSize < 1} or {@code timeout} is negative
    */
   public KeyedStream<K, List<V>> collect(String id, int maxSize, Duration timeout) {
+    return collect(id, maxSize, timeout, CollectTimeout.SINCE_LAST_VALUE);
+  }
+
+  /**
+   * {@link #collect(String, int, Duration)} with the timeout counted as {@code from} says:
+   * {@link CollectTimeout#SINCE_LAST_VALUE} (Bytewax's) or {@link CollectTimeout#SINCE_FIRST_VALUE}
+   * (a list is at most {@code timeout} old when emitted, like a Kafka producer's {@code linger.ms}).
+   * Time is the run's clock, read when a value arrives.
+   */
+  public KeyedStream<K, List<V>> collect(String id, int maxSize, Duration timeout, CollectTimeout from) {
     if (maxSize < 1) {
       throw new FlowValidationException("step '" + id + "': collect needs maxSize >= 1, got " + maxSize);
     }
     Objects.requireNonNull(timeout, "timeout");
-    return statefulBatch(id, (K key, List<V> resume) -> new StatefulLogics.CollectLogic<V>(resume, maxSize, timeout));
+    Objects.requireNonNull(from, "from");
+    if (timeout.isNegative()) {
+      throw new FlowValidationException("step '" + id + "': collect needs a timeout >= 0, got " + timeout);
+    }
+    boolean sinceFirst = from == CollectTimeout.SINCE_FIRST_VALUE;
+    return statefulBatch(id,
+        (K key, List<V> resume) -> new StatefulLogics.CollectLogic<V>(resume, maxSize, timeout, sinceFirst));
   }
 
   /**

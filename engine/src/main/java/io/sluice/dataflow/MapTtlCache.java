@@ -13,7 +13,8 @@ final class MapTtlCache<K, V> implements TtlCache<K, V> {
 
   private final Function<? super K, ? extends V> getter;
   private final long ttlNanos;
-  private final Map<K, Entry<V>> entries = new HashMap<>();
+  /** By the key's routing identity when it has one (byte[] keys by content), else by equals. */
+  private final Map<Object, Entry<V>> entries = new HashMap<>();
 
   MapTtlCache(Function<? super K, ? extends V> getter, Duration ttl) {
     this.getter = getter;
@@ -23,10 +24,11 @@ final class MapTtlCache<K, V> implements TtlCache<K, V> {
   @Override
   public V get(K key) {
     long now = toNanos(io.sluice.time.RunClock.now());
-    Entry<V> e = entries.get(key);
+    Object id = identity(key);
+    Entry<V> e = entries.get(id);
     if (e == null || (ttlNanos != Long.MAX_VALUE && now - e.loadedAtNanos >= ttlNanos)) {
       e = new Entry<>(getter.apply(key), now);
-      entries.put(key, e);
+      entries.put(id, e);
     }
     return e.value;
   }
@@ -37,6 +39,17 @@ final class MapTtlCache<K, V> implements TtlCache<K, V> {
 
   @Override
   public void remove(K key) {
-    entries.remove(key);
+    entries.remove(identity(key));
+  }
+
+  private static Object identity(Object key) {
+    if (key == null) {
+      return null; // HashMap allows it; the getter decides what a null key means
+    }
+    try {
+      return io.sluice.inputs.Routing.identity(key);
+    } catch (IllegalArgumentException noRoutingForm) {
+      return key; // a cache key need not be routable: grouped by its equals
+    }
   }
 }

@@ -135,25 +135,36 @@ final class StatefulLogics {
     }
   }
 
-  /** collect: lists bounded by size and by time since their first value. */
+  /**
+   * collect: lists bounded by size and by time since their latest value (Bytewax) or, with
+   * {@code sinceFirst}, since their first.
+   */
   static final class CollectLogic<V> implements StatefulLogic<V, List<V>, List<V>> {
     private final int maxSize;
     private final Duration timeout;
+    private final boolean sinceFirst;
     private List<V> buffer;
     private Instant deadline;
 
-    CollectLogic(List<V> resume, int maxSize, Duration timeout) {
+    CollectLogic(List<V> resume, int maxSize, Duration timeout, boolean sinceFirst) {
       this.maxSize = maxSize;
       this.timeout = timeout;
+      this.sinceFirst = sinceFirst;
       this.buffer = resume == null ? new ArrayList<>() : new ArrayList<>(resume);
-      this.deadline = buffer.isEmpty() ? null : io.sluice.time.RunClock.now().plus(timeout);
+      this.deadline = buffer.isEmpty() ? null : now().plus(timeout);
+    }
+
+    /** The one place collect reads time: the run's time source. */
+    private static Instant now() {
+      return io.sluice.time.RunClock.now();
     }
 
     @Override
     public Retention onBatch(List<V> values, Consumer<? super List<V>> out) {
+      Instant now = null;
       for (V v : values) {
-        if (buffer.isEmpty()) {
-          deadline = io.sluice.time.RunClock.now().plus(timeout);
+        if (buffer.isEmpty() || !sinceFirst) {
+          deadline = (now == null ? now = now() : now).plus(timeout);
         }
         buffer.add(v);
         if (buffer.size() >= maxSize) {

@@ -1,5 +1,6 @@
 package io.sluice.dataflow;
 
+import io.sluice.inputs.Routing;
 import io.sluice.outputs.Sink;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +23,14 @@ import java.util.function.Supplier;
  *
  * <p>Per-item operators ({@link #map}, {@link #filter}, ...) are built on {@link #flatMapBatch};
  * when user code throws, the run fails with the step id, the worker and the item.
+ *
+ * <p><b>Items are shared, not copied.</b> An emitted item goes by reference to the next steps and
+ * sinks of the same process, also on other worker threads (after an exchange), and as a copy to
+ * other processes. So user code must never change an item after emitting it, nor an item it
+ * received: emit a new object or a copy (e.g. {@code List.copyOf(state)} rather than the state
+ * list itself). Otherwise what later steps see depends on timing and on the worker and process
+ * count (the pitfall of Flink's object-reuse mode). The testkit's runs fail when an item changes
+ * after it was emitted, naming the step.
  *
  * @param <T> the item type
  */
@@ -256,7 +265,13 @@ public class Stream<T> {
   /** Pairs each item with a key, making a {@link KeyedStream} for keyed steps. */
   public <K> KeyedStream<K, T> keyOn(String id, Function<? super T, ? extends K> keyFn) {
     Objects.requireNonNull(keyFn, "keyFn");
-    Stream<KV<K, T>> keyed = map(id, item -> KV.of(Objects.requireNonNull(keyFn.apply(item), "key"), item));
+    Stream<KV<K, T>> keyed = map(id, item -> {
+      K key = keyFn.apply(item);
+      if (key == null) {
+        throw new NullPointerException(NULL_KEY);
+      }
+      return KV.of(key, item);
+    });
     return KeyedStream.of(keyed);
   }
 
@@ -268,18 +283,29 @@ public class Stream<T> {
   public <K> KeyedStream<K, Long> countFinal(String id, Function<? super T, ? extends K> keyFn) {
     Objects.requireNonNull(keyFn, "keyFn");
     Stream<KV<K, Long>> pre = freshFlatMapBatch(id + ".pre", batch -> {
-      Map<K, long[]> counts = new LinkedHashMap<>();
+      // by routing identity (byte[] keys by content), keeping the first key object of each
+      Map<Object, KeyCount<K>> counts = new LinkedHashMap<>();
       for (T item : batch) {
+        Object keyId;
         K key;
         try {
-          key = Objects.requireNonNull(keyFn.apply(item), "key");
+          key = keyFn.apply(item);
         } catch (RuntimeException | Error e) {
           throw new ItemFailedException(item, e);
         }
-        counts.computeIfAbsent(key, k -> new long[1])[0]++;
+        try {
+          keyId = Routing.identity(Objects.requireNonNull(key, NULL_KEY));
+        } catch (RuntimeException e) {
+          throw new ItemFailedException(item, e); // no routing form: named with the step and item
+        }
+        KeyCount<K> c = counts.get(keyId);
+        if (c == null) {
+          counts.put(keyId, c = new KeyCount<>(key));
+        }
+        c.count++;
       }
       List<KV<K, Long>> out = new ArrayList<>(counts.size());
-      counts.forEach((k, c) -> out.add(KV.of(k, c[0])));
+      counts.forEach((k, c) -> out.add(KV.of(c.key, c.count)));
       return out;
     });
     return KeyedStream.of(pre).reduceFinalAfterExchange(id, Long::sum);
@@ -315,6 +341,19 @@ public class Stream<T> {
   public <K, R, U> Stream<U> enrichCached(String id, Function<? super K, ? extends R> getter,
       BiFunction<TtlCache<K, R>, ? super T, ? extends U> mapper) {
     return enrichCached(id, getter, mapper, MapTtlCache.FOREVER);
+  }
+
+  static final String NULL_KEY = "the key function returned null: return a non-null key (e.g. a placeholder"
+      + " such as \"<none>\" for items without one), or filter those items out before this step";
+
+  /** A key and its count within one batch (countFinal's pre-aggregation). */
+  private static final class KeyCount<K> {
+    final K key;
+    long count;
+
+    KeyCount(K key) {
+      this.key = key;
+    }
   }
 
   @Override

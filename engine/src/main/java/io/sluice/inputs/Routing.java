@@ -28,6 +28,16 @@ import java.util.UUID;
  *   <li>a {@link RoutingKey}: what {@link RoutingKey#routingBytes()} returns.</li>
  * </ul>
  * Any other type is rejected with an error naming it: its placement could not be stable.
+ *
+ * <p><b>Key identity.</b> Keyed steps group state, cache routes and compare keys by the same thing
+ * they route by: two keys are the same key when they are of the same class and have the same
+ * routing bytes. {@link #identity(Object)} gives the object Sluice stores and compares: for keys
+ * whose {@code equals} already agrees with their routing bytes (strings, boxed primitives, enums,
+ * UUIDs, records and lists or sets of those) the key itself; for the others ({@code byte[]},
+ * {@link RoutingKey}s, records with a {@code byte[]} or collection component or their own
+ * {@code equals}, other collections) a value that compares class and routing bytes. So two
+ * {@code byte[]} keys with the same content are one key, as they are one worker's. User functions
+ * always see their own key objects ({@link #keyOf(Object)}).
  */
 public final class Routing {
   private Routing() {}
@@ -46,13 +56,138 @@ public final class Routing {
     if (key instanceof String s && isLatin1Ascii(s)) {
       return murmur3Ascii(s);
     }
+    if (key instanceof Bytes b) {
+      return b.hash;
+    }
     return murmur3(keyBytes(key));
+  }
+
+  /**
+   * The object keyed steps store and compare for {@code key}: {@code key} itself when its
+   * {@code equals}/{@code hashCode} agree with its routing bytes, else a value equal to another
+   * key's identity exactly when both keys are of the same class and have the same routing bytes.
+   * Idempotent; {@code workerFor(identity(k), n) == workerFor(k, n)}.
+   *
+   * @throws IllegalArgumentException if {@code key} is null or has no routing form
+   */
+  public static Object identity(Object key) {
+    if (key instanceof Bytes || isPlain(key)) {
+      return key;
+    }
+    return new Bytes(key, keyBytes(key));
+  }
+
+  /** The user's key behind an {@link #identity(Object) identity} (the identity itself if it is a key). */
+  public static Object keyOf(Object identity) {
+    return identity instanceof Bytes b ? b.key : identity;
+  }
+
+  /** Keys whose class and routing bytes are equal exactly when the keys are {@code equals}. */
+  private static boolean isPlain(Object key) {
+    if (key instanceof String || key instanceof Integer || key instanceof Long || key instanceof Enum<?>
+        || key instanceof UUID || key instanceof Short || key instanceof Byte || key instanceof Character
+        || key instanceof Boolean || key instanceof Double || key instanceof Float) {
+      return true;
+    }
+    if (key == null) {
+      throw new IllegalArgumentException(NULL_KEY);
+    }
+    if (key instanceof RoutingKey) {
+      return false; // its equals is its own; its identity is its routing bytes
+    }
+    if (key instanceof Record) {
+      return PLAIN_RECORD.get(key.getClass());
+    }
+    if (key instanceof java.util.List<?> || key instanceof Set<?>) {
+      for (Object e : (Collection<?>) key) {
+        if (!(e != null && isPlain(e))) {
+          return false; // a null element fails in keyBytes, naming it
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * A record class is plain when it keeps the generated {@code equals} (javac declares it
+   * {@code final}) and every component is of a plain final type (primitives, String, boxed
+   * primitives, UUID, enums, plain records).
+   */
+  private static final ClassValue<Boolean> PLAIN_RECORD = new ClassValue<>() {
+    @Override
+    protected Boolean computeValue(Class<?> type) {
+      return plainRecord(type, 0);
+    }
+  };
+
+  private static boolean plainRecord(Class<?> type, int depth) {
+    if (!type.isRecord() || depth > 8 || RoutingKey.class.isAssignableFrom(type)) {
+      return false;
+    }
+    try {
+      // javac declares a record's generated equals public final; one written by hand rarely is
+      if (!java.lang.reflect.Modifier.isFinal(type.getDeclaredMethod("equals", Object.class).getModifiers())) {
+        return false;
+      }
+    } catch (NoSuchMethodException e) {
+      // no equals in the class file: the component-wise one
+    }
+    for (var c : type.getRecordComponents()) {
+      Class<?> t = c.getType();
+      boolean plain = (t.isPrimitive() && t != void.class) || t == String.class || t == Integer.class
+          || t == Long.class || t == Short.class || t == Byte.class || t == Character.class || t == Boolean.class
+          || t == Double.class || t == Float.class || t == UUID.class || t.isEnum()
+          || (t.isRecord() && plainRecord(t, depth + 1));
+      if (!plain) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static final String NULL_KEY = "a key must not be null: return a non-null key from the key function"
+      + " (e.g. a placeholder such as \"<none>\" for items without one), or filter those items out before the step";
+
+  /** The identity of a key whose {@code equals} differs from its routing bytes: class and bytes. */
+  private static final class Bytes {
+    private final Object key;
+    /** The class that decides equality together with the bytes (List and Set as such, like their equals). */
+    private final Class<?> kind;
+    private final byte[] bytes;
+    private final int hash;
+
+    Bytes(Object key, byte[] bytes) {
+      this.key = key;
+      this.kind = key instanceof java.util.List<?> ? java.util.List.class
+          : key instanceof Set<?> ? Set.class : key.getClass();
+      this.bytes = bytes;
+      this.hash = murmur3(bytes);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Bytes b && b.hash == hash && b.kind == kind && Arrays.equals(b.bytes, bytes);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public String toString() {
+      return key instanceof byte[] b ? Arrays.toString(b) : String.valueOf(key);
+    }
   }
 
   /** The serialized form of a key that {@link #workerFor} hashes. */
   public static byte[] keyBytes(Object key) {
     if (key == null) {
-      throw new IllegalArgumentException("a routing key must not be null");
+      throw new IllegalArgumentException(NULL_KEY);
+    }
+    if (key instanceof Bytes b) {
+      return b.bytes.clone();
     }
     if (key instanceof String s) {
       return s.getBytes(StandardCharsets.UTF_8);

@@ -42,6 +42,7 @@ import java.util.Objects;
  *                                it holds this many items or more (so it holds at most
  *                                {@code channelItems - 1} items plus one batch); 0 bounds it in
  *                                batches only ({@code channelCapacity})
+ * @param emitObserver            if non-null, sees every batch every step emits (test tooling); null by default
  */
 public record RunConfig(
     int workersPerProcess,
@@ -60,7 +61,8 @@ public record RunConfig(
     RecoveryConfig recovery,
     RunHook hook,
     RunObserver observer,
-    int channelItems) {
+    int channelItems,
+    EmitObserver emitObserver) {
 
   public RunConfig {
     if (workersPerProcess < 1) {
@@ -113,7 +115,7 @@ public record RunConfig(
    */
   public static RunConfig workers(int workersPerProcess) {
     return new RunConfig(workersPerProcess, 0, List.of(), Duration.ofSeconds(10), Duration.ofSeconds(1), 16, false,
-        null, null, null, IdleProfile.THROUGHPUT, InstantSource.system(), null, null, null, null, 0);
+        null, null, null, IdleProfile.THROUGHPUT, InstantSource.system(), null, null, null, null, 0, null);
   }
 
   /** Processes in the cluster. */
@@ -220,6 +222,11 @@ public record RunConfig(
     return virtualTimeOrigin != null;
   }
 
+  /** A copy whose steps show every batch they emit to {@code observer} (null: none). */
+  public RunConfig withEmitObserver(EmitObserver observer) {
+    return copy(b -> b.emitObserver = observer);
+  }
+
   /** A copy with the changes {@code change} makes; one place lists the components, so adding one touches one line here. */
   private RunConfig copy(java.util.function.Consumer<Fields> change) {
     Fields b = new Fields(this);
@@ -246,6 +253,7 @@ public record RunConfig(
     RunHook hook;
     RunObserver observer;
     int channelItems;
+    EmitObserver emitObserver;
 
     Fields(RunConfig c) {
       workersPerProcess = c.workersPerProcess;
@@ -265,6 +273,7 @@ public record RunConfig(
       hook = c.hook;
       observer = c.observer;
       channelItems = c.channelItems;
+      emitObserver = c.emitObserver;
     }
 
     RunConfig build() {
@@ -285,7 +294,8 @@ public record RunConfig(
           recovery,
           hook,
           observer,
-          channelItems);
+          channelItems,
+          emitObserver);
     }
   }
 }

@@ -92,9 +92,10 @@ public final class RunResult {
           out[w] += s.itemsOut(w);
           max[w] = Math.max(max[w], s.maxActivation(w).toNanos());
           if (recorded) {
-            Map<Object, Long> k = keys.get(w) != null ? keys.get(w) : new java.util.HashMap<>();
+            Map<Object, Long> k = keys.get(w) != null ? keys.get(w) : new java.util.LinkedHashMap<>();
             keys.set(w, k);
-            s.keyItems(w).forEach((key, items) -> k.merge(key, items, Long::sum));
+            // merged by routing identity: equal byte[] keys from two processes are one key
+            s.keyItems(w).forEach((key, items) -> k.merge(io.sluice.inputs.Routing.identity(key), items, Long::sum));
           }
         }
       }

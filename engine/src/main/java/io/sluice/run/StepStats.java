@@ -33,7 +33,13 @@ public final class StepStats {
     this.itemsOut = itemsOut.clone();
     List<Map<Object, Long>> copy = new ArrayList<>(keyItems.size());
     for (Map<Object, Long> m : keyItems) {
-      copy.add(m == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(m)));
+      if (m == null) {
+        copy.add(null);
+        continue;
+      }
+      Map<Object, Long> byKey = new LinkedHashMap<>();
+      m.forEach((k, n) -> byKey.put(io.sluice.inputs.Routing.keyOf(k), n)); // the user's key objects
+      copy.add(Collections.unmodifiableMap(byKey));
     }
     this.keyItems = Collections.unmodifiableList(copy);
     this.maxActivationNanos = maxActivationNanos.clone();
@@ -78,7 +84,11 @@ public final class StepStats {
     return keyItems.stream().anyMatch(k -> k != null);
   }
 
-  /** The keys this keyed step processed on {@code worker}; empty if none or not recorded. */
+  /**
+   * The keys this keyed step processed on {@code worker}, one object per key
+   * {@link io.sluice.inputs.Routing#identity identity} (so two equal {@code byte[]} keys appear once;
+   * compare with {@code Routing.identity}); empty if none or not recorded.
+   */
   public Set<Object> keys(int worker) {
     return keyItems(worker).keySet();
   }

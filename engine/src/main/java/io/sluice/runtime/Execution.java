@@ -265,8 +265,8 @@ public final class Execution implements RunningDataflow {
         exchanging.add(s);
       }
     }
-    // serdes number registered types by their order: peers must agree on it
-    signature.append("|types=").append(String.join(",", flow.registeredTypeNames()));
+    // peers must register the same types; serdes register them by name, so the order is free
+    signature.append("|types=").append(String.join(",", new java.util.TreeSet<>(flow.registeredTypeNames())));
     return new ClusterSpec(config.processId(), config.addresses(), config.workersPerProcess(), ids, exchanging,
         signature.toString(), config.serde(), flow.registeredTypeNames(), localPartitions(), config.idle());
   }
@@ -587,7 +587,7 @@ public final class Execution implements RunningDataflow {
         in[w] = m.itemsIn;
         out[w] = m.itemsOut;
         max[w] = m.maxActivationNanos;
-        keys.set(w, m.keyItems);
+        keys.set(w, m.keyItemsByKey());
       }
       stats.put(steps.get(s).id(), new StepStats(steps.get(s).id(), in, out, keys, max));
     }

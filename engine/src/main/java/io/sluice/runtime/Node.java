@@ -55,6 +55,10 @@ abstract class Node {
     }
     metrics.itemsOut += items.size();
     metrics.batchesOut++;
+    io.sluice.run.EmitObserver observer = worker.execution.config.emitObserver();
+    if (observer != null) {
+      observer.emitted(stepId, worker.index, items);
+    }
     List<Inlet> targets = outputs.get(port);
     io.sluice.run.RunHook hook = worker.hook;
     for (int i = 0, n = targets.size(); i < n; i++) {

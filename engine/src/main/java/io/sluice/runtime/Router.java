@@ -29,7 +29,7 @@ interface Router {
    * {@value KeyRouter#SLOTS} hash slots is remembered, so a key seen
    * again costs its (cached, for strings) {@code hashCode} and an {@code equals} instead of
    * serializing and murmur-hashing it. Placement is unchanged: a cached owner was computed by
-   * {@code Routing.workerFor} for an equal key.
+   * {@code Routing.workerFor} for a key of the same {@link Routing#identity identity}.
    */
   static Router byKey(String stepId, int workerCount) {
     // at one worker too: the first sight of a key still checks that it has a routing form
@@ -59,7 +59,7 @@ interface Router {
 
     @Override
     public int route(Object item) {
-      Object key = checkKv(stepId, item).key();
+      Object key = Routing.identity(checkKv(stepId, item).key());
       int h = key.hashCode();
       int slot = (h ^ (h >>> 16)) & (SLOTS - 1);
       Object cached = keys[slot];

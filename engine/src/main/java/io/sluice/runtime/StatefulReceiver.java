@@ -4,6 +4,7 @@ import io.sluice.dataflow.KV;
 import io.sluice.dataflow.Retention;
 import io.sluice.dataflow.StatefulLogic;
 import io.sluice.dataflow.StatefulLogicBuilder;
+import io.sluice.inputs.Routing;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -71,8 +72,9 @@ final class StatefulReceiver extends ExchangeReceiver {
       } catch (RuntimeException | Error ex) {
         throw failureDuring("resuming key " + StepFailedException.describe(key) + " from its snapshot", ex);
       }
-      logics.put(key, logic);
-      after(key, logic, Retention.RETAIN);
+      Object id = Routing.identity(key); // stored by the user's key, held by its identity
+      logics.put(id, logic);
+      after(id, logic, Retention.RETAIN);
     }
     if (changed != null) {
       changed.clear(); // what was just read back needs no writing again
@@ -88,11 +90,11 @@ final class StatefulReceiver extends ExchangeReceiver {
     for (Object key : changed) {
       StatefulLogic<Object, Object, Object> logic = logics.get(key);
       if (logic == null) {
-        out.put(key, DISCARDED);
+        out.put(Routing.keyOf(key), DISCARDED);
         continue;
       }
       try {
-        out.put(key, logic.snapshot());
+        out.put(Routing.keyOf(key), logic.snapshot());
       } catch (RuntimeException | Error e) {
         throw failureDuring("snapshotting key " + StepFailedException.describe(key), e);
       }
@@ -129,11 +131,12 @@ final class StatefulReceiver extends ExchangeReceiver {
   void process(long epoch, List<Object> items) {
     for (Object item : items) {
       KV<?, ?> kv = (KV<?, ?>) item;
-      List<Object> values = groups.get(kv.key());
+      Object id = Routing.identity(kv.key()); // keys are grouped by their routing identity
+      List<Object> values = groups.get(id);
       if (values == null) {
         values = new ArrayList<>(4);
-        groups.put(kv.key(), values);
-        keyOrder.add(kv.key());
+        groups.put(id, values);
+        keyOrder.add(id);
       }
       values.add(kv.value());
     }
@@ -151,12 +154,12 @@ final class StatefulReceiver extends ExchangeReceiver {
         if (metrics.keyItems != null) {
           metrics.keyItems.merge(key, (long) values.size(), Long::sum);
         }
-        emitter.key = key;
+        emitter.key = Routing.keyOf(key);
         Retention r;
         try {
           r = logic.onBatch(values, emitter);
         } catch (RuntimeException | Error e) {
-          throw failure(values.size() == 1 ? KV.of(key, values.get(0)) : values, e);
+          throw failure(values.size() == 1 ? KV.of(Routing.keyOf(key), values.get(0)) : values, e);
         }
         after(key, logic, r);
       }
@@ -170,7 +173,7 @@ final class StatefulReceiver extends ExchangeReceiver {
 
   private StatefulLogic<Object, Object, Object> build(Object key, Object context) {
     try {
-      StatefulLogic<Object, Object, Object> logic = builder.build(key, null);
+      StatefulLogic<Object, Object, Object> logic = builder.build(Routing.keyOf(key), null);
       if (logic == null) {
         throw new IllegalStateException("the logic builder returned null for key " + key);
       }
@@ -241,7 +244,7 @@ final class StatefulReceiver extends ExchangeReceiver {
         out = new ArrayList<>();
         emitter.out = out;
       }
-      emitter.key = t.key;
+      emitter.key = Routing.keyOf(t.key);
       long t0 = System.nanoTime();
       Retention r;
       try {
@@ -265,7 +268,7 @@ final class StatefulReceiver extends ExchangeReceiver {
     emitter.out = out;
     long t0 = System.nanoTime();
     for (Map.Entry<Object, StatefulLogic<Object, Object, Object>> e : logics.entrySet()) {
-      emitter.key = e.getKey();
+      emitter.key = Routing.keyOf(e.getKey());
       try {
         e.getValue().onEof(emitter);
       } catch (RuntimeException | Error ex) {

@@ -1,6 +1,8 @@
 package io.sluice.runtime;
 
+import io.sluice.inputs.Routing;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -20,10 +22,20 @@ final class StepMetrics {
   long backPressuredNanos;
   /** Told of every activation's duration in nanoseconds when a {@link io.sluice.run.RunObserver} asks; else null. */
   java.util.function.LongConsumer activationListener;
-  /** Keyed steps recording keys: items processed per key; else null. */
+  /** Keyed steps recording keys: items processed per key {@link Routing#identity identity}; else null. */
   final Map<Object, Long> keyItems;
 
   StepMetrics(boolean recordKeys) {
     this.keyItems = recordKeys ? new HashMap<>() : null;
+  }
+
+  /** {@link #keyItems} by the user's key objects (one per identity), or null when not recorded. */
+  Map<Object, Long> keyItemsByKey() {
+    if (keyItems == null) {
+      return null;
+    }
+    Map<Object, Long> byKey = new LinkedHashMap<>();
+    keyItems.forEach((id, n) -> byKey.put(Routing.keyOf(id), n));
+    return byKey;
   }
 }

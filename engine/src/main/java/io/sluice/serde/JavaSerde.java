@@ -12,8 +12,8 @@ import java.util.List;
 /**
  * A {@link Serde} on Java serialization with an allow-list: deserialization only creates the
  * allowed classes (an entry ending in '.' allows a whole package), plus the JDK's {@code java.lang},
- * {@code java.util}, {@code java.time}, {@code java.math} and Sluice's {@code io.sluice.dataflow}
- * and {@code io.sluice.windowing} types, never an arbitrary class named by the bytes. Items must be {@link java.io.Serializable}; a type that is not fails with
+ * {@code java.util}, {@code java.time}, {@code java.math}, Sluice's {@code io.sluice.dataflow} and
+ * {@code io.sluice.windowing} types and every module's {@link SerdeTypes}, never an arbitrary class named by the bytes. Items must be {@link java.io.Serializable}; a type that is not fails with
  * {@link SerdeException} naming it.
  */
 public final class JavaSerde implements Serde {
@@ -21,10 +21,15 @@ public final class JavaSerde implements Serde {
       "io.sluice.dataflow.", "io.sluice.windowing.", "[");
 
   private final List<String> allowed;
+  /** Sluice's own item types of every module on the class path ({@link SerdeTypes}). */
+  private final java.util.Set<String> sluiceTypes = new java.util.HashSet<>();
 
   /** @param allowed class names, or packages ending in '.', that may be deserialized, e.g. {@code "com.acme.events."} */
   public JavaSerde(List<String> allowed) {
     this.allowed = List.copyOf(allowed);
+    for (Class<?> t : SerdeTypes.discovered()) {
+      sluiceTypes.add(t.getName());
+    }
   }
 
   /** Allows only the JDK value types and Sluice's own. */
@@ -83,6 +88,9 @@ public final class JavaSerde implements Serde {
       return ObjectInputFilter.Status.ALLOWED;
     }
     String name = c.getName();
+    if (sluiceTypes.contains(name)) {
+      return ObjectInputFilter.Status.ALLOWED;
+    }
     for (String p : ALWAYS) {
       if (name.startsWith(p)) {
         return ObjectInputFilter.Status.ALLOWED;

@@ -57,7 +57,7 @@ public final class KafkaOps {
       Stream<KafkaSourceMessage<byte[], byte[]>> up, Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer) {
     Objects.requireNonNull(keyDeserializer, "keyDeserializer");
     Objects.requireNonNull(valueDeserializer, "valueDeserializer");
-    return up.tryMap(id, m -> deserializeOne(m, keyDeserializer, valueDeserializer));
+    return up.tryMap(id, m -> deserializeOne(id, m, keyDeserializer, valueDeserializer));
   }
 
   /**
@@ -73,7 +73,7 @@ public final class KafkaOps {
       List<KafkaSourceMessage<K, V>> out = new ArrayList<>(batch.size());
       for (KafkaSourceMessage<byte[], byte[]> m : batch) {
         try {
-          out.add(deserializeOne(m, keyDeserializer, valueDeserializer));
+          out.add(deserializeOne(id, m, keyDeserializer, valueDeserializer));
         } catch (KafkaConnectorException e) {
           throw new ItemFailedException(m, e);
         }
@@ -82,21 +82,21 @@ public final class KafkaOps {
     });
   }
 
-  private static <K, V> KafkaSourceMessage<K, V> deserializeOne(KafkaSourceMessage<byte[], byte[]> m,
+  private static <K, V> KafkaSourceMessage<K, V> deserializeOne(String stepId, KafkaSourceMessage<byte[], byte[]> m,
       Deserializer<K> kd, Deserializer<V> vd) {
     K key;
     try {
       key = kd.deserialize(m.topic(), m.key());
     } catch (RuntimeException e) {
       throw new KafkaConnectorException("cannot deserialize the key of record " + m.position() + " with "
-          + kd.getClass().getSimpleName() + ": " + e.getMessage(), e);
+          + name("key deserializer", kd, stepId) + ": " + e.getMessage(), e);
     }
     V value;
     try {
       value = vd.deserialize(m.topic(), m.value());
     } catch (RuntimeException e) {
       throw new KafkaConnectorException("cannot deserialize the value of record " + m.position() + " with "
-          + vd.getClass().getSimpleName() + ": " + e.getMessage(), e);
+          + name("value deserializer", vd, stepId) + ": " + e.getMessage(), e);
     }
     return new KafkaSourceMessage<>(key, value, m.topic(), m.partition(), m.offset(), m.timestamp(), m.headers());
   }
@@ -114,8 +114,20 @@ public final class KafkaOps {
       for (KafkaSinkMessage<K, V> m : batch) {
         String topic = m.topic() != null ? m.topic() : topicHint;
         try {
-          byte[] k = keySerializer.serialize(topic, m.key());
-          byte[] v = valueSerializer.serialize(topic, m.value());
+          byte[] k;
+          try {
+            k = keySerializer.serialize(topic, m.key());
+          } catch (RuntimeException e) {
+            throw new KafkaConnectorException("cannot serialize the key with " + name("key serializer", keySerializer, id)
+                + ": " + e.getMessage(), e);
+          }
+          byte[] v;
+          try {
+            v = valueSerializer.serialize(topic, m.value());
+          } catch (RuntimeException e) {
+            throw new KafkaConnectorException("cannot serialize the value with "
+                + name("value serializer", valueSerializer, id) + ": " + e.getMessage(), e);
+          }
           out.add(new KafkaSinkMessage<>(k, v, m.topic(), m.partition(), m.timestamp(), m.headers()));
         } catch (RuntimeException e) {
           throw new ItemFailedException(m, e);
@@ -123,6 +135,17 @@ public final class KafkaOps {
       }
       return out;
     });
+  }
+
+  /**
+   * Names a user's function in an error: by its class when it has a readable one (a named class),
+   * always with the step, since a lambda's or an anonymous class's name says nothing.
+   */
+  static String name(String role, Object fn, String stepId) {
+    Class<?> c = fn.getClass();
+    boolean readable = !c.isSynthetic() && !c.isAnonymousClass() && !c.isHidden() && !c.getSimpleName().isEmpty()
+        && !c.getName().contains("$$Lambda");
+    return "the " + role + (readable ? " " + c.getName() : "") + " of step '" + stepId + "'";
   }
 
   /** Splits a stream of results by kind; the casts are safe because each branch holds one kind. */

@@ -10,9 +10,10 @@ import java.util.Objects;
 
 /**
  * Writes {@link KafkaSinkMessage}s with byte-array keys and values to Kafka: one
- * {@code KafkaProducer} per worker, writing the items that worker holds, batch by batch. A
- * message's own topic, partition, timestamp and headers are used when set; otherwise the sink's
- * topic and Kafka's partitioner (by key) apply.
+ * {@code KafkaProducer} per worker, writing the items that worker holds, batch by batch; each
+ * batch is flushed (sent and acknowledged) before {@code writeBatch} returns, as Bytewax's Kafka
+ * sink does, so a stopped or killed process has lost at most the batch in hand. A message's own topic, partition, timestamp and headers are
+ * used when set; otherwise the sink's topic and Kafka's partitioner (by key) apply.
  *
  * <p>Guarantees (at-least-once): every batch is flushed before {@code writeBatch} returns, i.e. the
  * brokers acknowledged each of its records (the producer's {@code acks} decides what acknowledged

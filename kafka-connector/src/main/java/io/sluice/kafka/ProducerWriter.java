@@ -112,6 +112,15 @@ final class ProducerWriter {
             + bootstrap + "' failed: " + KafkaClients.rootMessage(e), e);
       }
     }
+    // as Bytewax's Kafka sink: a batch is acknowledged when writeBatch returns, so a stopped or
+    // killed process has lost at most the batch in hand (bounded by delivery.timeout.ms)
+    try {
+      producer.flush();
+    } catch (KafkaException e) {
+      throw new KafkaConnectorException("step '" + stepId + "': flushing a batch to brokers '" + bootstrap + "' failed: "
+          + KafkaClients.rootMessage(e), e);
+    }
+    check();
   }
 
   private void check() {

@@ -87,7 +87,8 @@ public final class DataflowRunner {
 
   /** A runner for {@code workers} worker threads, default timeout, no serde check. */
   public static DataflowRunner withWorkers(int workers) {
-    return new DataflowRunner(RunConfig.workers(workers).withVirtualTime(VIRTUAL_ORIGIN), 1, DEFAULT_TIMEOUT,
+    return new DataflowRunner(RunConfig.workers(workers).withVirtualTime(VIRTUAL_ORIGIN)
+        .withEmitObserver(EmitCheck.ENABLED), 1, DEFAULT_TIMEOUT,
         DEFAULT_WORKER_COUNTS, false);
   }
 
@@ -276,7 +277,11 @@ public final class DataflowRunner {
    */
   public TestRun run(Dataflow flow) {
     Map<TestSink<?>, String> sinks = prepareSinks(flow);
-    RunResult result = execute(flow);
+    EmitCheck check = EmitCheck.forRun(config);
+    RunResult result = execute(flow, check);
+    if (check != null) {
+      check.verify();
+    }
     return new TestRun(flow, result, workers(), snapshot(sinks));
   }
 
@@ -325,6 +330,22 @@ public final class DataflowRunner {
     RunConfig cfg = transportSerdeCheck ? config.withSerdeCheck(ClusterRuns.transportSerde(flow)) : config;
     RunningDataflow running = Sluice.start(flow, cfg);
     return new InteractiveRun(this, flow, running, sinks, sources);
+  }
+
+  /**
+   * The same runner checking (or not) that no item changes after a step emitted it; on by
+   * default. When on, {@link #run} fails with an {@link AssertionError} naming the step that
+   * emitted a changed item, what it emitted and what the item holds at the end. Items that are
+   * deeply immutable are not checked; items that cannot be serialized cannot be.
+   */
+  public DataflowRunner withEmitCheck(boolean on) {
+    return new DataflowRunner(config.withEmitObserver(on ? EmitCheck.ENABLED : null), processes, timeout, workerCounts,
+        transportSerdeCheck);
+  }
+
+  /** Whether runs check that items do not change after they are emitted. */
+  public boolean checksEmits() {
+    return config.emitObserver() == EmitCheck.ENABLED;
   }
 
   /**
@@ -402,7 +423,12 @@ public final class DataflowRunner {
 
   /** One run, in this process or as an in-JVM cluster; statistics of every worker. */
   private RunResult execute(Dataflow flow) {
+    return execute(flow, null); // runs other than run() are not checked for items changed after emit
+  }
+
+  private RunResult execute(Dataflow flow, EmitCheck check) {
     RunConfig cfg = transportSerdeCheck ? config.withSerdeCheck(ClusterRuns.transportSerde(flow)) : config;
+    cfg = cfg.withEmitObserver(check); // a fresh check per run, or none
     try {
       if (processes == 1) {
         RunningDataflow running = Sluice.start(flow, cfg);

@@ -13,6 +13,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link DataflowRunner} starts clears it first, so after a run it holds exactly that run's
  * output, also kept in {@link TestRun#output(TestSink)}.
  *
+ * <p>It keeps what each item held <em>when it was written</em>, as a real sink writing at that
+ * moment would: deeply immutable items (strings, numbers, enums, records and {@code List.of}
+ * collections of those) are kept as they are, other {@link java.io.Serializable} items as a deep
+ * copy made through Java serialization; an item that is neither is kept by reference. (A
+ * {@link DataflowRunner} also fails a run in which an item changed after a step emitted it.)
+ *
  * <p>Each worker appends to its own buffer, so capturing costs no contention between workers.
  * Reading while a run is going on is safe (each buffer is copied under its lock) and gives what
  * arrived so far: every worker's writes up to some point, so a batch still being appended by one
@@ -105,6 +111,11 @@ public final class TestSink<T> implements DynamicSink<T> {
     return "TestSink[" + (name == null ? "" : name) + "]";
   }
 
+  @SuppressWarnings("unchecked")
+  private static <T> T snapshot(T item) {
+    return (T) ItemSnapshots.copy(item);
+  }
+
   /** One worker's partition: appends what that worker writes. */
   private static final class Buffer<T> implements StatelessSinkPartition<T> {
     private final TestSink<T> sink;
@@ -130,7 +141,8 @@ public final class TestSink<T> implements DynamicSink<T> {
       long first = sink.sequence.getAndAdd(items.size());
       synchronized (this) {
         for (int i = 0; i < items.size(); i++) {
-          records.add(new Captured<>(items.get(i), process, worker, stepId, epoch, first + i));
+          // what the item holds now: a later change to the object does not change what was written
+          records.add(new Captured<>(snapshot(items.get(i)), process, worker, stepId, epoch, first + i));
         }
       }
     }

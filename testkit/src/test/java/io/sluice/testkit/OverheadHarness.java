@@ -79,6 +79,9 @@ public final class OverheadHarness {
     double firstMs = (System.nanoTime() - firstNanos) / 1e6;
 
     double[] direct = timed(() -> oneTest(runner), warmup, measured);
+    // the same without the check that items do not change after they are emitted (on by default)
+    DataflowRunner unchecked = runner.withEmitCheck(false);
+    double[] withoutEmitCheck = timed(() -> oneTest(unchecked), warmup, measured);
 
     var selector = selectMethod(AsDataflowTest.class, "runningSums", DataflowRunner.class.getName());
     Runnable viaJunit = () -> Fixtures.engine().selectors(selector).execute().testEvents()
@@ -93,6 +96,7 @@ public final class OverheadHarness {
 
     System.out.printf(Locale.ROOT, "first run (cold JVM): %.1f ms%n", firstMs);
     report("runner.run + assertions", direct);
+    report("the same, emit check off", withoutEmitCheck);
     report("@DataflowTest via JUnit Platform", junit);
     report("2 processes x 2 workers (in JVM)", clustered);
     System.out.printf(Locale.ROOT, "JVM: %s %s, %d CPUs%n", System.getProperty("java.vm.name"),
