@@ -5,7 +5,7 @@ import java.time.InstantSource;
 
 /**
  * The run's time, as seen by code running on a worker: the one place step code, sources, stateful
- * logic and windows read "now" (never {@code Instant.now()}), so that tests can make time virtual.
+ * logic and windows read "now" (never the JDK's clocks directly), so that tests can make time virtual.
  *
  * <p>On a worker thread, {@link #now()} is the run's time source ({@code RunConfig.clock()}, the
  * system clock by default) or, when the run uses virtual time ({@code RunConfig.withVirtualTime}),

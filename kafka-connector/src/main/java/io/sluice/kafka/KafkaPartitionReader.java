@@ -225,7 +225,7 @@ final class KafkaPartitionReader implements SourcePartition<Object, Long> {
       // a bounded read must end: a failure that is not about one record would likely repeat forever
       endAfterError = true;
     }
-    awake = Instant.now().plus(ERROR_BACKOFF);
+    awake = io.sluice.time.RunClock.now().plus(ERROR_BACKOFF);
     return List.of(new KafkaError<byte[], byte[]>(new KafkaConnectorException(msg, e), null, tp.topic(), tp.partition(),
         offset));
   }

@@ -49,7 +49,7 @@ class KeyIdentityTest {
     TestRun run = runner.run(flow);
     Assertions.assertThat(decode(run.output(out).items())).containsExactly(Map.entry("user-1", 3L), Map.entry("user-2", 1L));
     assertThat(run).step("count").hasEachKeyOnTheWorkerRoutingPredicts().sawKeys("user-1".getBytes(UTF_8));
-    int owner = Routing.workerFor("user-1".getBytes(UTF_8), runner.workers());
+    int owner = Routing.workerFor("user-1".getBytes(UTF_8), runner.totalWorkers());
     // recorded keys: one entry per key, with the user's byte[] (merged across processes by content)
     Assertions.assertThat(run.result().step("count").keyItems(owner).entrySet())
         .filteredOn(e -> new String((byte[]) e.getKey(), UTF_8).equals("user-1"))
