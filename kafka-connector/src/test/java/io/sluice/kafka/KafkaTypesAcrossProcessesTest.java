@@ -76,7 +76,7 @@ class KafkaTypesAcrossProcessesTest {
     String topic = "flushed-" + runner.workers();
     broker.createTopic(topic, 1);
     Dataflow flow = new Dataflow("kafka-flushed");
-    flow.input("in", TestSource.of(Script.of("early").pause(Duration.ofSeconds(3)).then("late")))
+    flow.input("in", TestSource.of(Script.of("early").pause(Duration.ofSeconds(6)).then("late")))
         .map("message", s -> KafkaSinkMessage.<byte[], byte[]>of(null, s.getBytes(UTF_8)))
         // a long linger: without the flush per batch, the producer would hold "early" for 20 s
         .output("out", new KafkaSink(List.of(broker.bootstrapServers()), topic, java.util.Map.of("linger.ms", 20_000),
@@ -86,7 +86,7 @@ class KafkaTypesAcrossProcessesTest {
       consumer.assign(List.of(new TopicPartition(topic, 0)));
       consumer.seekToBeginning(List.of(new TopicPartition(topic, 0)));
       List<String> seen = new ArrayList<>();
-      await("'early' in topic " + topic + " during the pause").atMost(2500, TimeUnit.MILLISECONDS)
+      await("'early' in topic " + topic + " during the pause").atMost(5500, TimeUnit.MILLISECONDS)
           .pollInterval(Duration.ofMillis(10))
           .until(() -> {
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
