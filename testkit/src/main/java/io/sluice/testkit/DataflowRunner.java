@@ -229,9 +229,13 @@ public final class DataflowRunner {
    * {@link #DEFAULT_RECOVERY_PARTITIONS} partitions first.
    */
   public DataflowRunner withRecovery(java.nio.file.Path dir) {
-    boolean empty;
+    boolean empty = true;
     try {
-      empty = !java.nio.file.Files.isDirectory(dir) || java.nio.file.Files.list(dir).findAny().isEmpty();
+      if (java.nio.file.Files.isDirectory(dir)) {
+        try (var entries = java.nio.file.Files.list(dir)) {
+          empty = entries.findAny().isEmpty();
+        }
+      }
     } catch (java.io.IOException e) {
       throw new IllegalArgumentException("cannot read recovery directory " + dir + ": " + e.getMessage(), e);
     }

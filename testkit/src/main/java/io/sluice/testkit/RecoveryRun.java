@@ -130,8 +130,6 @@ public final class RecoveryRun<T> {
    */
   public Map<Object, List<Object>> finalStateDifferences() {
     Map<Object, Object> want = lastPerKey(reference.items());
-    List<T> both = new ArrayList<>(crashed.items());
-    both.addAll(resumed.items());
     Map<Object, Object> got = lastPerKey(crashed.items());
     got.putAll(lastPerKey(resumed.items()));
     Map<Object, List<Object>> diff = new LinkedHashMap<>();
