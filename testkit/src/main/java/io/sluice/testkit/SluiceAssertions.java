@@ -34,6 +34,15 @@ public class SluiceAssertions extends Assertions {
     return new RecoveryRunAssert<>(actual);
   }
 
+  /**
+   * Assertions per key and window on a windowing step's {@code down} (results) or {@code late}
+   * (late items) stream, written to a {@link TestSink}: {@code assertThatWindows(run.output(down))}.
+   */
+  public static <K, W> WindowsAssert<K, W> assertThatWindows(
+      SinkOutput<io.sluice.dataflow.KV<K, io.sluice.windowing.Windowed<W>>> actual) {
+    return new WindowsAssert<>(actual);
+  }
+
   public static DataflowAssert assertThat(Dataflow actual) {
     return new DataflowAssert(actual);
   }
