@@ -49,6 +49,9 @@ final class Recovery implements AutoCloseable {
   /** A worker's epoch to write ({@code rows} null: the worker ended after {@code epoch}). */
   private record EpochWrite(int worker, long epoch, List<Row> rows) {}
 
+  /** Put in the queue by {@link #close} to wake the writer; never written. */
+  private static final EpochWrite WAKE = new EpochWrite(-1, -1, List.of());
+
   private final Path dir;
   private final Connection[] parts;
   private final Serde serde;
@@ -341,9 +344,13 @@ final class Recovery implements AutoCloseable {
     try {
       while (true) {
         EpochWrite first = queue.poll(processes > 1 && completed < minWritten() ? 100 : 500, TimeUnit.MILLISECONDS);
+        if (first == WAKE) {
+          first = queue.poll(); // woken by close: write what is left, then stop
+        }
         if (first != null) {
           batch.add(first);
           queue.drainTo(batch);
+          batch.removeIf(w -> w == WAKE);
           write(batch);
           for (EpochWrite w : batch) {
             written.set(w.worker - firstWorker, w.rows == null ? Long.MAX_VALUE : w.epoch);
@@ -513,6 +520,7 @@ final class Recovery implements AutoCloseable {
   public void close() {
     if (writer != null && writer.isAlive()) {
       closing = true;
+      queue.offer(WAKE); // a writer waiting in poll stops now, not at its timeout (if the queue is full, it is busy)
       try {
         writer.join(WRITE_WAIT.toMillis());
       } catch (InterruptedException e) {
