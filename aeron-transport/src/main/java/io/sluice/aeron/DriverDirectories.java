@@ -50,6 +50,18 @@ final class DriverDirectories {
     return deleted;
   }
 
+  /** The names of the driver directories process {@code pid} made under {@code base} (none if it cleaned up). */
+  static java.util.List<String> of(Path base, long pid) {
+    File[] dirs = base.toFile().listFiles((d, name) -> name.startsWith(PREFIX + pid + "-"));
+    java.util.List<String> names = new java.util.ArrayList<>();
+    if (dirs != null) {
+      for (File f : dirs) {
+        names.add(f.getName());
+      }
+    }
+    return names;
+  }
+
   static long ownerPid(String name) {
     String rest = name.substring(PREFIX.length());
     int dash = rest.indexOf('-');

@@ -3,7 +3,6 @@ package io.sluice.aeron;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -64,19 +63,8 @@ class KilledProcessTest {
 
     // the survivor removed its own driver directory; the killed one's is removed by the next driver start
     Path base = DriverDirectories.base();
-    assertThat(driverDirsOf(base, p0.pid())).isEmpty();
+    assertThat(DriverDirectories.of(base, p0.pid())).isEmpty();
     DriverDirectories.deleteOrphans(base);
-    assertThat(driverDirsOf(base, p1.pid())).isEmpty();
-  }
-
-  private static List<String> driverDirsOf(Path base, long pid) {
-    File[] dirs = base.toFile().listFiles((d, name) -> name.startsWith(DriverDirectories.PREFIX + pid + "-"));
-    List<String> names = new ArrayList<>();
-    if (dirs != null) {
-      for (File f : dirs) {
-        names.add(f.getName());
-      }
-    }
-    return names;
+    assertThat(DriverDirectories.of(base, p1.pid())).isEmpty();
   }
 }
