@@ -65,6 +65,9 @@ abstract class ExchangeReceiver extends Node implements Tasklet {
     int work = tick();
     int n = channels.length;
     long open = worker.openEpoch;
+    // only a close or an end that arrived now can complete the open epoch's alignment: a channel is
+    // not read again once it delivered the close, so none holds a later one when the epoch opens
+    boolean progressed = false;
     for (int i = 0; i < n && !Worker.anyPending(downstream); i++) {
       int c = (cursor + i) % n;
       if (channelEnded[c] || channelEpoch[c] >= open) {
@@ -78,9 +81,11 @@ abstract class ExchangeReceiver extends Node implements Tasklet {
       if (msg == Messages.EOF) {
         channelEnded[c] = true;
         eofs++;
+        progressed = true;
       } else if (msg instanceof Messages.Progress p) {
         channelEpoch[c] = p.epoch();
         channelTime[c] = p.timeMillis();
+        progressed = true;
       } else {
         Messages.Batch b = (Messages.Batch) msg;
         metrics.itemsIn += b.items().size();
@@ -99,6 +104,9 @@ abstract class ExchangeReceiver extends Node implements Tasklet {
         finish();
         emitEof();
       }
+      return work;
+    }
+    if (!progressed) {
       return work;
     }
     boolean allClosed = true;
