@@ -33,6 +33,14 @@ public interface RunObserver extends AutoCloseable {
   /** The run failed before its workers started (e.g. a peer did not connect). */
   default void startFailed(Throwable failure) {}
 
+  /**
+   * With recovery on, this process's recovery writer finished writing one batch of snapshots to
+   * the store: {@code snapshots} keys and partition states ({@code bytes} bytes of serialized keys
+   * and states) for epochs up to {@code epoch}, which took {@code nanos} nanoseconds of writing
+   * (serializing on the workers not included). Called on the writer thread.
+   */
+  default void snapshotsWritten(long epoch, long snapshots, long bytes, long nanos) {}
+
   /** Releases what the observer holds (an HTTP server, meters); the default does nothing. */
   @Override
   default void close() {}

@@ -351,7 +351,12 @@ final class Recovery implements AutoCloseable {
           batch.add(first);
           queue.drainTo(batch);
           batch.removeIf(w -> w == WAKE);
-          write(batch);
+          long t0 = System.nanoTime();
+          long[] counts = write(batch);
+          io.sluice.run.RunObserver observer = execution.config.observer();
+          if (observer != null && counts[0] > 0) {
+            observer.snapshotsWritten(counts[2], counts[0], counts[1], System.nanoTime() - t0);
+          }
           for (EpochWrite w : batch) {
             written.set(w.worker - firstWorker, w.rows == null ? Long.MAX_VALUE : w.epoch);
             if (w.rows != null) {
@@ -375,12 +380,17 @@ final class Recovery implements AutoCloseable {
     }
   }
 
-  private void write(List<EpochWrite> batch) throws SQLException {
+  /** Writes the batch; returns the snapshots written, their bytes, and the newest epoch among them. */
+  private long[] write(List<EpochWrite> batch) throws SQLException {
     Map<Integer, List<Row>> byPartition = new HashMap<>();
+    long[] counts = new long[3];
     for (EpochWrite w : batch) {
       if (w.rows != null) {
+        counts[2] = Math.max(counts[2], w.epoch);
         for (Row r : w.rows) {
           byPartition.computeIfAbsent(r.partition(), x -> new ArrayList<>()).add(r);
+          counts[0]++;
+          counts[1] += r.key().length + r.serKey().length + (r.state() == null ? 0 : r.state().length);
         }
       }
     }
@@ -422,6 +432,7 @@ final class Recovery implements AutoCloseable {
         ps.executeUpdate();
       }
     }
+    return counts;
   }
 
   private long minWritten() {
