@@ -116,10 +116,18 @@ public final class SluiceNexmark {
    * </ul>
    * The maximum with ties is composed from {@code foldWindow}; Sluice's {@code maxWindow} keeps only
    * the first of equal values.
+   *
+   * @param workers the run's number of workers (all processes): the clocks' waits grow with it, so
+   *                a run with more workers than this may find items late (they go to {@code late})
+   * @throws IllegalArgumentException if {@code workers} or {@code chunk} is below 1, or the query is
+   *                                  not 5, 7 or 8
    */
   @SuppressWarnings("unchecked")
   public static Dataflow windowedFlow(int query, Generator gen, long events, int chunk, int workers, Sink<?> sink,
       Sink<Object> late) {
+    if (workers < 1) {
+      throw new IllegalArgumentException("workers must be at least 1, got " + workers);
+    }
     Dataflow flow = new Dataflow("nexmark-q" + query);
     Stream<Event> in = flow.input("events", new InterleavedEventSource(gen, events, chunk));
     Duration wait = Duration.ofMillis(Queries.outOfOrdernessMillis(gen, workers, chunk));
