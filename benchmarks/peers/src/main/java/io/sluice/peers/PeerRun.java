@@ -25,6 +25,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * {@value #CHUNK} events, Sluice on {@link SluiceNexmark#windowedConfig}). With {@code runs} &gt; 1 the
  * job runs again in the same JVM (warm). Sluice's windowed runs also print {@code late=}: items its
  * window steps found late (expected 0; Flink drops none here, see {@link Queries#outOfOrdernessMillis}).
+ * With {@code -Dpeers.windowedClock=system} Sluice's windowed runs use the system clock instead of
+ * {@link SluiceNexmark#windowedConfig}'s virtual time (no epoch per chunk, so no lock step between
+ * workers; event clocks' watermarks then also move with wall time, and items may be late): to
+ * measure what the lock step costs.
  */
 public final class PeerRun {
   private static final com.sun.management.OperatingSystemMXBean OS =
@@ -95,8 +99,12 @@ public final class PeerRun {
     int query = job.startsWith("q") ? query(job) : -1;
     if (Queries.windowed(query)) {
       Counters.SluiceCount late = new Counters.SluiceCount();
+      String clock = System.getProperty("peers.windowedClock", "virtual");
+      if (!clock.equals("virtual") && !clock.equals("system")) {
+        throw new IllegalArgumentException("peers.windowedClock must be virtual or system, got " + clock);
+      }
       Sluice.run(SluiceNexmark.windowedFlow(query, new Generator(42), items, CHUNK, workers, sink, late),
-          SluiceNexmark.windowedConfig(workers));
+          clock.equals("system") ? RunConfig.workers(workers) : SluiceNexmark.windowedConfig(workers));
       lastLate = late.count.sum();
       return sink.count.sum();
     }
