@@ -229,7 +229,7 @@ class RecoveryTest {
     for (int i = 0; i < DataflowRunner.DEFAULT_RECOVERY_PARTITIONS; i++) {
       try (Connection c = RecoveryStore.connect(dir.resolve("part-" + i + ".sqlite3"));
           Statement st = c.createStatement();
-          ResultSet rs = st.executeQuery("SELECT step_id, COUNT(*) FROM snaps GROUP BY step_id")) {
+          ResultSet rs = st.executeQuery("SELECT step_id, SUM(entries) FROM snaps GROUP BY step_id")) {
         while (rs.next()) {
           rowsPerStep.merge(rs.getString(1), rs.getLong(2), Long::sum);
         }
@@ -237,5 +237,76 @@ class RecoveryTest {
     }
     // every key was written in many epochs; with no backup interval only its newest row is kept
     assertThat(rowsPerStep).containsEntry("count", (long) KEYS.size()).containsEntry("in", 3L);
+  }
+
+  @Test
+  void aMalformedSnapshotChunkOrAnOlderLayoutIsAClearError(@TempDir Path dir) throws Exception {
+    DataflowRunner r = DataflowRunner.withWorkers(2).withRecovery(dir);
+    r.run(countFlow("chunks", source(), new TestSink<>()));
+    Path part = null;
+    for (int i = 0; i < DataflowRunner.DEFAULT_RECOVERY_PARTITIONS && part == null; i++) {
+      Path p = dir.resolve("part-" + i + ".sqlite3");
+      try (Connection c = RecoveryStore.connect(p); Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM snaps WHERE step_id = 'count'")) {
+        part = rs.next() && rs.getLong(1) > 0 ? p : null;
+      }
+    }
+    try (Connection c = RecoveryStore.connect(part); Statement st = c.createStatement()) {
+      // a length that runs past the end of the chunk, as a torn or tampered write would leave
+      st.executeUpdate("UPDATE snaps SET chunk = X'7F0102' WHERE step_id = 'count'");
+    }
+    assertThatThrownBy(() -> r.run(countFlow("chunks", source(), new TestSink<>())))
+        .hasMessageContaining(part.getFileName().toString()).hasMessageContaining("is corrupt: snapshot chunk")
+        .hasMessageContaining("of step 'count'").hasMessageContaining("runs past the chunk's 3 bytes");
+    try (Connection c = RecoveryStore.connect(part); Statement st = c.createStatement()) {
+      st.executeUpdate("DELETE FROM meta WHERE name = 'format'");
+    }
+    assertThatThrownBy(() -> r.run(countFlow("chunks", source(), new TestSink<>())))
+        .hasMessageContaining(part.getFileName().toString()).hasMessageContaining("has layout 1");
+  }
+
+  /** Counts per key; a "!" value discards the key (its next value starts from 1 again). */
+  static Dataflow resettingCountFlow(String name, TestSource<String> source, TestSink<KV<String, Long>> out) {
+    Dataflow flow = new Dataflow(name);
+    flow.input("in", source)
+        .keyOn("key", s -> s.substring(0, 1))
+        .<Long, Long>statefulMap("count", (state, v) -> {
+          if (v.endsWith("!")) {
+            state.clear();
+            return 0L;
+          }
+          long n = state.get() == null ? 1 : state.get() + 1;
+          state.set(n);
+          return n;
+        })
+        .output("out", out);
+    return flow;
+  }
+
+  @DataflowTest(workers = {1, 3})
+  void aKeyDiscardedAndBuiltAgainInOneEpochResumesWithItsNewState(DataflowRunner runner, @TempDir Path dir) {
+    // one epoch holds: a counted to 2, discarded, counted again to 1; b counted to 1 and discarded
+    // (one item a batch, so the discard reaches the runtime between them)
+    TestSource<String> src = TestSource.of(Script.of("a1", "a2", "a!", "a3", "b1", "b!").endOfStream().then("a4", "b2"))
+        .withBatchSize(1);
+    DataflowRunner r = runner.withRecovery(dir);
+    TestSink<KV<String, Long>> first = new TestSink<>();
+    r.run(resettingCountFlow("reset", src, first));
+    assertThat(RecoveryStore.inspect(dir).completeEpochs()).as("all in one epoch").hasSize(1);
+    TestSink<KV<String, Long>> next = new TestSink<>();
+    r.run(resettingCountFlow("reset", src, next));
+    assertThat(next.items()).containsExactlyInAnyOrder(KV.of("a", 2L), KV.of("b", 1L));
+    assertThat(RecoveryStore.inspect(dir).keysPerStep()).containsEntry("count", 2L);
+  }
+
+  @DataflowTest(workers = {1, 2})
+  void asciiAndOtherStringKeysResumeAsTheyWere(DataflowRunner runner, @TempDir Path dir) {
+    // an ASCII key is stored as its routing bytes alone; any other key through the serde
+    TestSource<String> src = TestSource.of(Script.of("a1", "ü1", "日1", "a2").endOfStream().then("a3", "ü2", "日2"));
+    DataflowRunner r = runner.withRecovery(dir);
+    r.run(countFlow("keys", src, new TestSink<>()));
+    TestSink<KV<String, Long>> next = new TestSink<>();
+    r.run(countFlow("keys", src, next));
+    assertThat(next.items()).containsExactlyInAnyOrder(KV.of("a", 3L), KV.of("ü", 2L), KV.of("日", 2L));
   }
 }
