@@ -7,10 +7,13 @@ import io.sluice.dataflow.Dataflow;
 import io.sluice.dataflow.KV;
 import io.sluice.recovery.RecoveryStore;
 import io.sluice.testkit.Crash;
+import io.sluice.testkit.CrashPoints;
 import io.sluice.testkit.CrashedRun;
 import io.sluice.testkit.DataflowRunner;
 import io.sluice.testkit.DataflowTest;
 import io.sluice.testkit.RecoveryRun;
+import io.sluice.testkit.RecoveryScenario;
+import io.sluice.testkit.ResumeWith;
 import io.sluice.testkit.Script;
 import io.sluice.testkit.SinkOutput;
 import io.sluice.testkit.TestRun;
@@ -26,6 +29,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -83,6 +87,28 @@ class RecoveryTest {
     // the resumed run did not read everything again: the snapshot covered part of the input
     assertThat(resumeEpoch).isPositive();
     assertThat(resumed.step("in").totalOut()).isLessThan(60);
+    assertThat(resumed).step("count").hasEachKeyOnTheWorkerRoutingPredicts();
+  }
+
+  static Stream<Crash> crashPoints() {
+    return Stream.of(Crash.whenStepSees("count", KV.of("c", "c37")), Crash.whenStepSeesItemNumber("count", 20),
+        Crash.atCloseOfEpoch(7));
+  }
+
+  /** Every crash point, resumed in one process and in two, from one and from two processes (rescale included). */
+  @DataflowTest(workers = {1, 2}, processes = {1, 2})
+  @CrashPoints("crashPoints")
+  @ResumeWith(workers = 3, processes = {1, 2})
+  void everyCrashPointResumesAtEveryConfigurationWithNothingLost(DataflowRunner runner, RecoveryScenario scenario) {
+    DataflowRunner r = everyBatchAnEpoch(runner);
+    TestSink<KV<String, Long>> ref = new TestSink<>();
+    TestRun reference = r.run(countFlow("matrix", source(), ref));
+    TestSink<KV<String, Long>> before = new TestSink<>();
+    CrashedRun crashed = scenario.runUntilCrash(r, countFlow("matrix", source(), before));
+    TestSink<KV<String, Long>> after = new TestSink<>();
+    TestRun resumed = scenario.resume(r, countFlow("matrix", source(), after));
+    assertThat(scenario.compare(reference.output(ref), crashed.output(before), resumed.output(after)))
+        .lostNothing().duplicatedOnlyAfterTheSnapshot().endsInTheSameStateAsTheUninterruptedRun();
     assertThat(resumed).step("count").hasEachKeyOnTheWorkerRoutingPredicts();
   }
 
