@@ -206,7 +206,8 @@ final class DataflowTestExtension implements TestTemplateInvocationContextProvid
 
     @Override
     public List<Extension> getAdditionalExtensions() {
-      return List.of(new RunnerResolver(runner), new NameTheInvocation(Texts.displayName(processes, workersPerProcess)));
+      return List.of(new RunnerResolver(runner), new NoScenario(),
+          new NameTheInvocation(Texts.displayName(processes, workersPerProcess)));
     }
   }
 
@@ -327,6 +328,20 @@ final class DataflowTestExtension implements TestTemplateInvocationContextProvid
   static final class InvocationNote extends Exception {
     InvocationNote(String configuration) {
       super("in @DataflowTest invocation " + configuration, null, false, false);
+    }
+  }
+
+  /** A {@link RecoveryScenario} parameter without {@link CrashPoints}: says what is missing. */
+  private record NoScenario() implements ParameterResolver {
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+      return parameter.getParameter().getType() == RecoveryScenario.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+      throw new ParameterResolutionException("a RecoveryScenario parameter needs @CrashPoints on the test method"
+          + " (and optionally @ResumeWith): it is one crash point and one resume configuration of them");
     }
   }
 

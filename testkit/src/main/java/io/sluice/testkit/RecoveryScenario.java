@@ -18,6 +18,12 @@ import java.util.Objects;
  * other settings (epoch interval, timeout, serde check); the scenario adds the recovery directory,
  * the crash and, for the resume, the resume configuration.
  *
+ * <p>What it lets a test check is Sluice's recovery guarantee, at-least-once, following Bytewax's
+ * recovery model: nothing a complete snapshot covers is lost, output after the last complete epoch
+ * may be written again, and the final state equals an uninterrupted run's ({@link RecoveryRun}).
+ * The repetition follows JUnit's test templates: each (configuration, crash point, resume
+ * configuration) is an invocation of its own, reported, failed or skipped on its own.
+ *
  * <p>Not thread-safe: one invocation, one test thread.
  */
 public final class RecoveryScenario {

@@ -247,6 +247,18 @@ class RecoveryScenarioTest {
     void never(DataflowRunner runner, RecoveryScenario scenario) {}
   }
 
+  @Fixture
+  static class ScenarioWithoutCrashPoints {
+    @DataflowTest(workers = 1)
+    void never(DataflowRunner runner, RecoveryScenario scenario) {}
+  }
+
+  @Test
+  void aScenarioParameterWithoutCrashPointsSaysWhatIsMissing() {
+    run(ScenarioWithoutCrashPoints.class).assertThatEvents().haveExactly(1, event(test(), displayName("[1 worker]"),
+        finishedWithFailure(message(m -> m.contains("a RecoveryScenario parameter needs @CrashPoints")))));
+  }
+
   @Test
   void rejectsAResumeWithoutCrashPointsAndCrashPointsThatAreNot() {
     assertConfigurationError(ResumeWithoutCrashPoints.class, "@ResumeWith on ResumeWithoutCrashPoints.never needs @CrashPoints");
