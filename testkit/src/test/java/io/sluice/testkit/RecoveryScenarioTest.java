@@ -222,6 +222,26 @@ class RecoveryScenarioTest {
                 && m.contains("KV[key=a, value=1] (epoch 1, worker ")))));
   }
 
+  @Test
+  void aLostItemIsListedBesideWhatWasWrittenInsteadEachWithItsEpoch() {
+    SinkOutput<KV<String, List<String>>> reference = new SinkOutput<>("output of step 'out'", 1, 1, List.of(
+        new Captured<>(KV.of("a", List.of("a1", "a2")), 0, 0, "out", 3, 0),
+        new Captured<>(KV.of("a", List.of("a3")), 0, 0, "out", 5, 1)));
+    SinkOutput<KV<String, List<String>>> crashed = new SinkOutput<>("output of step 'out'", 1, 1, List.of());
+    SinkOutput<KV<String, List<String>>> resumed = new SinkOutput<>("output of step 'out'", 1, 2, List.of(
+        new Captured<>(KV.of("a", List.of("a1", "a2", "a3")), 0, 1, "out", 6, 0)));
+    RecoveryRun<KV<String, List<String>>> rec = RecoveryRun.of(reference, crashed, 2, resumed);
+    assertThat(rec.lost()).hasSize(2);
+    assertThat(rec.unexpected()).extracting(Captured::epoch).containsExactly(6L);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> assertThat(rec).lostNothing())
+        .hasMessage("output of step 'out': lost 2 items (each with its epoch in the uninterrupted run):%n"
+            + "  KV[key=a, value=[a1, a2]] (epoch 3, worker 0)%n"
+            + "  KV[key=a, value=[a3]] (epoch 5, worker 0)%n"
+            + "written instead, never by the uninterrupted run (1, each with its epoch where written):%n"
+            + "  KV[key=a, value=[a1, a2, a3]] (epoch 6, worker 1)%n"
+            + "resumed from epoch 2", new Object[0]);
+  }
+
   @Fixture
   static class ResumeWithoutCrashPoints {
     @DataflowTest(workers = 1)
