@@ -244,8 +244,8 @@ final class DataflowTestExtension implements TestTemplateInvocationContextProvid
       int total = invocation.processes() * invocation.workersPerProcess();
       if (invocation.crash().worker() >= total) {
         return ConditionEvaluationResult.disabled("the crash point is on worker " + invocation.crash().worker()
-            + ", and " + Texts.deployment(invocation.processes(), invocation.workersPerProcess()) + " have workers 0.."
-            + (total - 1));
+            + ", and a run of " + Texts.deployment(invocation.processes(), invocation.workersPerProcess())
+            + " has workers 0.." + (total - 1) + " only");
       }
       return ConditionEvaluationResult.enabled("the crash point's worker exists");
     }

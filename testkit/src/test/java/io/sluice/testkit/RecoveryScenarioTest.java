@@ -117,7 +117,7 @@ class RecoveryScenarioTest {
         .haveExactly(1, event(test(), displayName("[2 workers, " + epoch5 + ", resume at 1 worker]"), finishedSuccessfully()))
         .haveExactly(1, event(test(), displayName("[2 workers, " + epoch5 + ", resume at 3 workers]"), finishedSuccessfully()))
         .haveExactly(2, event(test(), skippedWithReason(r -> r.contains("the crash point is on worker 1")
-            && r.contains("1 worker have workers 0..0"))));
+            && r.contains("a run of 1 worker has workers 0..0 only"))));
     assertThat(SEEN).hasSize(6);
     assertThat(SEEN.get("2 workers, " + epoch5 + ", resume at 3 workers")).startsWith("crashed at 2, resumed at 3");
     assertThat(SEEN.get("1 worker, " + c22 + ", resume at 3 workers")).startsWith("crashed at 1, resumed at 3");
