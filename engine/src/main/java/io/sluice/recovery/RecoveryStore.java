@@ -32,7 +32,8 @@ import java.util.regex.Pattern;
  * epoch order, where each row is a chunk of up to about {@value #CHUNK_BYTES} bytes holding
  * {@code entries} snapshots of one step written by one worker in one epoch (a key's state at epoch
  * E is its newest entry no later than E; an entry without state records a discarded key);
- * {@code commits(epoch, worker_index, worker_count, ended)} and {@code meta(name, value)} (format,
+ * {@code commits(epoch, worker_index, worker_count, ended, time_ms)} (time_ms: the run's time, in
+ * ms since 1970, when the worker closed the epoch) and {@code meta(name, value)} (format,
  * partition index and count, the flow's name). Bytewax keeps one row per key and epoch; chunks
  * cost one SQLite row per about {@value #CHUNK_BYTES} bytes instead of one per key (why: see
  * DESIGN-NOTES.md, "Snapshots in chunks").
@@ -79,7 +80,7 @@ public final class RecoveryStore {
             + " chunk BLOB NOT NULL)");
         st.execute("CREATE INDEX snaps_by_epoch ON snaps (snap_epoch)");
         st.execute("CREATE TABLE commits (epoch INTEGER NOT NULL, worker_index INTEGER NOT NULL,"
-            + " worker_count INTEGER NOT NULL, ended INTEGER NOT NULL DEFAULT 0,"
+            + " worker_count INTEGER NOT NULL, ended INTEGER NOT NULL DEFAULT 0, time_ms INTEGER NOT NULL DEFAULT 0,"
             + " PRIMARY KEY (epoch, worker_index, worker_count, ended)) WITHOUT ROWID");
         st.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT)");
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO meta VALUES (?, ?)")) {
@@ -214,7 +215,7 @@ public final class RecoveryStore {
       }
       try (Statement st = c.createStatement()) {
         st.executeQuery("SELECT step_id, snap_epoch, entries, chunk FROM snaps LIMIT 0").close();
-        st.executeQuery("SELECT epoch, worker_index, worker_count, ended FROM commits LIMIT 0").close();
+        st.executeQuery("SELECT epoch, worker_index, worker_count, ended, time_ms FROM commits LIMIT 0").close();
       }
       return c;
     } catch (SQLException e) {
@@ -521,14 +522,14 @@ public final class RecoveryStore {
   }
 
   /** A worker recorded epoch {@code epoch} as written, or ({@code ended}) that it ended after it. */
-  public record Commit(long epoch, int worker, int workerCount, boolean ended) {}
+  public record Commit(long epoch, int worker, int workerCount, boolean ended, long timeMillis) {}
 
   /** Reads the commits of one partition into {@code into}. */
   public static void readCommits(Connection c, List<Commit> into) throws SQLException {
     try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT epoch, worker_index, worker_count, ended FROM commits")) {
+        ResultSet rs = st.executeQuery("SELECT epoch, worker_index, worker_count, ended, time_ms FROM commits")) {
       while (rs.next()) {
-        into.add(new Commit(rs.getLong(1), rs.getInt(2), rs.getInt(3), rs.getInt(4) != 0));
+        into.add(new Commit(rs.getLong(1), rs.getInt(2), rs.getInt(3), rs.getInt(4) != 0, rs.getLong(5)));
       }
     }
   }
