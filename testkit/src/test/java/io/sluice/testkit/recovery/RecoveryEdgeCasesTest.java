@@ -283,4 +283,249 @@ class RecoveryEdgeCasesTest {
     assertThat(RecoveryRun.of(reference, crashed.output(before), resumeEpoch, resumed.output(after)))
         .lostNothing().duplicatedOnlyAfterTheSnapshot().endsInTheSameStateAsTheUninterruptedRun();
   }
+
+  // ------------------------------------------------------------------ large states
+
+  /** Per key, the list of every value seen; emits "n=<size>,chars=<total length>" after each value. */
+  static Dataflow hoardFlow(String name, TestSource<String> source, TestSink<KV<String, String>> out) {
+    Dataflow flow = new Dataflow(name);
+    flow.input("in", source)
+        .keyOn("key", s -> s.substring(0, s.indexOf(':')))
+        .statefulMap("hoard", ArrayList<String>::new, (state, v) -> {
+          ArrayList<String> list = state.get();
+          list.add(v);
+          state.set(list);
+          long chars = 0;
+          for (String x : list) {
+            chars += x.length();
+          }
+          return "n=" + list.size() + ",chars=" + chars;
+        })
+        .output("out", out);
+    return flow;
+  }
+
+  /**
+   * 30 values of 100,000 chars for key "big" (a 3 MB state, three chunk sizes) and small ones for
+   * a, b, c over two partitions; after the end of the input, one more value for "big".
+   */
+  static TestSource<String> hoardSource() {
+    List<List<String>> parts = List.of(new ArrayList<>(), new ArrayList<>());
+    for (int i = 0; i < 30; i++) {
+      parts.get(i % 2).add("big:" + String.valueOf((char) ('A' + i % 26)).repeat(100_000));
+      parts.get(i % 2).add("abc".charAt(i % 3) + ":" + (char) ('a' + i)); // one length: order-independent sums
+    }
+    return TestSource.<String>builder().batchSize(3)
+        .partition("p0", Script.ofAll(parts.get(0)).endOfStream().then("big:tail"))
+        .partition("p1", Script.ofAll(parts.get(1)))
+        .build();
+  }
+
+  /**
+   * One key's state is three times the chunk size: its snapshots go in a chunk of their own, and
+   * a crash, a resume at another worker count and the compaction at the end of the run keep it whole.
+   */
+  @Test
+  void aStateLargerThanAChunkSurvivesACrashARescaleAndCompaction(@TempDir Path dir) {
+    DataflowRunner r = DataflowRunner.withWorkers(2).withConfig(c -> c.withEpochInterval(Duration.ZERO));
+    TestSink<KV<String, String>> ref = new TestSink<>();
+    SinkOutput<KV<String, String>> reference = r.run(hoardFlow("hoard", hoardSource(), ref)).output(ref);
+    assertThat(lastPerKey(reference.items())).containsEntry("big", "n=30,chars=3000120");
+    TestSink<KV<String, String>> before = new TestSink<>();
+    CrashedRun crashed = r.withRecovery(dir).runUntilCrash(hoardFlow("hoard", hoardSource(), before),
+        Crash.whenStepSeesItemNumber("hoard", 50));
+    long resumeEpoch = RecoveryStore.inspect(dir).newestCompleteEpoch();
+    assertThat(resumeEpoch).isPositive();
+    TestSink<KV<String, String>> after = new TestSink<>();
+    TestRun resumed = r.atWorkers(1).withRecovery(dir).run(hoardFlow("hoard", hoardSource(), after));
+    assertThat(RecoveryRun.of(reference, crashed.output(before), resumeEpoch, resumed.output(after)))
+        .lostNothing().duplicatedOnlyAfterTheSnapshot().endsInTheSameStateAsTheUninterruptedRun();
+    // the store after the run's final compaction still holds the whole state: the continuation goes on from it
+    assertThat(RecoveryStore.inspect(dir).keysPerStep()).containsEntry("hoard", 4L);
+    TestSink<KV<String, String>> more = new TestSink<>();
+    assertThat(r.atWorkers(3).withRecovery(dir).run(hoardFlow("hoard", hoardSource(), more)).output(more).items())
+        .containsExactly(KV.of("big", "n=31,chars=3000128"));
+  }
+
+  // ------------------------------------------------------------------ keys of every kind
+
+  enum Color { RED, GREEN, BLUE }
+
+  record Pair(int n, String s) {}
+
+  /** A record whose equals is not its routing bytes' (a byte[] component): held by class and bytes. */
+  record Blob(byte[] bytes) {}
+
+  /** Counts the same ints under keys of many kinds, one step per kind; outputs "step/key" -> count. */
+  static Dataflow manyKeysFlow(TestSource<Integer> source, TestSink<KV<String, Long>> out) {
+    Dataflow flow = new Dataflow("keys").registerTypes(Color.class, Pair.class, Blob.class);
+    var in = flow.input("in", source);
+    List<io.sluice.dataflow.Stream<KV<String, Long>>> counts = new ArrayList<>();
+    counts.add(count(in.keyOn("int", i -> i % 3 - 1), "int", Object::toString));
+    counts.add(count(in.keyOn("long", i -> Long.MIN_VALUE + i % 3), "long", Object::toString));
+    counts.add(count(in.keyOn("bytes", i -> new byte[] {(byte) (i % 3), 0, -1}), "bytes",
+        k -> java.util.Arrays.toString((byte[]) k)));
+    counts.add(count(in.keyOn("record", i -> new Pair(i % 3, "p")), "record", Object::toString));
+    counts.add(count(in.keyOn("blob", i -> new Blob(new byte[] {(byte) (i % 3)})), "blob",
+        k -> java.util.Arrays.toString(((Blob) k).bytes())));
+    counts.add(count(in.keyOn("enum", i -> Color.values()[i % 3]), "enum", Object::toString));
+    counts.add(count(in.keyOn("text", i -> List.of("", "ключ", "🔑日本").get(i % 3)), "text", k -> "'" + k + "'"));
+    counts.add(count(in.keyOn("uuid", i -> new java.util.UUID(i % 3, -1)), "uuid", Object::toString));
+    counts.add(count(in.keyOn("list", i -> List.of(i % 3, "l")), "list", Object::toString));
+    counts.add(count(in.keyOn("bool", i -> i % 2 == 0), "bool", Object::toString));
+    counts.add(count(in.keyOn("double", i -> i % 3 == 0 ? -0.0 : i % 3 == 1 ? Double.NaN : 1e300), "double",
+        Object::toString));
+    counts.get(0).merge("all", counts.subList(1, counts.size()).toArray(io.sluice.dataflow.Stream[]::new))
+        .output("out", out);
+    return flow;
+  }
+
+  static <K> io.sluice.dataflow.Stream<KV<String, Long>> count(io.sluice.dataflow.KeyedStream<K, Integer> keyed,
+      String kind, java.util.function.Function<Object, String> describe) {
+    return keyed.<Long, Long>statefulMap(kind + "-count", (state, v) -> {
+      long n = state.get() == null ? 1 : state.get() + 1;
+      state.set(n);
+      return n;
+    }).map(kind + "-name", kv -> KV.of(kind + "/" + describe.apply(kv.key()), kv.value()));
+  }
+
+  /**
+   * Keys of every kind (negative and extreme numbers, byte arrays, records, a record with a byte
+   * array, enums, the empty string, non-ASCII strings, UUIDs, lists, booleans, -0.0 and NaN) go on
+   * counting after the end of the input, after a crash and at other worker counts.
+   */
+  @Test
+  void keysOfEveryKindResumeAsTheSameKeys(@TempDir Path dir, @TempDir Path refDir) {
+    Script<Integer> script = Script.ofAll(Stream.iterate(0, i -> i + 1).limit(30).toList()).endOfStream()
+        .thenAll(Stream.iterate(30, i -> i + 1).limit(30).toList());
+    TestSource<Integer> src = TestSource.of(script).withBatchSize(2);
+    DataflowRunner r = DataflowRunner.withWorkers(2).withConfig(c -> c.withEpochInterval(Duration.ZERO));
+    TestSink<KV<String, Long>> ref = new TestSink<>();
+    r.withRecovery(refDir).run(manyKeysFlow(src, ref));
+    SinkOutput<KV<String, Long>> reference = r.withRecovery(refDir).run(manyKeysFlow(src, ref)).output(ref);
+    assertThat(lastPerKey(reference.items())).hasSize(3 * 10 + 2).containsEntry("text/''", 20L)
+        .containsEntry("bytes/[0, 0, -1]", 20L).containsEntry("bool/true", 30L).containsEntry("double/NaN", 20L);
+
+    TestSink<KV<String, Long>> first = new TestSink<>();
+    r.atWorkers(1).withRecovery(dir).run(manyKeysFlow(src, first));
+    Map<String, Long> keys = RecoveryStore.inspect(dir).keysPerStep();
+    assertThat(keys).containsEntry("text-count", 3L).containsEntry("bytes-count", 3L).containsEntry("blob-count", 3L)
+        .containsEntry("double-count", 3L).containsEntry("bool-count", 2L);
+    TestSink<KV<String, Long>> before = new TestSink<>();
+    CrashedRun crashed = r.atWorkers(3).withRecovery(dir).runUntilCrash(manyKeysFlow(src, before),
+        Crash.whenStepSeesItemNumber("blob-count", 17));
+    long resumeEpoch = RecoveryStore.inspect(dir).newestCompleteEpoch();
+    TestSink<KV<String, Long>> after = new TestSink<>();
+    TestRun resumed = r.withRecovery(dir).run(manyKeysFlow(src, after));
+    assertThat(RecoveryRun.of(reference, crashed.output(before), resumeEpoch, resumed.output(after)))
+        .lostNothing().duplicatedOnlyAfterTheSnapshot().endsInTheSameStateAsTheUninterruptedRun();
+  }
+
+  // ------------------------------------------------------------------ mutable states
+
+  /**
+   * A logic whose snapshot is its live, mutable list, which it keeps changing after every
+   * snapshot (and clears on "!"): what the store holds must be the list as it was at the close.
+   */
+  static final class Tally implements io.sluice.dataflow.StatefulLogic<String, String, ArrayList<String>> {
+    private final ArrayList<String> seen;
+
+    Tally(ArrayList<String> resume) {
+      this.seen = resume == null ? new ArrayList<>() : resume;
+    }
+
+    @Override
+    public io.sluice.dataflow.Retention onBatch(List<String> values, java.util.function.Consumer<? super String> out) {
+      for (String v : values) {
+        if (v.endsWith("!")) {
+          seen.clear();
+        } else {
+          seen.add(v);
+        }
+        out.accept(String.join(",", seen));
+      }
+      return io.sluice.dataflow.Retention.RETAIN;
+    }
+
+    @Override
+    public ArrayList<String> snapshot() {
+      return seen; // deliberately the live object
+    }
+  }
+
+  static Dataflow tallyFlow(TestSource<String> source, TestSink<KV<String, String>> out) {
+    Dataflow flow = new Dataflow("tally");
+    flow.input("in", source)
+        .keyOn("key", s -> s.substring(0, 1))
+        .statefulBatch("tally", (String key, ArrayList<String> resume) -> new Tally(resume))
+        .output("out", out);
+    return flow;
+  }
+
+  @Test
+  void aLiveMutableSnapshotChangedAfterTheEpochsCloseDoesNotLeakIntoTheStore(@TempDir Path dir) {
+    List<String> items = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      items.add("abcd".charAt(i % 4) + (i % 9 == 8 ? "!" : String.valueOf(i)));
+    }
+    DataflowRunner r = DataflowRunner.withWorkers(2).withConfig(c -> c.withEpochInterval(Duration.ZERO));
+    TestSink<KV<String, String>> ref = new TestSink<>();
+    SinkOutput<KV<String, String>> reference = r.run(tallyFlow(TestSource.dealt(2, items).withBatchSize(3), ref))
+        .output(ref);
+    TestSink<KV<String, String>> before = new TestSink<>();
+    CrashedRun crashed = r.withRecovery(dir).runUntilCrash(tallyFlow(TestSource.dealt(2, items).withBatchSize(3),
+        before), Crash.whenStepSeesItemNumber("tally", 27));
+    long resumeEpoch = RecoveryStore.inspect(dir).newestCompleteEpoch();
+    TestSink<KV<String, String>> after = new TestSink<>();
+    TestRun resumed = r.withRecovery(dir).run(tallyFlow(TestSource.dealt(2, items).withBatchSize(3), after));
+    assertThat(RecoveryRun.of(reference, crashed.output(before), resumeEpoch, resumed.output(after)))
+        .lostNothing().duplicatedOnlyAfterTheSnapshot().endsInTheSameStateAsTheUninterruptedRun();
+  }
+
+  // ------------------------------------------------------------------ types that cannot be snapshotted
+
+  record Score(long points) {}
+
+  enum Level { LOW, HIGH }
+
+  /**
+   * A state type the flow did not register cannot be written to the store: the run fails with a
+   * message naming the step, the key and what to do, at 1 and 2 processes, whether the state is a
+   * record (serialized on the worker) or an enum (serialized later, by the store's writer).
+   */
+  @Test
+  void anUnregisteredStateTypeIsAClearErrorNamingTheStepAndTheKey(@TempDir Path dir) {
+    for (int processes : new int[] {1, 2}) {
+      Path records = dir.resolve("records-" + processes);
+      Dataflow withRecords = new Dataflow("unregistered");
+      withRecords.input("in", TestSource.of("k1:a", "k2:b"))
+          .keyOn("key", s -> s.substring(0, s.indexOf(':')))
+          .statefulMap("score", (io.sluice.dataflow.ValueState<Score> state, String v) -> {
+            state.set(new Score(v.length()));
+            return v;
+          })
+          .output("out", new TestSink<>());
+      assertThatThrownBy(() -> DataflowRunner.withWorkers(1).withProcesses(processes).withRecovery(records)
+          .run(withRecords))
+          .as("%d processes", processes)
+          .hasMessageContaining("'score'").hasMessageContaining("k1").hasMessageContaining("registerTypes")
+          .hasMessageContaining(Score.class.getName().replace('$', '.'));
+
+      Path enums = dir.resolve("enums-" + processes);
+      Dataflow withEnums = new Dataflow("unregistered");
+      withEnums.input("in", TestSource.of("k1:a", "k2:b"))
+          .keyOn("key", s -> s.substring(0, s.indexOf(':')))
+          .statefulMap("level", (io.sluice.dataflow.ValueState<Level> state, String v) -> {
+            state.set(Level.HIGH);
+            return v;
+          })
+          .output("out", new TestSink<>());
+      assertThatThrownBy(() -> DataflowRunner.withWorkers(1).withProcesses(processes).withRecovery(enums)
+          .run(withEnums))
+          .as("%d processes", processes)
+          .hasMessageContaining("'level'").hasMessageContaining("registerTypes")
+          .hasMessageContaining(Level.class.getName().replace('$', '.'))
+          .hasMessageMatching("(?s).*snapshotting k[12].*");
+    }
+  }
 }
