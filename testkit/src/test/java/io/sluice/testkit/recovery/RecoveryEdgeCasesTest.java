@@ -528,4 +528,349 @@ class RecoveryEdgeCasesTest {
           .hasMessageMatching("(?s).*snapshotting k[12].*");
     }
   }
+
+  // ------------------------------------------------------------------ several stateful steps, crashes in a row, rescale
+
+  /** 60 items a0 .. g59 over 3 partitions, one a batch. */
+  static TestSource<String> sixty() {
+    List<String> items = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      items.add("abcdefg".charAt(i % 7) + ":" + i);
+    }
+    return TestSource.dealt(3, items).withBatchSize(1);
+  }
+
+  /**
+   * Four stateful steps, two exchanges: a running count per letter (deterministic per key), a
+   * running sum of the counts per count mod 3 (order-dependent: final value only), and per letter
+   * a fold and a reduce emitted at the end of the input.
+   */
+  static Dataflow fourSteps(TestSource<String> source, TestSink<KV<String, Long>> counts,
+      TestSink<KV<String, Long>> sums, TestSink<KV<String, String>> finals) {
+    Dataflow flow = new Dataflow("four");
+    var keyed = flow.input("in", source).keyOn("key", s -> s.substring(0, 1));
+    var count = keyed.<Long, Long>statefulMap("count", (state, v) -> {
+      long n = state.get() == null ? 1 : state.get() + 1;
+      state.set(n);
+      return n;
+    });
+    count.output("counts", counts);
+    count.keyRm("unkey").keyOn("mod", n -> "m" + n % 3)
+        .statefulMap("sum", () -> 0L, (state, n) -> {
+          long sum = state.get() + n;
+          state.set(sum);
+          return sum;
+        })
+        .output("sums", sums);
+    var fold = keyed.foldFinal("fold", () -> "", (acc, v) -> acc + "+" + v.substring(2))
+        .mapValue("sorted", acc -> java.util.Arrays.stream(acc.split("\\+")).filter(x -> !x.isEmpty())
+            .mapToInt(Integer::parseInt).sorted().boxed().toList().toString());
+    var max = keyed.mapValue("n", v -> v.substring(2)).reduceFinal("max",
+        (x, y) -> Integer.parseInt(x) >= Integer.parseInt(y) ? x : y).mapValue("max-text", v -> "max " + v);
+    fold.merge("finals", max).output("final", finals);
+    return flow;
+  }
+
+  /**
+   * Crash after crash at changing worker counts (1 -> 4 -> 2 -> 3): every running count is
+   * written, and the last run ends in the uninterrupted run's state, in every step.
+   */
+  @Test
+  void crashAfterCrashWhileRescaling1To4To2To3LosesNothingInAnyStep(@TempDir Path dir) {
+    DataflowRunner r = DataflowRunner.withWorkers(1).withConfig(c -> c.withEpochInterval(Duration.ZERO));
+    TestSink<KV<String, Long>> refCounts = new TestSink<>();
+    TestSink<KV<String, Long>> refSums = new TestSink<>();
+    TestSink<KV<String, String>> refFinals = new TestSink<>();
+    TestRun reference = r.run(fourSteps(sixty(), refCounts, refSums, refFinals));
+
+    List<SinkOutput<KV<String, Long>>> crashedCounts = new ArrayList<>();
+    List<SinkOutput<KV<String, Long>>> crashedSums = new ArrayList<>();
+    int[][] crashes = {{1, 12}, {4, 15}, {2, 9}};
+    for (int[] crash : crashes) {
+      TestSink<KV<String, Long>> counts = new TestSink<>();
+      TestSink<KV<String, Long>> sums = new TestSink<>();
+      CrashedRun crashed = r.atWorkers(crash[0]).withRecovery(dir).runUntilCrash(
+          fourSteps(sixty(), counts, sums, new TestSink<>()), Crash.whenStepSeesItemNumber("sum", crash[1]));
+      crashedCounts.add(crashed.output(counts));
+      crashedSums.add(crashed.output(sums));
+    }
+    long resumeEpoch = RecoveryStore.inspect(dir).newestCompleteEpoch();
+    TestSink<KV<String, Long>> counts = new TestSink<>();
+    TestSink<KV<String, Long>> sums = new TestSink<>();
+    TestSink<KV<String, String>> finals = new TestSink<>();
+    TestRun last = r.atWorkers(3).withRecovery(dir).run(fourSteps(sixty(), counts, sums, finals));
+
+    assertThat(RecoveryRun.of(reference.output(refCounts), crashedCounts, resumeEpoch, last.output(counts)))
+        .lostNothing().endsInTheSameStateAsTheUninterruptedRun();
+    assertThat(RecoveryRun.of(reference.output(refSums), crashedSums, resumeEpoch, last.output(sums)))
+        .endsInTheSameStateAsTheUninterruptedRun();
+    assertThat(last.output(finals).items()).containsExactlyInAnyOrderElementsOf(reference.output(refFinals).items());
+    assertThat(last.step("in").totalOut()).as("read again").isLessThan(60);
+  }
+
+  /** 2 processes crash, 1 process goes on and crashes, 2 processes finish: the same final state. */
+  @Test
+  void twoProcessesThenOneThenTwoAgain(@TempDir Path dir) {
+    DataflowRunner two = DataflowRunner.withWorkers(2).withProcesses(2)
+        .withConfig(c -> c.withEpochInterval(Duration.ZERO));
+    TestSink<KV<String, Long>> refCounts = new TestSink<>();
+    TestSink<KV<String, Long>> refSums = new TestSink<>();
+    TestSink<KV<String, String>> refFinals = new TestSink<>();
+    TestRun reference = two.run(fourSteps(sixty(), refCounts, refSums, refFinals));
+
+    TestSink<KV<String, Long>> c1 = new TestSink<>();
+    CrashedRun first = two.withRecovery(dir).runUntilCrash(fourSteps(sixty(), c1, new TestSink<>(), new TestSink<>()),
+        Crash.whenStepSeesItemNumber("count", 18));
+    TestSink<KV<String, Long>> c2 = new TestSink<>();
+    CrashedRun second = DataflowRunner.withWorkers(3).withConfig(c -> c.withEpochInterval(Duration.ZERO))
+        .withRecovery(dir).runUntilCrash(fourSteps(sixty(), c2, new TestSink<>(), new TestSink<>()),
+            Crash.whenStepSeesItemNumber("count", 14));
+    long resumeEpoch = RecoveryStore.inspect(dir).newestCompleteEpoch();
+    TestSink<KV<String, Long>> counts = new TestSink<>();
+    TestSink<KV<String, Long>> sums = new TestSink<>();
+    TestSink<KV<String, String>> finals = new TestSink<>();
+    TestRun last = two.atWorkers(1).withRecovery(dir).run(fourSteps(sixty(), counts, sums, finals));
+    assertThat(RecoveryRun.of(reference.output(refCounts), List.of(first.output(c1), second.output(c2)), resumeEpoch,
+        last.output(counts))).lostNothing().endsInTheSameStateAsTheUninterruptedRun();
+    assertThat(lastPerKey(last.output(sums).items())).isEqualTo(lastPerKey(reference.output(refSums).items()));
+    assertThat(last.output(finals).items()).containsExactlyInAnyOrderElementsOf(reference.output(refFinals).items());
+  }
+
+  // ------------------------------------------------------------------ keys discarded and built again
+
+  /** Counts per letter; "!" discards the letter's state. Each letter lives in one partition (a deterministic order). */
+  static Dataflow resettingFlow(TestSink<KV<String, Long>> out) {
+    Map<String, List<String>> parts = new TreeMap<>();
+    for (int i = 0; i < 72; i++) {
+      String letter = String.valueOf("abcdef".charAt(i % 6));
+      parts.computeIfAbsent("p" + i % 3, x -> new ArrayList<>()).add(letter + (i % 5 == 4 ? "!" : ":" + i));
+    }
+    TestSource.Builder<String> b = TestSource.<String>builder().batchSize(2);
+    parts.forEach((p, items) -> b.partition(p, Script.ofAll(items)));
+    Dataflow flow = new Dataflow("resetting");
+    flow.input("in", b.build())
+        .keyOn("key", s -> s.substring(0, 1))
+        .<Long, Long>statefulMap("count", (state, v) -> {
+          if (v.endsWith("!")) {
+            state.clear();
+            return 0L;
+          }
+          long n = state.get() == null ? 1 : state.get() + 1;
+          state.set(n);
+          return n;
+        })
+        .output("out", out);
+    return flow;
+  }
+
+  /** Keys discarded and built again in many epochs, two crashes, three worker counts: nothing lost. */
+  @Test
+  void keysDiscardedAndBuiltAgainAcrossEpochsAndCrashes(@TempDir Path dir) {
+    DataflowRunner r = DataflowRunner.withWorkers(3).withConfig(c -> c.withEpochInterval(Duration.ZERO));
+    TestSink<KV<String, Long>> ref = new TestSink<>();
+    SinkOutput<KV<String, Long>> reference = r.run(resettingFlow(ref)).output(ref);
+    TestSink<KV<String, Long>> o1 = new TestSink<>();
+    CrashedRun c1 = r.withRecovery(dir).runUntilCrash(resettingFlow(o1), Crash.whenStepSeesItemNumber("count", 30));
+    TestSink<KV<String, Long>> o2 = new TestSink<>();
+    CrashedRun c2 = r.atWorkers(2).withRecovery(dir).runUntilCrash(resettingFlow(o2),
+        Crash.whenStepSeesItemNumber("count", 20));
+    long resumeEpoch = RecoveryStore.inspect(dir).newestCompleteEpoch();
+    TestSink<KV<String, Long>> o3 = new TestSink<>();
+    TestRun last = r.atWorkers(1).withRecovery(dir).run(resettingFlow(o3));
+    assertThat(RecoveryRun.of(reference, List.of(c1.output(o1), c2.output(o2)), resumeEpoch, last.output(o3)))
+        .lostNothing().endsInTheSameStateAsTheUninterruptedRun();
+    // the last items discarded some keys: the store holds only the others
+    long live = lastPerKey(reference.items()).values().stream().filter(n -> n > 0).count();
+    assertThat(RecoveryStore.inspect(dir).keysPerStep()).containsEntry("count", live);
+  }
+
+  // ------------------------------------------------------------------ windows and joins
+
+  static final Instant T0 = DataflowRunner.VIRTUAL_ORIGIN;
+
+  /** "k@s": key k at event second s. */
+  static Instant at(String item) {
+    return T0.plusSeconds(Long.parseLong(item.substring(item.indexOf('@') + 1)));
+  }
+
+  static Dataflow windowsAndJoin(TestSink<KV<String, io.sluice.windowing.Windowed<Long>>> counts,
+      TestSink<KV<String, io.sluice.windowing.Windowed<List<String>>>> sessions,
+      TestSink<KV<String, io.sluice.dataflow.Joined<String, String>>> joined) {
+    // each key in one partition, its timestamps rising: the same windows in every run and at every worker count
+    TestSource.Builder<String> left = TestSource.<String>builder().batchSize(1);
+    TestSource.Builder<String> right = TestSource.<String>builder().batchSize(1);
+    for (String k : List.of("a", "b", "c", "d")) {
+      List<String> items = new ArrayList<>();
+      for (int s = 0; s < 40; s += 1 + (s % 7 == 0 ? 9 : s % 3)) {
+        items.add(k + "@" + s);
+      }
+      left.partition("left-" + k, Script.ofAll(items));
+      right.partition("right-" + k, Script.of(k + "=" + k.toUpperCase(), k + "=" + k.toUpperCase() + "2"));
+    }
+    Dataflow flow = new Dataflow("windows");
+    var keyed = flow.input("events", left.build()).keyOn("key", s -> s.substring(0, s.indexOf('@')));
+    var clock = new io.sluice.windowing.EventClock<String>(RecoveryEdgeCasesTest::at, Duration.ofSeconds(2));
+    keyed.countWindow("tumbling", clock, io.sluice.windowing.Windower.tumbling(Duration.ofSeconds(10), T0))
+        .down().output("counts", counts);
+    keyed.collectWindow("session", clock, io.sluice.windowing.Windower.session(Duration.ofSeconds(4)))
+        .down().output("sessions", sessions);
+    var names = flow.input("names", right.build()).keyOn("name-key", s -> s.substring(0, 1))
+        .mapValue("name", s -> s.substring(2));
+    keyed.join("join", names, io.sluice.dataflow.JoinInsertMode.LAST, io.sluice.dataflow.JoinMode.FINAL)
+        .output("joined", joined);
+    return flow;
+  }
+
+  /** Tumbling and session windows and a join, crashed mid-way and resumed at another worker count. */
+  @Test
+  void windowsAndAJoinResumeWithTheSameWindows(@TempDir Path dir) {
+    DataflowRunner r = DataflowRunner.withWorkers(2).withConfig(c -> c.withEpochInterval(Duration.ZERO));
+    TestSink<KV<String, io.sluice.windowing.Windowed<Long>>> refCounts = new TestSink<>();
+    TestSink<KV<String, io.sluice.windowing.Windowed<List<String>>>> refSessions = new TestSink<>();
+    TestSink<KV<String, io.sluice.dataflow.Joined<String, String>>> refJoined = new TestSink<>();
+    TestRun reference = r.run(windowsAndJoin(refCounts, refSessions, refJoined));
+    assertThat(reference.output(refCounts).items()).hasSizeGreaterThan(8);
+    assertThat(reference.output(refSessions).items()).hasSizeGreaterThan(8);
+    assertThat(reference.output(refJoined).items()).hasSize(4);
+
+    TestSink<KV<String, io.sluice.windowing.Windowed<Long>>> counts = new TestSink<>();
+    TestSink<KV<String, io.sluice.windowing.Windowed<List<String>>>> sessions = new TestSink<>();
+    TestSink<KV<String, io.sluice.dataflow.Joined<String, String>>> joined = new TestSink<>();
+    CrashedRun crashed = r.withRecovery(dir).runUntilCrash(windowsAndJoin(counts, sessions, joined),
+        Crash.whenStepSeesItemNumber("session", 30));
+    long resumeEpoch = RecoveryStore.inspect(dir).newestCompleteEpoch();
+    assertThat(resumeEpoch).isPositive();
+    TestSink<KV<String, io.sluice.windowing.Windowed<Long>>> counts2 = new TestSink<>();
+    TestSink<KV<String, io.sluice.windowing.Windowed<List<String>>>> sessions2 = new TestSink<>();
+    TestSink<KV<String, io.sluice.dataflow.Joined<String, String>>> joined2 = new TestSink<>();
+    TestRun resumed = r.atWorkers(3).withRecovery(dir).run(windowsAndJoin(counts2, sessions2, joined2));
+    assertThat(RecoveryRun.of(reference.output(refCounts), crashed.output(counts), resumeEpoch,
+        resumed.output(counts2))).lostNothing().duplicatedOnlyAfterTheSnapshot();
+    assertThat(RecoveryRun.of(reference.output(refSessions), crashed.output(sessions), resumeEpoch,
+        resumed.output(sessions2))).lostNothing().duplicatedOnlyAfterTheSnapshot();
+    assertThat(resumed.output(joined2).items()).containsExactlyInAnyOrderElementsOf(reference.output(refJoined).items());
+  }
+
+  // ------------------------------------------------------------------ corrupt chunks
+
+  /** The path of a partition holding a chunk of {@code step}. */
+  static Path partitionWith(Path dir, String step) throws Exception {
+    for (int i = 0; i < DataflowRunner.DEFAULT_RECOVERY_PARTITIONS; i++) {
+      Path p = dir.resolve("part-" + i + ".sqlite3");
+      try (java.sql.Connection c = RecoveryStore.connect(p); java.sql.PreparedStatement ps =
+          c.prepareStatement("SELECT COUNT(*) FROM snaps WHERE step_id = ?")) {
+        ps.setString(1, step);
+        try (java.sql.ResultSet rs = ps.executeQuery()) {
+          if (rs.next() && rs.getLong(1) > 0) {
+            return p;
+          }
+        }
+      }
+    }
+    throw new AssertionError("no chunk of step '" + step + "' in " + dir);
+  }
+
+  static void update(Path part, String sql, Object... args) throws Exception {
+    try (java.sql.Connection c = RecoveryStore.connect(part); java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        ps.setObject(i + 1, args[i]);
+      }
+      assertThat(ps.executeUpdate()).as(sql).isPositive();
+    }
+  }
+
+  /** Copies a store (after its run closed every connection: no WAL left). */
+  static Path copy(Path from, Path to) throws Exception {
+    java.nio.file.Files.createDirectories(to);
+    try (var files = java.nio.file.Files.list(from)) {
+      for (Path f : files.toList()) {
+        java.nio.file.Files.copy(f, to.resolve(f.getFileName()));
+      }
+    }
+    return to;
+  }
+
+  /**
+   * Chunks damaged in different ways (one entry too few or too many, an overlong length, a state
+   * the serde cannot read, an empty chunk claiming entries): each run refuses to start, naming the
+   * partition or the step, and writes nothing; inspect refuses too. Never a fresh start.
+   */
+  @Test
+  void damagedChunksAreClearErrorsNeverAFreshStart(@TempDir Path tmp) throws Exception {
+    Path good = tmp.resolve("good");
+    DataflowRunner r = DataflowRunner.withWorkers(2);
+    TestSink<KV<String, Long>> out = new TestSink<>();
+    r.withRecovery(good).run(countFlow("damaged", TestSource.of(Script.of("a:1", "b:2", "c:3", "a:4").endOfStream()
+        .then("a:5")), out));
+    Map<String, String> damages = new LinkedHashMap<>();
+    damages.put("UPDATE snaps SET entries = entries - 1 WHERE step_id = 'count'", "bytes after its");
+    damages.put("UPDATE snaps SET entries = entries + 1 WHERE step_id = 'count'", "truncated at byte");
+    damages.put("UPDATE snaps SET entries = -1 WHERE step_id = 'count'", "malformed");
+    damages.put("UPDATE snaps SET chunk = X'FFFFFFFFFFFF' WHERE step_id = 'count'", "length too long");
+    damages.put("UPDATE snaps SET chunk = X'' WHERE step_id = 'count'", "truncated at byte 0");
+    int n = 0;
+    for (Map.Entry<String, String> damage : damages.entrySet()) {
+      Path dir = copy(good, tmp.resolve("damaged-" + n++));
+      Path part = partitionWith(dir, "count");
+      update(part, damage.getKey());
+      assertThatThrownBy(() -> r.withRecovery(dir).run(countFlow("damaged", TestSource.of(Script.of("a:1", "b:2",
+          "c:3", "a:4").endOfStream().then("a:5")), out)))
+          .as(damage.getKey())
+          .hasMessageContaining(part.getFileName().toString()).hasMessageContaining("corrupt")
+          .hasMessageContaining("step 'count'").hasMessageContaining(damage.getValue());
+      assertThat(out.items()).as("nothing written by a run that refused its store").isEmpty();
+      assertThatThrownBy(() -> RecoveryStore.inspect(dir)).as("inspect, " + damage.getKey())
+          .hasMessageContaining(part.getFileName().toString()).hasMessageContaining(damage.getValue());
+    }
+
+    // a well-formed chunk whose state bytes are garbage: the serde refuses them, naming the step
+    Path dir = copy(good, tmp.resolve("garbled-state"));
+    Path part = partitionWith(dir, "count");
+    try (java.sql.Connection c = RecoveryStore.connect(part); java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("SELECT rowid, chunk, entries FROM snaps WHERE step_id = 'count'")) {
+      List<Object[]> rows = new ArrayList<>();
+      while (rs.next()) {
+        RecoveryStore.ChunkReader reader = new RecoveryStore.ChunkReader(rs.getBytes(2), rs.getInt(3), "count", null, 0);
+        RecoveryStore.ChunkWriter writer = new RecoveryStore.ChunkWriter();
+        while (reader.next()) {
+          writer.add(reader.key(), reader.serKey(), reader.discarded() ? null : new byte[] {(byte) 0xEE, 0x11, 0x7F});
+        }
+        rows.add(new Object[] {writer.take(), rs.getLong(1)});
+      }
+      for (Object[] row : rows) {
+        try (java.sql.PreparedStatement ps = c.prepareStatement("UPDATE snaps SET chunk = ? WHERE rowid = ?")) {
+          ps.setBytes(1, (byte[]) row[0]);
+          ps.setLong(2, (Long) row[1]);
+          ps.executeUpdate();
+        }
+      }
+    }
+    assertThatThrownBy(() -> r.withRecovery(dir).run(countFlow("damaged", TestSource.of("a:1"), out)))
+        .hasMessageContaining("'count'").hasMessageContaining("reading its snapshots back");
+    assertThat(out.items()).isEmpty();
+  }
+
+  /**
+   * A partition file cut short (a disk that filled up, a copy that stopped): a clear error naming
+   * the file, never a fresh start.
+   */
+  @Test
+  void aTruncatedPartitionFileIsAClearErrorNamingIt(@TempDir Path dir) throws Exception {
+    DataflowRunner r = DataflowRunner.withWorkers(1).withConfig(c -> c.withEpochInterval(Duration.ZERO));
+    List<String> items = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      items.add("k" + i + ":" + "v".repeat(200));
+    }
+    r.withRecovery(dir).run(countFlow("truncated", TestSource.ofAll(items).withBatchSize(10), new TestSink<>()));
+    Path part = partitionWith(dir, "count");
+    long size = java.nio.file.Files.size(part);
+    assertThat(size).isGreaterThan(16_384);
+    try (var ch = java.nio.channels.FileChannel.open(part, java.nio.file.StandardOpenOption.WRITE)) {
+      ch.truncate(size / 2);
+    }
+    TestSink<KV<String, Long>> out = new TestSink<>();
+    assertThatThrownBy(() -> r.withRecovery(dir).run(countFlow("truncated", TestSource.ofAll(items), out)))
+        .hasMessageContaining("malformed").hasMessageContaining(part.getFileName().toString());
+    assertThat(out.items()).isEmpty();
+  }
 }
