@@ -873,4 +873,91 @@ class RecoveryEdgeCasesTest {
         .hasMessageContaining("malformed").hasMessageContaining(part.getFileName().toString());
     assertThat(out.items()).isEmpty();
   }
+
+  // ------------------------------------------------------------------ two runs on one store at once
+
+  /**
+   * A second run started on a store while the first still runs on it (an instance started twice, a
+   * rolling restart): both would resume from the same epoch and write the same epoch numbers, so
+   * their snapshots would interleave. The second run must be refused with a clear message.
+   */
+  @Test
+  @Disabled("BUG: nothing stops two runs from writing one recovery store at once (no lock on the partitions):"
+      + " the second run resumes from the first's snapshot, both write the same epoch numbers, and the store ends"
+      + " with their snapshots mixed")
+  void aSecondRunOnAStoreInUseIsRefused(@TempDir Path dir) throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    Dataflow first = new Dataflow("shared");
+    TestSink<KV<String, Long>> firstOut = new TestSink<>();
+    first.input("in", TestSource.of("a:1", "a:2", "a:3", "a:4", "a:5").withBatchSize(1))
+        .map("hold", s -> {
+          try {
+            if (s.equals("a:4") && !release.await(20, java.util.concurrent.TimeUnit.SECONDS)) {
+              throw new IllegalStateException("the test never released a:4");
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+          }
+          return s;
+        })
+        .keyOn("key", s -> s.substring(0, s.indexOf(':')))
+        .<Long, Long>statefulMap("count", (state, v) -> {
+          long n = state.get() == null ? 1 : state.get() + 1;
+          state.set(n);
+          return n;
+        })
+        .output("out", firstOut);
+    DataflowRunner r = DataflowRunner.withWorkers(1).withConfig(c -> c.withEpochInterval(Duration.ZERO))
+        .withRecovery(dir);
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      java.util.concurrent.Future<TestRun> running = pool.submit(() -> r.run(first));
+      org.awaitility.Awaitility.await("the first run's first epochs complete").atMost(Duration.ofSeconds(20))
+          .until(() -> RecoveryStore.inspect(dir).newestCompleteEpoch() >= 2);
+      Dataflow second = new Dataflow("shared");
+      second.input("in", TestSource.of("a:1", "a:2", "a:3", "a:4", "a:5").withBatchSize(1))
+          .map("hold", s -> s)
+          .keyOn("key", s -> s.substring(0, s.indexOf(':')))
+          .<Long, Long>statefulMap("count", (state, v) -> {
+            long n = state.get() == null ? 1 : state.get() + 1;
+            state.set(n);
+            return n;
+          })
+          .output("out", new TestSink<>());
+      try {
+        assertThatThrownBy(() -> r.run(second)).hasMessageContaining(dir.toString()).hasMessageContaining("in use");
+      } finally {
+        release.countDown();
+      }
+      assertThat(running.get(20, java.util.concurrent.TimeUnit.SECONDS).output(firstOut).items())
+          .containsExactly(KV.of("a", 1L), KV.of("a", 2L), KV.of("a", 3L), KV.of("a", 4L), KV.of("a", 5L));
+    } finally {
+      release.countDown();
+      pool.shutdown();
+      assertThat(pool.awaitTermination(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
+  // ------------------------------------------------------------------ sluice recovery inspect
+
+  /** `sluice recovery inspect` after crashes, a rescale and a continuation: the epochs and keys per step. */
+  @Test
+  void inspectPrintsTheStoreAfterCrashesRescalesAndAContinuation(@TempDir Path dir) {
+    DataflowRunner r = DataflowRunner.withWorkers(2).withConfig(c -> c.withEpochInterval(Duration.ZERO));
+    r.withRecovery(dir).runUntilCrash(fourSteps(sixty(), new TestSink<>(), new TestSink<>(), new TestSink<>()),
+        Crash.whenStepSeesItemNumber("count", 20));
+    long afterCrash = RecoveryStore.inspect(dir).newestCompleteEpoch();
+    r.atWorkers(3).withRecovery(dir).run(fourSteps(sixty(), new TestSink<>(), new TestSink<>(), new TestSink<>()));
+    RecoveryStore.Info info = RecoveryStore.inspect(dir);
+    assertThat(info.newestCompleteEpoch()).isGreaterThan(afterCrash);
+    // what `sluice recovery inspect DIR` prints (Cli needs picocli, which the testkit leaves out)
+    assertThat(info.describe())
+        .contains("recovery store " + dir + ": 4 partitions, flow 'four'")
+        .contains("resumes from epoch " + info.newestCompleteEpoch())
+        .contains("step 'count': 7 keys", "step 'sum': 3 keys", "step 'fold': 7 keys", "step 'in': 3 keys");
+    // reduceFinal's state lives in its own step; every stateful step of the flow is listed
+    assertThat(info.keysPerStep()).containsKeys("max");
+    assertThatThrownBy(() -> RecoveryStore.inspect(dir.resolve("nothing"))).hasMessageContaining("does not exist");
+  }
 }
