@@ -960,4 +960,54 @@ class RecoveryEdgeCasesTest {
     assertThat(info.keysPerStep()).containsKeys("max");
     assertThatThrownBy(() -> RecoveryStore.inspect(dir.resolve("nothing"))).hasMessageContaining("does not exist");
   }
+
+  // ------------------------------------------------------------------ every configuration
+
+  static Stream<Crash> midRun() {
+    return Stream.of(Crash.whenStepSeesItemNumber("sum", 25));
+  }
+
+  /**
+   * The four-step flow (a running count, a running sum after a second exchange, a fold and a
+   * reduce at the end) crashed at 1, 2, 4 workers and 2 processes and resumed in one process and
+   * in two: every running count written, the same final sums, folds and maxima.
+   */
+  @io.sluice.testkit.DataflowTest(workers = {1, 2, 4}, processes = {1, 2})
+  @io.sluice.testkit.CrashPoints("midRun")
+  @io.sluice.testkit.ResumeWith(workers = 3, processes = {1, 2})
+  void fourStatefulStepsResumeAtEveryConfiguration(DataflowRunner runner, io.sluice.testkit.RecoveryScenario scenario) {
+    DataflowRunner r = runner.withConfig(c -> c.withEpochInterval(Duration.ZERO));
+    TestSink<KV<String, Long>> refCounts = new TestSink<>();
+    TestSink<KV<String, Long>> refSums = new TestSink<>();
+    TestSink<KV<String, String>> refFinals = new TestSink<>();
+    TestRun reference = r.run(fourSteps(sixty(), refCounts, refSums, refFinals));
+    TestSink<KV<String, Long>> counts = new TestSink<>();
+    TestSink<KV<String, Long>> sums = new TestSink<>();
+    CrashedRun crashed = scenario.runUntilCrash(r, fourSteps(sixty(), counts, sums, new TestSink<>()));
+    TestSink<KV<String, Long>> counts2 = new TestSink<>();
+    TestSink<KV<String, Long>> sums2 = new TestSink<>();
+    TestSink<KV<String, String>> finals = new TestSink<>();
+    TestRun resumed = scenario.resume(r, fourSteps(sixty(), counts2, sums2, finals));
+    assertThat(scenario.compare(reference.output(refCounts), crashed.output(counts), resumed.output(counts2)))
+        .lostNothing().duplicatedOnlyAfterTheSnapshot().endsInTheSameStateAsTheUninterruptedRun();
+    assertThat(scenario.compare(reference.output(refSums), crashed.output(sums), resumed.output(sums2)))
+        .endsInTheSameStateAsTheUninterruptedRun();
+    assertThat(resumed.output(finals).items()).containsExactlyInAnyOrderElementsOf(reference.output(refFinals).items());
+  }
+
+  /** A key type the flow did not register: keys are serialized by the store's writer, the error still names step and type. */
+  @Test
+  void anUnregisteredKeyTypeIsAClearErrorNamingTheStepAndTheType(@TempDir Path dir) {
+    Dataflow flow = new Dataflow("unregistered-key");
+    flow.input("in", TestSource.of(1, 2, 3))
+        .keyOn("key", i -> new Pair(i, "k"))
+        .<Long, Long>statefulMap("count", (state, v) -> {
+          state.set(1L);
+          return 1L;
+        })
+        .output("out", new TestSink<>());
+    assertThatThrownBy(() -> DataflowRunner.withWorkers(1).withRecovery(dir).run(flow))
+        .hasMessageContaining("'count'").hasMessageContaining("registerTypes")
+        .hasMessageContaining(Pair.class.getName().replace('$', '.'));
+  }
 }
