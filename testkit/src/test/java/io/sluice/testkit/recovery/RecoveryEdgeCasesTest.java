@@ -1010,4 +1010,43 @@ class RecoveryEdgeCasesTest {
         .hasMessageContaining("'count'").hasMessageContaining("registerTypes")
         .hasMessageContaining(Pair.class.getName().replace('$', '.'));
   }
+
+  // ------------------------------------------------------------------ object graphs in states
+
+  /** A state whose two fields are the same list: what one adds, the other shows. */
+  static final class Shared implements java.io.Serializable {
+    ArrayList<String> all = new ArrayList<>();
+    ArrayList<String> view = all;
+  }
+
+  static Dataflow sharedFlow(TestSink<KV<String, String>> out) {
+    Dataflow flow = new Dataflow("shared-state").registerTypes(Shared.class);
+    flow.input("in", TestSource.of(Script.of("a:1", "a:2", "a:3").endOfStream().then("a:4", "a:5")).withBatchSize(1))
+        .keyOn("key", s -> s.substring(0, 1))
+        .statefulMap("remember", Shared::new, (state, v) -> {
+          Shared sh = state.get();
+          sh.all.add(v);
+          state.set(sh);
+          return sh.all.size() + "/" + sh.view.size();
+        })
+        .output("out", out);
+    return flow;
+  }
+
+  /**
+   * A state with a shared object (two fields holding one list) behaves the same after a resume:
+   * the snapshot keeps the sharing, as Java serialization would.
+   */
+  @Test
+  @Disabled("BUG: snapshots go through ForySerde built withRefTracking(false): an object shared inside a state comes"
+      + " back as two copies, so a resumed run's state diverges from the uninterrupted run's (here view stops"
+      + " following all)")
+  void aStateWithASharedObjectKeepsTheSharingAcrossAResume(@TempDir Path dir) {
+    TestSink<KV<String, String>> first = new TestSink<>();
+    DataflowRunner r = DataflowRunner.withWorkers(1).withRecovery(dir);
+    assertThat(r.run(sharedFlow(first)).output(first).items()).containsExactly(KV.of("a", "1/1"), KV.of("a", "2/2"),
+        KV.of("a", "3/3"));
+    TestSink<KV<String, String>> next = new TestSink<>();
+    assertThat(r.run(sharedFlow(next)).output(next).items()).containsExactly(KV.of("a", "4/4"), KV.of("a", "5/5"));
+  }
 }
