@@ -1049,4 +1049,55 @@ class RecoveryEdgeCasesTest {
     TestSink<KV<String, String>> next = new TestSink<>();
     assertThat(r.run(sharedFlow(next)).output(next).items()).containsExactly(KV.of("a", "4/4"), KV.of("a", "5/5"));
   }
+
+  // ------------------------------------------------------------------ many keys: several chunks per epoch
+
+  /** Per key, the latest value (1,000 chars), and the count of values seen as output. */
+  static Dataflow latestFlow(TestSource<String> source, TestSink<KV<String, Integer>> out) {
+    Dataflow flow = new Dataflow("latest");
+    flow.input("in", source)
+        .keyOn("key", s -> s.substring(0, s.indexOf(':')))
+        .statefulMap("latest", () -> "", (state, v) -> {
+          int n = state.get().isEmpty() ? 1 : Integer.parseInt(state.get().substring(0, state.get().indexOf('|'))) + 1;
+          state.set(n + "|" + v);
+          return n;
+        })
+        .output("out", out);
+    return flow;
+  }
+
+  /**
+   * 3,000 keys with 1 KB states, 1,500 changed per epoch, in a store of one recovery partition: each
+   * epoch writes several chunks of the same step; then half the keys change again, and a crash at
+   * the close of an epoch: every key resumes from its newest chunk, at another worker count.
+   */
+  @Test
+  void manyKeysInSeveralChunksOfOneEpochResumeFromTheNewest(@TempDir Path dir) throws Exception {
+    List<String> items = new ArrayList<>();
+    for (int round = 0; round < 3; round++) {
+      for (int k = 0; k < 3000; k += round == 0 ? 1 : 2) {
+        items.add(String.format("k%04d:%d:", k, round) + "x".repeat(1000));
+      }
+    }
+    RecoveryStore.init(dir, 1);
+    DataflowRunner r = DataflowRunner.withWorkers(2).withConfig(c -> c.withEpochInterval(Duration.ZERO));
+    TestSink<KV<String, Integer>> ref = new TestSink<>();
+    SinkOutput<KV<String, Integer>> reference = r.run(latestFlow(TestSource.dealt(2, items).withBatchSize(750), ref))
+        .output(ref);
+    TestSink<KV<String, Integer>> before = new TestSink<>();
+    CrashedRun crashed = r.withRecovery(dir).runUntilCrash(latestFlow(TestSource.dealt(2, items).withBatchSize(750),
+        before), Crash.atCloseOfEpoch(3).onWorker(0));
+    long resumeEpoch = RecoveryStore.inspect(dir).newestCompleteEpoch();
+    try (java.sql.Connection c = RecoveryStore.connect(dir.resolve("part-0.sqlite3"));
+        java.sql.Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery(
+            "SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM snaps WHERE step_id = 'latest' GROUP BY snap_epoch)")) {
+      assertThat(rs.next() ? rs.getLong(1) : 0).as("several chunks of one step and epoch").isGreaterThan(1);
+    }
+    TestSink<KV<String, Integer>> after = new TestSink<>();
+    TestRun resumed = r.atWorkers(3).withRecovery(dir).run(latestFlow(TestSource.dealt(2, items).withBatchSize(750),
+        after));
+    assertThat(RecoveryRun.of(reference, crashed.output(before), resumeEpoch, resumed.output(after)))
+        .lostNothing().duplicatedOnlyAfterTheSnapshot().endsInTheSameStateAsTheUninterruptedRun();
+    assertThat(RecoveryStore.inspect(dir).keysPerStep()).containsEntry("latest", 3000L);
+  }
 }
