@@ -1100,4 +1100,69 @@ class RecoveryEdgeCasesTest {
         .lostNothing().duplicatedOnlyAfterTheSnapshot().endsInTheSameStateAsTheUninterruptedRun();
     assertThat(RecoveryStore.inspect(dir).keysPerStep()).containsEntry("latest", 3000L);
   }
+
+  // ------------------------------------------------------------------ immutable states serialized by the writer
+
+  /** An enum whose constants have bodies: each constant is an anonymous subclass. */
+  enum Op {
+    ADD { @Override long apply(long a, long b) { return a + b; } },
+    MUL { @Override long apply(long a, long b) { return a * b; } };
+
+    abstract long apply(long a, long b);
+  }
+
+  static final Map<String, Object> SAMPLES = new LinkedHashMap<>();
+
+  static {
+    SAMPLES.put("string", "päivää ☃");
+    SAMPLES.put("long", Long.MIN_VALUE);
+    SAMPLES.put("int", -7);
+    SAMPLES.put("double", -0.0);
+    SAMPLES.put("float", Float.NaN);
+    SAMPLES.put("short", (short) 300);
+    SAMPLES.put("byte", (byte) -1);
+    SAMPLES.put("char", 'ß');
+    SAMPLES.put("boolean", true);
+    SAMPLES.put("bigdecimal", new java.math.BigDecimal("-12345678901234567890.000100"));
+    SAMPLES.put("biginteger", new java.math.BigInteger("123456789012345678901234567890"));
+    SAMPLES.put("uuid", new java.util.UUID(-1, 42));
+    SAMPLES.put("instant", Instant.parse("1969-12-31T23:59:59.999999999Z"));
+    SAMPLES.put("duration", Duration.ofNanos(-1));
+    SAMPLES.put("localdate", java.time.LocalDate.of(-44, 3, 15));
+    SAMPLES.put("localdatetime", java.time.LocalDateTime.of(2026, 11, 30, 9, 0, 0, 1));
+    SAMPLES.put("localtime", java.time.LocalTime.MAX);
+    SAMPLES.put("zoned", java.time.ZonedDateTime.of(2026, 3, 29, 2, 30, 0, 0, java.time.ZoneId.of("Europe/Helsinki")));
+    SAMPLES.put("offset", java.time.OffsetDateTime.of(2026, 1, 1, 0, 0, 0, 0, java.time.ZoneOffset.ofHours(-9)));
+    SAMPLES.put("zoneoffset", java.time.ZoneOffset.ofHoursMinutes(5, 45));
+    SAMPLES.put("enum", Color.BLUE);
+    SAMPLES.put("enum-with-body", Op.MUL);
+  }
+
+  static Dataflow samplesFlow(TestSource<String> source, TestSink<KV<String, String>> out) {
+    Dataflow flow = new Dataflow("samples").registerTypes(Color.class, Op.class);
+    flow.input("in", source)
+        .keyOn("key", s -> s)
+        .statefulMap("keep", (io.sluice.dataflow.ValueState<Object> state, String v) -> {
+          if (state.get() == null) {
+            state.set(SAMPLES.get(v));
+            return "set";
+          }
+          return state.get().getClass().getName() + " " + state.get();
+        })
+        .output("out", out);
+    return flow;
+  }
+
+  /** States of every immutable JDK type the writer thread serializes later, and enums with bodies, resume equal. */
+  @Test
+  void immutableStatesOfEveryKindResumeEqual(@TempDir Path dir) {
+    List<String> keys = List.copyOf(SAMPLES.keySet());
+    TestSource<String> src = TestSource.of(Script.ofAll(keys).endOfStream().thenAll(keys));
+    DataflowRunner r = DataflowRunner.withWorkers(2).withRecovery(dir);
+    r.run(samplesFlow(src, new TestSink<>()));
+    TestSink<KV<String, String>> next = new TestSink<>();
+    Map<String, String> expected = new LinkedHashMap<>();
+    SAMPLES.forEach((k, v) -> expected.put(k, v.getClass().getName() + " " + v));
+    assertThat(lastPerKey(r.run(samplesFlow(src, next)).output(next).items())).containsExactlyInAnyOrderEntriesOf(expected);
+  }
 }
