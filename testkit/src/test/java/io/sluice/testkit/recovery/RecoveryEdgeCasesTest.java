@@ -1165,4 +1165,27 @@ class RecoveryEdgeCasesTest {
     SAMPLES.forEach((k, v) -> expected.put(k, v.getClass().getName() + " " + v));
     assertThat(lastPerKey(r.run(samplesFlow(src, next)).output(next).items())).containsExactlyInAnyOrderEntriesOf(expected);
   }
+
+  // ------------------------------------------------------------------ huge keys, unusual partition names
+
+  /**
+   * Keys larger than a chunk (1.5 MB, ASCII and not) and source partitions with non-ASCII and
+   * empty-looking names go on after the end of the input at another worker count.
+   */
+  @Test
+  void keysLargerThanAChunkAndUnusualPartitionNamesResume(@TempDir Path dir) {
+    String ascii = "x".repeat(1_500_000);
+    String other = "ü".repeat(800_000);
+    TestSource<String> src = TestSource.<String>builder().batchSize(1)
+        .partition("päivää", Script.of(ascii + ":1", other + ":2").endOfStream().then(ascii + ":3"))
+        .partition(" ", Script.of(other + ":4", "s:5").endOfStream().then(other + ":6", "s:7"))
+        .build();
+    DataflowRunner r = DataflowRunner.withWorkers(2).withRecovery(dir);
+    TestSink<KV<String, Long>> first = new TestSink<>();
+    r.run(countFlow("huge", src, first));
+    assertThat(RecoveryStore.inspect(dir).keysPerStep()).containsEntry("count", 3L).containsEntry("in", 2L);
+    TestSink<KV<String, Long>> next = new TestSink<>();
+    List<KV<String, Long>> items = r.atWorkers(3).run(countFlow("huge", src, next)).output(next).items();
+    assertThat(items).hasSize(3).contains(KV.of(ascii, 2L), KV.of("s", 2L)).contains(KV.of(other, 3L));
+  }
 }
