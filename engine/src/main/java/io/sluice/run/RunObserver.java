@@ -41,6 +41,24 @@ public interface RunObserver extends AutoCloseable {
    */
   default void snapshotsWritten(long epoch, long snapshots, long bytes, long nanos) {}
 
+  /**
+   * A source partition opened on {@code worker} hands out a client that keeps metrics of its own
+   * ({@link io.sluice.inputs.InstrumentedPartition}, e.g. the Kafka source's {@code KafkaConsumer}),
+   * so that the observer can bind them (the {@code sluice-metrics} module binds Kafka clients with
+   * Micrometer's {@code KafkaClientMetrics}). Called on the worker's thread right after the
+   * partition opened; {@link #clientClosed} follows, with the same arguments, right before it
+   * closes. The observer must not use the client for anything but reading its metrics.
+   *
+   * @param stepId    the input step
+   * @param worker    the global worker index reading the partition
+   * @param partition the partition's name
+   * @param client    what {@link io.sluice.inputs.InstrumentedPartition#metricsClient()} returned (non-null)
+   */
+  default void clientOpened(String stepId, int worker, String partition, Object client) {}
+
+  /** The partition {@link #clientOpened} told of is about to close (on the worker's thread). */
+  default void clientClosed(String stepId, int worker, String partition, Object client) {}
+
   /** Releases what the observer holds (an HTTP server, meters); the default does nothing. */
   @Override
   default void close() {}

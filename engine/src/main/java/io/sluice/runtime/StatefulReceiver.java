@@ -142,7 +142,7 @@ final class StatefulReceiver extends ExchangeReceiver {
     }
     List<Object> out = new ArrayList<>(items.size());
     emitter.out = out;
-    long t0 = System.nanoTime();
+    long t0 = beginActivation();
     try {
       for (Object key : keyOrder) {
         List<Object> values = groups.get(key);
@@ -184,6 +184,9 @@ final class StatefulReceiver extends ExchangeReceiver {
   }
 
   private void after(Object key, StatefulLogic<Object, Object, Object> logic, Retention r) {
+    if (logic instanceof io.sluice.dataflow.Watermarked w) {
+      metrics.watermark(w.watermark(), worker.virtualTime ? timeMillis : worker.clock.millis());
+    }
     if (changed != null) {
       changed.add(key);
     }
@@ -245,7 +248,7 @@ final class StatefulReceiver extends ExchangeReceiver {
         emitter.out = out;
       }
       emitter.key = Routing.keyOf(t.key);
-      long t0 = System.nanoTime();
+      long t0 = beginActivation();
       Retention r;
       try {
         r = logic.onNotify(emitter);
@@ -266,7 +269,7 @@ final class StatefulReceiver extends ExchangeReceiver {
   void finish() {
     List<Object> out = new ArrayList<>();
     emitter.out = out;
-    long t0 = System.nanoTime();
+    long t0 = beginActivation();
     for (Map.Entry<Object, StatefulLogic<Object, Object, Object>> e : logics.entrySet()) {
       emitter.key = Routing.keyOf(e.getKey());
       try {

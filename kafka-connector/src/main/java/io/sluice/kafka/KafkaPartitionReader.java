@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * {@link #snapshot()} is the offset of the next record. With a {@code group.id}, offsets are
  * committed to the group only from {@link #epochComplete} (auto-commit is forced off).
  */
-final class KafkaPartitionReader implements SourcePartition<Object, Long> {
+final class KafkaPartitionReader implements SourcePartition<Object, Long>, io.sluice.inputs.InstrumentedPartition {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaPartitionReader.class);
   private static final Duration ERROR_BACKOFF = Duration.ofMillis(100);
 
@@ -247,6 +247,15 @@ final class KafkaPartitionReader implements SourcePartition<Object, Long> {
   @Override
   public Instant nextAwake() {
     return awake;
+  }
+
+  /**
+   * The partition's consumer, whose own metrics (records lag, fetch rates) the run's observer may
+   * bind: {@code sluice-metrics} serves them with Micrometer's {@code KafkaClientMetrics}.
+   */
+  @Override
+  public Object metricsClient() {
+    return consumer;
   }
 
   /** The offset of the next record: the partition resumes right after the last record returned. */
