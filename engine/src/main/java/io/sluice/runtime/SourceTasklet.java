@@ -48,8 +48,17 @@ final class SourceTasklet implements Tasklet {
     this.timeMillis = worker.startTimeMillis;
     this.epochStartMillis = worker.nowMillis(timeMillis);
     worker.closeOnExit(this::close);
-    this.client = partition instanceof io.sluice.inputs.InstrumentedPartition ip ? ip.metricsClient() : null;
+    this.client = worker.execution.config.observer() == null ? null : clientOf(partition);
     tellClient(true);
+  }
+
+  /** The partition's client with metrics of its own, or null; a partition failing to say is a failure to open it. */
+  private Object clientOf(StatelessSourcePartition<Object> p) {
+    try {
+      return p instanceof io.sluice.inputs.InstrumentedPartition ip ? ip.metricsClient() : null;
+    } catch (RuntimeException | Error e) {
+      throw node.failureDuring("opening partition '" + partitionName + "' (asking its metrics client)", e);
+    }
   }
 
   /** Tells the run's observer of the partition's client opening (or closing), if both exist. */

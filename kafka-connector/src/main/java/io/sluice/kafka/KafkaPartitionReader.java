@@ -53,6 +53,8 @@ final class KafkaPartitionReader implements SourcePartition<Object, Long>, io.sl
   private Instant awake;
   /** A read failed in stop-at-end mode with errors as items: the partition ends instead of retrying forever. */
   private boolean endAfterError;
+  /** Whether the partition's end was logged. */
+  private boolean endLogged;
   /** How long a poll may wait right after a non-empty one, when the next fetch is already on its way. */
   private final Duration pollWait;
   /** Whether the last poll returned records. */
@@ -149,6 +151,11 @@ final class KafkaPartitionReader implements SourcePartition<Object, Long>, io.sl
   @Override
   public List<Object> nextBatch() {
     if (endAfterError || (end >= 0 && position >= end)) {
+      if (!endLogged) {
+        endLogged = true;
+        LOG.info("step '{}': Kafka partition {} {}; the partition ends", stepId, tp,
+            endAfterError ? "stopped at offset " + position + " after a failed read" : "read up to its end offset " + end);
+      }
       return null;
     }
     long before = position;
