@@ -27,9 +27,14 @@ import org.openjdk.jmh.annotations.Warmup;
  * What putting {@code step} in SLF4J's MDC around every activation costs: {@code input → map →
  * filter → output} on one worker, with it on ({@code stepMdc=true}, the default) and off
  * ({@code -Dsluice.log.stepMdc=false}), at several batch sizes (the cost is per activation, i.e. per
- * batch per step: a batch of 1 is the worst case). The MDC is slf4j-simple's (a real adapter; with
- * no SLF4J backend the engine skips the MDC altogether). Read the {@code [cpu]} lines (process CPU
- * ns per item) of the two settings side by side.
+ * batch per step: a batch of 1 is the worst case). Read the {@code [cpu]} lines (process CPU ns
+ * per item) of the two settings side by side.
+ *
+ * <p>The benchmarks' own backend, slf4j-simple, has a no-op MDC, which the engine detects and skips:
+ * measure with logback (bin/sluice's backend) on the class path instead, as docs/PERFORMANCE.md
+ * ("step in the MDC") shows: {@code java -cp benchmarks.jar:logback-classic.jar:logback-core.jar
+ * org.openjdk.jmh.Main StepMdcBenchmark -jvmArgsPrepend
+ * "-Dslf4j.provider=ch.qos.logback.classic.spi.LogbackServiceProvider -Dlogback.configurationFile=warn.xml"}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
