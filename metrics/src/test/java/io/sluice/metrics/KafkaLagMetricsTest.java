@@ -106,6 +106,38 @@ class KafkaLagMetricsTest {
   }
 
 
+  @Test
+  void everyPartitionOfEveryWorkerHasItsLag() throws Exception {
+    String topic = broker.createUniqueTopic("lag-many", 3);
+    for (int p = 0; p < 3; p++) {
+      int part = p;
+      broker.produceStrings(topic, p, IntStream.range(0, 10 + p).mapToObj(i -> part + "-" + i).toList());
+    }
+    ListSink<Object> sink = new ListSink<>();
+    Dataflow flow = new Dataflow("lagging-many");
+    flow.input("in", KafkaSource.builder(broker.bootstrapServers(), topic).tail(true).build()).output("out", sink);
+    RunningDataflow run = Sluice.start(flow, RunConfig.workers(2).withObserver(metrics));
+    try {
+      await().atMost(BOUND).untilAsserted(() -> {
+        assertThat(sink.items()).hasSize(33);
+        Map<String, Double> m = scrape();
+        for (int p = 0; p < 3; p++) {
+          int part = p;
+          // partitions are dealt to the workers; each partition's lag is there once, 0, on its worker
+          assertThat(m.entrySet()).filteredOn(e -> e.getKey().startsWith(LAG + "{")
+                  && e.getKey().contains(",partition=" + part + ",") && e.getKey().contains(",topic=" + topic + ","))
+              .singleElement().satisfies(e -> {
+                assertThat(e.getValue()).isZero();
+                assertThat(e.getKey()).contains("flow=lagging-many", "step=in", "client_id=sluice-in-" + topic + "-" + part);
+              });
+        }
+      });
+    } finally {
+      run.stop("test over");
+    }
+    run.await(BOUND);
+  }
+
   private static void hold(CountDownLatch release) {
     try {
       if (!release.await(BOUND.toSeconds(), TimeUnit.SECONDS)) {
