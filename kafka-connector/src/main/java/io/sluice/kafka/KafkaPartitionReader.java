@@ -60,8 +60,10 @@ final class KafkaPartitionReader implements SourcePartition<Object, Long>, io.sl
   /** Whether the last poll returned records. */
   private boolean streaming;
   private final long stallTimeoutNanos;
-  /** Reading to an end offset: when the polls in a row that made no progress began; -1 while progressing. */
+  /** When the polls in a row that made no progress began (tailing: since the last look); -1 while progressing. */
   private long stalledSinceNanos = -1;
+  /** Tailing: a stall was warned of and progress has not resumed since. */
+  private boolean tailStallWarned;
 
   KafkaPartitionReader(KafkaSource src, String stepId, String partition, Long resumeState, boolean raise) {
     this.stepId = stepId;
@@ -193,17 +195,43 @@ final class KafkaPartitionReader implements SourcePartition<Object, Long>, io.sl
         position = polled.get(polled.size() - 1).offset() + 1;
       }
     }
-    if (end >= 0 && batch.isEmpty() && position == before) {
+    if (batch.isEmpty() && position == before) {
       long now = System.nanoTime();
       if (stalledSinceNanos < 0) {
         stalledSinceNanos = now;
       } else if (now - stalledSinceNanos > stallTimeoutNanos) {
-        return stalled();
+        if (end >= 0) {
+          return stalled();
+        }
+        tailStalled(now);
       }
     } else {
+      if (tailStallWarned) {
+        tailStallWarned = false;
+        LOG.info("step '{}': reading {} makes progress again, at offset {}", stepId, tp, position);
+      }
       stalledSinceNanos = -1;
     }
     return batch;
+  }
+
+  /**
+   * A tailing read made no progress for the stall timeout: usual for a topic nobody writes to, a
+   * stall if the consumer knows of records it has not read (its lag, from the brokers' last answer).
+   * Warns once per stall, then looks again one stall timeout later; a tailing partition waits.
+   */
+  private void tailStalled(long now) {
+    stalledSinceNanos = now; // look again one stall timeout later, not at every idle poll
+    if (tailStallWarned) {
+      return;
+    }
+    java.util.OptionalLong lag = consumer.currentLag(tp);
+    if (lag.isPresent() && lag.getAsLong() > 0) {
+      tailStallWarned = true;
+      LOG.warn("step '{}': reading {} (tailing) made no progress for {} ms at offset {} while the brokers last reported {}"
+          + " more records; are brokers '{}' still reachable? Waiting for them (KafkaSource.stallTimeout)", stepId, tp,
+          stallTimeoutNanos / 1_000_000, position, lag.getAsLong(), bootstrap);
+    }
   }
 
   /** A bounded read that stopped progressing below its end offset: a failed read, not a wait forever. */
