@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.sluice.connectors.ListSink;
 import io.sluice.dataflow.Dataflow;
+import io.sluice.inputs.Routing;
 import io.sluice.run.LiveStats;
 import io.sluice.run.RunConfig;
 import io.sluice.run.RunningDataflow;
@@ -50,6 +51,31 @@ class WatermarkLagMetricsTest {
           .containsEntry("sluice_window_watermark_lag_seconds" + tags, 15.0)
           .containsEntry("sluice_window_watermark_seconds" + tags, (double) ORIGIN.plusSeconds(15).getEpochSecond()));
       assertThat(metrics.scrape()).doesNotContain("sluice_window_watermark_lag_seconds{flow=\"windows\",process=\"0\",step=\"in\"");
+    }
+  }
+
+  @Test
+  void eachWorkerHasTheLagOfItsOwnKeys() throws Exception {
+    // two keys that routing puts on different workers: each worker's gauge is its key's lag
+    String early = "a";
+    String late = java.util.stream.Stream.of("b", "c", "d", "e", "f", "g", "h")
+        .filter(k -> Routing.workerFor(k, 2) != Routing.workerFor(early, 2)).findFirst().orElseThrow();
+    Script<String> script = Script.of(early + ":-60").advance(Duration.ofSeconds(30)).then(late + ":25");
+    Dataflow flow = new Dataflow("windows2");
+    flow.input("in", TestSource.of(script))
+        .keyOn("key", s -> s.split(":")[0])
+        .mapValue("seconds", s -> Long.parseLong(s.split(":")[1]))
+        .countWindow("win", new EventClock<Long>(sec -> ORIGIN.plusSeconds(sec), Duration.ofSeconds(10)),
+            Windower.tumbling(Duration.ofMinutes(1), ORIGIN))
+        .down().output("out", new ListSink<>());
+    try (SluiceMetrics metrics = SluiceMetrics.serve(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+      Sluice.start(flow, RunConfig.workers(2).withVirtualTime(ORIGIN).withObserver(metrics)).await(BOUND);
+      String earlyTags = "{flow=windows2,process=0,step=win,worker=" + Routing.workerFor(early, 2) + "}";
+      String lateTags = "{flow=windows2,process=0,step=win,worker=" + Routing.workerFor(late, 2) + "}";
+      // the early key's watermark is 70 s behind when its item came (and stays so as time moves on)
+      await().atMost(BOUND).untilAsserted(() -> assertThat(SluiceMetricsTest.parse(metrics.scrape()))
+          .containsEntry("sluice_window_watermark_lag_seconds" + earlyTags, 70.0)
+          .containsEntry("sluice_window_watermark_lag_seconds" + lateTags, 15.0));
     }
   }
 }
