@@ -10,7 +10,10 @@ import java.util.function.LongConsumer;
  * to the cluster, {@link #activationListener} once per step and local worker while the workers
  * build their steps (on the worker threads), then {@link #running} once every process has
  * connected, or {@link #startFailed} if the run could not start. What happens after that the
- * observer reads from {@link RunningDataflow#liveStats()}, which works from any thread.
+ * observer reads from {@link RunningDataflow#liveStats()}, which works from any thread; besides,
+ * {@link #clientOpened}/{@link #clientClosed} tell of source partitions' clients (on the worker
+ * threads, as partitions open and close) and {@link #snapshotsWritten} of recovery writes (on the
+ * recovery writer's thread).
  *
  * <p>Methods must return quickly and not throw; an observer is used for one run at a time.
  */
