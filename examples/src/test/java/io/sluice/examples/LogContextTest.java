@@ -59,4 +59,20 @@ class LogContextTest {
           .containsEntry("step", expected).containsEntry("flow", "step-mdc").containsKey("worker");
     }
   }
+
+  @Test
+  void theStepCanBeLeftOutOfTheMdc() {
+    Set<String> seen = ConcurrentHashMap.newKeySet();
+    Dataflow flow = new Dataflow("no-step-mdc");
+    flow.input("in", IterableSource.of(List.of(1, 2, 3), 1))
+        .inspect("look", (Integer item, int worker, long epoch) -> seen.add(MDC.get("flow") + "/" + MDC.get("step")))
+        .output("out", new ListSink<>());
+    System.setProperty("sluice.log.stepMdc", "false");
+    try {
+      Sluice.run(flow, 1);
+    } finally {
+      System.clearProperty("sluice.log.stepMdc");
+    }
+    assertThat(seen).containsExactly("no-step-mdc/null");
+  }
 }
