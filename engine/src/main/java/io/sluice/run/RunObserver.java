@@ -38,9 +38,10 @@ public interface RunObserver extends AutoCloseable {
 
   /**
    * With recovery on, this process's recovery writer finished writing one batch of snapshots to
-   * the store: {@code snapshots} keys and partition states ({@code bytes} bytes of serialized keys
-   * and states) for epochs up to {@code epoch}, which took {@code nanos} nanoseconds of writing
-   * (serializing on the workers not included). Called on the writer thread.
+   * the store: {@code snapshots} keys and partition states ({@code bytes} bytes of the chunks
+   * written: encoded keys and states) for epochs up to {@code epoch}, which took {@code nanos}
+   * nanoseconds on the writer thread (encoding there and the SQLite writes; states a worker
+   * serialized itself not included). Called on the writer thread.
    */
   default void snapshotsWritten(long epoch, long snapshots, long bytes, long nanos) {}
 

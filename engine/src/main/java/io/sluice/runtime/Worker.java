@@ -179,30 +179,26 @@ final class Worker implements Runnable {
   }
 
   /** What this worker writes for {@code epoch}: changed keys, source and sink partition states. */
-  private List<Recovery.Row> snapshotRows(long epoch) {
-    List<Recovery.Row> rows = new ArrayList<>();
-    Recovery r = execution.recovery;
+  private Recovery.Snapshots snapshotRows(long epoch) {
+    Recovery.EpochBuilder b = execution.recovery.epoch(index);
     for (StatefulReceiver s : statefuls) {
-      for (Map.Entry<Object, Object> e : s.takeChanges().entrySet()) {
-        Object state = e.getValue() == StatefulReceiver.DISCARDED ? null : e.getValue();
-        rows.add(r.row(s.stepId, index, e.getKey(), state));
-      }
+      s.takeChanges((key, state) -> b.add(s.stepId, key, state == StatefulReceiver.DISCARDED ? null : state));
     }
     for (SourceTasklet t : sourceTasklets) {
       Object[] snap = t.takeSnapshot(epoch);
       if (snap != null) {
-        rows.add(r.row(t.node.stepId, index, t.partitionName, snap[1]));
+        b.add(t.node.stepId, t.partitionName, snap[1]);
       }
     }
     for (PartitionedSinkReceiver p : sinkReceivers) {
       Map<String, Object> snaps = p.takeSnapshots(epoch);
       if (snaps != null) {
         for (Map.Entry<String, Object> e : snaps.entrySet()) {
-          rows.add(r.row(p.stepId, index, e.getKey(), e.getValue()));
+          b.add(p.stepId, e.getKey(), e.getValue());
         }
       }
     }
-    return rows;
+    return b.finish();
   }
 
   /** Tells the source partitions about epochs that completed in the whole cluster since the last call. */

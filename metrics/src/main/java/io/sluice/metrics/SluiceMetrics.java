@@ -71,9 +71,9 @@ import org.slf4j.LoggerFactory;
  *       recovery: snapshots written); {@code sluice.run.running}
  *       (gauge): 1 while the run runs</li>
  *   <li>with recovery on: {@code sluice.snapshot.write} (timer: each batch of snapshots the
- *       process's recovery writer wrote), {@code sluice.snapshot.snapshots} (counter: keys and
- *       partition states written), {@code sluice.snapshot.bytes} (distribution summary, bytes per
- *       write batch), {@code sluice.snapshot.epoch} (gauge: the newest epoch this process wrote
+ *       process's recovery writer encoded and wrote), {@code sluice.snapshot.snapshots} (counter:
+ *       keys and partition states written), {@code sluice.snapshot.bytes} (distribution summary,
+ *       bytes written to the store per write batch), {@code sluice.snapshot.epoch} (gauge: the newest epoch this process wrote
  *       snapshots of)</li>
  *   <li>window steps, per step and worker: {@code sluice.window.watermark.lag} (time gauge: the
  *       run's time minus the newest watermark of the step's keys on the worker) and
@@ -254,8 +254,8 @@ public final class SluiceMetrics implements RunObserver {
     snapshotEpoch.set(0);
     if (config.recovery() != null) {
       Timer write = Timer.builder("sluice.snapshot.write")
-          .description("how long the recovery writer took to write one batch of snapshots (serializing on the workers not"
-              + " included)")
+          .description("how long the recovery writer took to encode and write one batch of snapshots (states the workers"
+              + " serialized themselves not included)")
           .tags(runTags).publishPercentileHistogram()
           .minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofSeconds(60))
           .register(registry);
@@ -263,7 +263,8 @@ public final class SluiceMetrics implements RunObserver {
           .description("snapshots written to the recovery store: changed keys (and deletions) and partition states")
           .tags(runTags).register(registry);
       DistributionSummary bytes = DistributionSummary.builder("sluice.snapshot.bytes")
-          .description("bytes of serialized keys and states in one batch of snapshots written").baseUnit("bytes")
+          .description("bytes written to the recovery store (chunks of encoded keys and states) per batch of snapshots")
+          .baseUnit("bytes")
           .tags(runTags).register(registry);
       meters.add(write);
       meters.add(count);
