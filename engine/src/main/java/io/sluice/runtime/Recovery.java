@@ -47,7 +47,7 @@ final class Recovery implements AutoCloseable {
   record Chunk(String step, int partition, int entries, byte[] data) {}
 
   /** A worker's epoch to write ({@code snapshots} null: the worker ended after {@code epoch}). */
-  private record EpochWrite(int worker, long epoch, Snapshots snapshots) {}
+  private record EpochWrite(int worker, long epoch, Snapshots snapshots, long timeMillis) {}
 
   /**
    * One worker's snapshots of one epoch as it handed them over: (step, key, state) triples, where
@@ -94,11 +94,12 @@ final class Recovery implements AutoCloseable {
   };
 
   static boolean immutable(Object state) {
-    return IMMUTABLE.get(state.getClass());
+    Class<?> c = state.getClass();
+    return c == Long.class || c == String.class || c == Integer.class || c == Double.class || IMMUTABLE.get(c);
   }
 
   /** Put in the queue by {@link #close} to wake the writer; never written. */
-  private static final EpochWrite WAKE = new EpochWrite(-1, -1, new Snapshots());
+  private static final EpochWrite WAKE = new EpochWrite(-1, -1, new Snapshots(), 0);
 
   private final Path dir;
   private final Connection[] parts;
@@ -111,6 +112,8 @@ final class Recovery implements AutoCloseable {
   private final long keepEpochs;
   /** The newest complete epoch the run resumes from (0: a fresh start). */
   final long resumeEpoch;
+  /** The run's time when the resume epoch closed, in ms since 1970 (0: a fresh start); virtual time goes on from it. */
+  final long resumeTimeMillis;
   /** step id -> partition name -> state, for source and sink partitions. */
   private final Map<String, Map<String, Object>> partitionStates = new HashMap<>();
   /** step id -> local worker -> key -> state, for stateful steps. */
@@ -159,6 +162,13 @@ final class Recovery implements AutoCloseable {
       }
       List<Long> complete = RecoveryStore.completeEpochs(commits);
       this.resumeEpoch = complete.isEmpty() ? 0 : complete.get(complete.size() - 1);
+      long time = 0;
+      for (RecoveryStore.Commit commit : commits) {
+        if (commit.epoch() <= resumeEpoch) {
+          time = Math.max(time, commit.timeMillis());
+        }
+      }
+      this.resumeTimeMillis = time;
       discardAfter(resumeEpoch);
       long t0 = System.nanoTime();
       long read = load(flow, config.workersPerProcess());
@@ -443,8 +453,8 @@ final class Recovery implements AutoCloseable {
     return submitted.get(l) - written.get(l) < IN_FLIGHT && writeFailure == null;
   }
 
-  void submit(int worker, long epoch, Snapshots snapshots) {
-    if (!queue.offer(new EpochWrite(worker, epoch, snapshots))) {
+  void submit(int worker, long epoch, Snapshots snapshots, long timeMillis) {
+    if (!queue.offer(new EpochWrite(worker, epoch, snapshots, timeMillis))) {
       throw new IllegalStateException("recovery writer queue full despite hasRoom");
     }
     submitted.set(worker - firstWorker, epoch);
@@ -454,9 +464,9 @@ final class Recovery implements AutoCloseable {
    * Worker {@code worker} ended after closing {@code epoch}: from then on it counts as having
    * written every epoch (it has nothing more to write). Waits (bounded) for room.
    */
-  void ended(int worker, long epoch) {
+  void ended(int worker, long epoch, long timeMillis) {
     try {
-      if (!queue.offer(new EpochWrite(worker, epoch, null), WRITE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+      if (!queue.offer(new EpochWrite(worker, epoch, null, timeMillis), WRITE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
         throw new IllegalStateException("worker " + worker + ": recovery store " + dir + " took no write within "
             + WRITE_WAIT.toSeconds() + " s");
       }
@@ -582,11 +592,12 @@ final class Recovery implements AutoCloseable {
     }
     for (EpochWrite w : batch) {
       Connection c = parts[w.worker % parts.length];
-      try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO commits VALUES (?, ?, ?, ?)")) {
+      try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO commits VALUES (?, ?, ?, ?, ?)")) {
         ps.setLong(1, w.epoch);
         ps.setInt(2, w.worker);
         ps.setInt(3, workerCount);
         ps.setInt(4, w.snapshots == null ? 1 : 0);
+        ps.setLong(5, w.timeMillis);
         ps.executeUpdate();
       }
     }

@@ -144,14 +144,11 @@ class RecoveryTest {
    * passes (before a11) and [a11..a20] at the end. The crash at a8 leaves a snapshot with a1..a5 or
    * so pending and their deadline 10 s after the origin.
    *
-   * <p>Fails today: the resumed run's virtual time starts at the origin again, not at the time of
-   * the epoch it resumes from (the store keeps no time, {@code Worker.startTimeMillis} is always
-   * the origin), so the pending deadline passes only before a16 and the resumed run writes
-   * [a1..a15], [a16..a20]. Enable it once a resumed run starts at its resume epoch's time.
+   * <p>It needs the store to keep each epoch's time (a resumed run's virtual time goes on from
+   * it), the run's clock bound while logics are rebuilt, and collect's deadline in its snapshot.
    */
   @DataflowTest(workers = {1, 2})
   @CrashPoints("a8")
-  @org.junit.jupiter.api.Disabled("engine: a resumed run's virtual time restarts at the origin (RECOVERY.md, What is not done yet)")
   void aTimerPendingInTheSnapshotFiresWhereItWouldHaveOnVirtualTime(DataflowRunner runner, RecoveryScenario scenario) {
     TestSink<KV<String, List<String>>> ref = new TestSink<>();
     TestRun reference = runner.run(collectFlow(ref));
