@@ -57,8 +57,29 @@ public record LiveStats(String flowName, int processId, int processes, int worke
    *                           transport's); -1 for other steps
    * @param backPressuredNanos exchange steps: nanoseconds this worker held messages back because a
    *                           target channel was full; 0 for other steps
+   * @param watermarkMillis    steps whose logic keeps a watermark (window steps,
+   *                           {@link io.sluice.dataflow.Watermarked}): the newest watermark any of the
+   *                           step's keys reached on this worker, in ms since the epoch;
+   *                           {@link Long#MIN_VALUE} for other steps and before the first item
+   * @param watermarkLagMillis the run's time (virtual time under virtual time) minus
+   *                           {@code watermarkMillis}, in ms, as of the last time a key's logic ran
+   *                           on this worker; 0 when there is no watermark
    */
   public record Step(String stepId, String kind, boolean exchanges, int worker, long itemsIn, long itemsOut,
       long batchesOut, long activations, long activationNanos, long maxActivationNanos, int queueDepth,
-      long backPressuredNanos) {}
+      long backPressuredNanos, long watermarkMillis, long watermarkLagMillis) {
+
+    /** A row of a step without a watermark. */
+    public Step(String stepId, String kind, boolean exchanges, int worker, long itemsIn, long itemsOut,
+        long batchesOut, long activations, long activationNanos, long maxActivationNanos, int queueDepth,
+        long backPressuredNanos) {
+      this(stepId, kind, exchanges, worker, itemsIn, itemsOut, batchesOut, activations, activationNanos,
+          maxActivationNanos, queueDepth, backPressuredNanos, Long.MIN_VALUE, 0);
+    }
+
+    /** Whether the step keeps a watermark on this worker and has one ({@link #watermarkMillis()}). */
+    public boolean hasWatermark() {
+      return watermarkMillis != Long.MIN_VALUE;
+    }
+  }
 }

@@ -189,9 +189,18 @@ final class Monitoring {
   static void printTable(LiveStats s, PrintWriter err) {
     err.printf(Locale.ROOT, "-- %s after %.1f s: %s, epoch %d%n", s.flowName(), s.elapsedNanos() / 1e9,
         s.state().name().toLowerCase(Locale.ROOT), s.epoch());
-    err.printf("%-24s %-6s %12s %12s%n", "step", "worker", "items in", "items out");
-    for (LiveStats.Step row : s.steps()) {
-      err.printf("%-24s %-6d %12d %12d%n", row.stepId(), row.worker(), row.itemsIn(), row.itemsOut());
+    boolean watermarks = s.steps().stream().anyMatch(LiveStats.Step::hasWatermark);
+    if (!watermarks) {
+      err.printf("%-24s %-6s %12s %12s%n", "step", "worker", "items in", "items out");
+      for (LiveStats.Step row : s.steps()) {
+        err.printf("%-24s %-6d %12d %12d%n", row.stepId(), row.worker(), row.itemsIn(), row.itemsOut());
+      }
+    } else { // window steps: how far their watermark is behind the run's time
+      err.printf("%-24s %-6s %12s %12s %14s%n", "step", "worker", "items in", "items out", "watermark lag");
+      for (LiveStats.Step row : s.steps()) {
+        err.printf(Locale.ROOT, "%-24s %-6d %12d %12d %14s%n", row.stepId(), row.worker(), row.itemsIn(), row.itemsOut(),
+            row.hasWatermark() ? String.format(Locale.ROOT, "%.1f s", row.watermarkLagMillis() / 1000.0) : "");
+      }
     }
     err.flush();
   }

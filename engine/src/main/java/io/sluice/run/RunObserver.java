@@ -10,7 +10,10 @@ import java.util.function.LongConsumer;
  * to the cluster, {@link #activationListener} once per step and local worker while the workers
  * build their steps (on the worker threads), then {@link #running} once every process has
  * connected, or {@link #startFailed} if the run could not start. What happens after that the
- * observer reads from {@link RunningDataflow#liveStats()}, which works from any thread.
+ * observer reads from {@link RunningDataflow#liveStats()}, which works from any thread; besides,
+ * {@link #clientOpened}/{@link #clientClosed} tell of source partitions' clients (on the worker
+ * threads, as partitions open and close) and {@link #snapshotsWritten} of recovery writes (on the
+ * recovery writer's thread).
  *
  * <p>Methods must return quickly and not throw; an observer is used for one run at a time.
  */
@@ -35,11 +38,30 @@ public interface RunObserver extends AutoCloseable {
 
   /**
    * With recovery on, this process's recovery writer finished writing one batch of snapshots to
-   * the store: {@code snapshots} keys and partition states ({@code bytes} bytes of serialized keys
-   * and states) for epochs up to {@code epoch}, which took {@code nanos} nanoseconds of writing
-   * (serializing on the workers not included). Called on the writer thread.
+   * the store: {@code snapshots} keys and partition states ({@code bytes} bytes of the chunks
+   * written: encoded keys and states) for epochs up to {@code epoch}, which took {@code nanos}
+   * nanoseconds on the writer thread (encoding there and the SQLite writes; states a worker
+   * serialized itself not included). Called on the writer thread.
    */
   default void snapshotsWritten(long epoch, long snapshots, long bytes, long nanos) {}
+
+  /**
+   * A source partition opened on {@code worker} hands out a client that keeps metrics of its own
+   * ({@link io.sluice.inputs.InstrumentedPartition}, e.g. the Kafka source's {@code KafkaConsumer}),
+   * so that the observer can bind them (the {@code sluice-metrics} module binds Kafka clients with
+   * Micrometer's {@code KafkaClientMetrics}). Called on the worker's thread right after the
+   * partition opened; {@link #clientClosed} follows, with the same arguments, right before it
+   * closes. The observer must not use the client for anything but reading its metrics.
+   *
+   * @param stepId    the input step
+   * @param worker    the global worker index reading the partition
+   * @param partition the partition's name
+   * @param client    what {@link io.sluice.inputs.InstrumentedPartition#metricsClient()} returned (non-null)
+   */
+  default void clientOpened(String stepId, int worker, String partition, Object client) {}
+
+  /** The partition {@link #clientOpened} told of is about to close (on the worker's thread). */
+  default void clientClosed(String stepId, int worker, String partition, Object client) {}
 
   /** Releases what the observer holds (an HTTP server, meters); the default does nothing. */
   @Override

@@ -42,7 +42,8 @@ final class LiveStatsReader {
           rows.add(new LiveStats.Step(node.id(), node.kind(), exchanges, w.index, 0, 0, 0, 0, 0, 0, depth, 0));
         } else {
           rows.add(new LiveStats.Step(node.id(), node.kind(), exchanges, w.index, m.itemsIn, m.itemsOut, m.batchesOut,
-              m.activations, m.activationNanos, m.maxActivationNanos, depth, m.backPressuredNanos));
+              m.activations, m.activationNanos, m.maxActivationNanos, depth, m.backPressuredNanos, m.watermarkMillis,
+              m.watermarkMillis == Long.MIN_VALUE ? 0 : m.watermarkLagMillis));
         }
       }
     }

@@ -16,6 +16,8 @@ abstract class Node {
   final Worker worker;
   final StepMetrics metrics;
   private final List<List<Inlet>> outputs = new ArrayList<>();
+  /** Whether activations put {@code step} in the MDC ({@link LogContext#stepMdc()}). */
+  private final boolean stepMdc = LogContext.stepMdc();
 
   Node(String stepId, Worker worker, StepMetrics metrics, int outputCount) {
     this.stepId = stepId;
@@ -96,8 +98,22 @@ abstract class Node {
     }
   }
 
+  /**
+   * An activation of user code begins: puts {@code step} in the MDC (when on) and returns
+   * {@link System#nanoTime()} for {@link #recordActivation}, which must follow it.
+   */
+  final long beginActivation() {
+    if (stepMdc) {
+      LogContext.stepBegins(stepId);
+    }
+    return System.nanoTime();
+  }
+
   /** Records how long one activation of user code took, warning past the threshold. */
   final void recordActivation(long nanos) {
+    if (stepMdc) {
+      LogContext.stepEnded();
+    }
     metrics.activations++;
     metrics.activationNanos += nanos;
     if (metrics.activationListener != null) {

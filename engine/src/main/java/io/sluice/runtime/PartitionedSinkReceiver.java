@@ -41,7 +41,7 @@ final class PartitionedSinkReceiver extends ExchangeReceiver {
       }
       byPartition.computeIfAbsent(p, k -> new ArrayList<>()).add(item);
     }
-    long t0 = System.nanoTime();
+    long t0 = beginActivation();
     for (Map.Entry<Integer, List<Object>> e : byPartition.entrySet()) {
       SinkPartition<Object, ?> part = owned.get(e.getKey());
       if (part == null) {

@@ -22,6 +22,8 @@ final class SourceTasklet implements Tasklet {
   /** The partition when it marks epoch ends itself ({@link EpochBoundary}), else null. */
   private final EpochBoundary boundary;
   private final Worker worker;
+  /** The partition's client with metrics of its own ({@link io.sluice.inputs.InstrumentedPartition}), or null. */
+  private final Object client;
   private ExchangeSender[] downstream = new ExchangeSender[0];
   private Instant awake;
   private long itemsRead;
@@ -46,6 +48,35 @@ final class SourceTasklet implements Tasklet {
     this.timeMillis = worker.startTimeMillis;
     this.epochStartMillis = worker.nowMillis(timeMillis);
     worker.closeOnExit(this::close);
+    this.client = worker.execution.config.observer() == null ? null : clientOf(partition);
+    tellClient(true);
+  }
+
+  /** The partition's client with metrics of its own, or null; a partition failing to say is a failure to open it. */
+  private Object clientOf(StatelessSourcePartition<Object> p) {
+    try {
+      return p instanceof io.sluice.inputs.InstrumentedPartition ip ? ip.metricsClient() : null;
+    } catch (RuntimeException | Error e) {
+      throw node.failureDuring("opening partition '" + partitionName + "' (asking its metrics client)", e);
+    }
+  }
+
+  /** Tells the run's observer of the partition's client opening (or closing), if both exist. */
+  private void tellClient(boolean opened) {
+    io.sluice.run.RunObserver observer = worker.execution.config.observer();
+    if (client == null || observer == null) {
+      return;
+    }
+    try {
+      if (opened) {
+        observer.clientOpened(node.stepId, worker.index, partitionName, client);
+      } else {
+        observer.clientClosed(node.stepId, worker.index, partitionName, client);
+      }
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(SourceTasklet.class).warn("step '{}': the run's observer failed on the client of"
+          + " partition '{}' (its metrics may be missing): {}", node.stepId, partitionName, e.toString());
+    }
   }
 
   void setDownstream(ExchangeSender[] senders) {
@@ -83,7 +114,7 @@ final class SourceTasklet implements Tasklet {
         return 0;
       }
     }
-    long t0 = System.nanoTime();
+    long t0 = node.beginActivation();
     List<Object> batch;
     boolean closeAfter;
     try {
@@ -189,6 +220,7 @@ final class SourceTasklet implements Tasklet {
   private void close() {
     if (!closed) {
       closed = true;
+      tellClient(false);
       partition.close();
     }
   }

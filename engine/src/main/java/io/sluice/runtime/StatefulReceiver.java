@@ -167,7 +167,7 @@ final class StatefulReceiver extends ExchangeReceiver {
     }
     List<Object> out = new ArrayList<>(items.size());
     emitter.out = out;
-    long t0 = System.nanoTime();
+    long t0 = beginActivation();
     try {
       for (Object key : keyOrder) {
         List<Object> values = groups.get(key);
@@ -210,6 +210,9 @@ final class StatefulReceiver extends ExchangeReceiver {
   }
 
   private void after(Slot slot, Retention r) {
+    if (slot.logic instanceof io.sluice.dataflow.Watermarked w) {
+      metrics.watermark(w.watermark(), worker.virtualTime ? timeMillis : worker.clock.millis());
+    }
     if (changed != null && !slot.dirty) {
       slot.dirty = true;
       changed.add(slot);
@@ -281,7 +284,7 @@ final class StatefulReceiver extends ExchangeReceiver {
         emitter.out = out;
       }
       emitter.key = Routing.keyOf(t.key);
-      long t0 = System.nanoTime();
+      long t0 = beginActivation();
       Retention r;
       try {
         r = logic.onNotify(emitter);
@@ -302,7 +305,7 @@ final class StatefulReceiver extends ExchangeReceiver {
   void finish() {
     List<Object> out = new ArrayList<>();
     emitter.out = out;
-    long t0 = System.nanoTime();
+    long t0 = beginActivation();
     for (Map.Entry<Object, Slot> e : logics.entrySet()) {
       emitter.key = Routing.keyOf(e.getKey());
       try {

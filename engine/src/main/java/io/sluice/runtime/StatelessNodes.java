@@ -30,7 +30,7 @@ final class StatelessNodes {
     @SuppressWarnings("unchecked")
     void push(int input, long epoch, List<Object> items) {
       metrics.itemsIn += items.size();
-      long t0 = System.nanoTime();
+      long t0 = beginActivation();
       List<Object> out;
       try {
         Iterable<?> result = mapper.apply(items);
@@ -68,7 +68,7 @@ final class StatelessNodes {
     @Override
     void push(int input, long epoch, List<Object> items) {
       metrics.itemsIn += items.size();
-      long t0 = System.nanoTime();
+      long t0 = beginActivation();
       List<Object> yes = new ArrayList<>(items.size());
       List<Object> no = new ArrayList<>();
       for (Object item : items) {
@@ -136,7 +136,7 @@ final class StatelessNodes {
     @Override
     void push(int input, long epoch, List<Object> items) {
       metrics.itemsIn += items.size();
-      long t0 = System.nanoTime();
+      long t0 = beginActivation();
       for (Object item : items) {
         try {
           inspector.inspect(item, worker.index, epoch);
@@ -168,7 +168,7 @@ final class StatelessNodes {
     @Override
     void push(int input, long epoch, List<Object> items) {
       metrics.itemsIn += items.size();
-      long t0 = System.nanoTime();
+      long t0 = beginActivation();
       try {
         partition.writeBatch(items, epoch);
       } catch (RuntimeException | Error e) {

@@ -486,6 +486,10 @@ final class Worker implements Runnable {
 
   /** Runs user code that builds part of a step, reporting a failure with the step and this worker. */
   private <T> T call(String stepId, String what, Supplier<T> userCode) {
+    boolean mdc = LogContext.stepMdc(); // what a partition logs as it opens names its step
+    if (mdc) {
+      LogContext.stepBegins(stepId);
+    }
     try {
       T result = userCode.get();
       if (result == null) {
@@ -494,6 +498,10 @@ final class Worker implements Runnable {
       return result;
     } catch (RuntimeException | Error e) {
       throw io.sluice.run.StepFailedException.during(stepId, index, what, e);
+    } finally {
+      if (mdc) {
+        LogContext.stepEnded();
+      }
     }
   }
 

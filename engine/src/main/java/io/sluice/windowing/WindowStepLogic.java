@@ -21,7 +21,8 @@ import java.util.function.Consumer;
  * ({@link ClockLogic#isEmpty()}) as well as no window or queued item: an event-time key keeps its
  * watermark after its windows close, so a later item cannot reopen an emitted window.
  */
-final class WindowStepLogic<K, V, W, S> implements StatefulLogic<V, WindowEvent, WindowSnapshot> {
+final class WindowStepLogic<K, V, W, S> implements StatefulLogic<V, WindowEvent, WindowSnapshot>,
+    io.sluice.dataflow.Watermarked {
   private final K key;
   private final ClockLogic<? super V> clock;
   private final WindowerLogic windower;
@@ -184,6 +185,12 @@ final class WindowStepLogic<K, V, W, S> implements StatefulLogic<V, WindowEvent,
       }
     }
     return at == null ? null : clock.toSystem(at);
+  }
+
+  /** The key's watermark as of its last batch or timer ({@link Instant#MIN} before any). */
+  @Override
+  public Instant watermark() {
+    return lastWatermark;
   }
 
   @Override

@@ -43,6 +43,19 @@ class MonitoringTest {
   }
 
   @Test
+  void theTableShowsWindowStepsWatermarkLag() {
+    LiveStats s = new LiveStats("f", 0, 1, 1, LiveStats.State.RUNNING, null, 1, 0, 2_000_000_000L, List.of(
+        new LiveStats.Step("in", "input", false, 0, 0, 3, 1, 1, 0, 0, -1, 0),
+        new LiveStats.Step("win", "stateful_batch", true, 0, 3, 1, 1, 1, 0, 0, 0, 0, 1_000_000L, 15_300L)));
+    java.io.StringWriter out = new java.io.StringWriter();
+    Monitoring.printTable(s, new java.io.PrintWriter(out));
+    assertThat(out.toString().lines().skip(1).map(String::strip).toList()).containsExactly(
+        "step                     worker     items in    items out  watermark lag",
+        "in                       0                 0            3",
+        "win                      0                 3            1         15.3 s");
+  }
+
+  @Test
   void liveStatsAfterTheRunEqualItsResult() {
     Dataflow flow = new Dataflow("live");
     flow.input("in", io.sluice.connectors.IterableSource.of(List.of("a", "b", "c", "a")))

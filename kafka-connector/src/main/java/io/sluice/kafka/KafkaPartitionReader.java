@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * {@link #snapshot()} is the offset of the next record. With a {@code group.id}, offsets are
  * committed to the group only from {@link #epochComplete} (auto-commit is forced off).
  */
-final class KafkaPartitionReader implements SourcePartition<Object, Long> {
+final class KafkaPartitionReader implements SourcePartition<Object, Long>, io.sluice.inputs.InstrumentedPartition {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaPartitionReader.class);
   private static final Duration ERROR_BACKOFF = Duration.ofMillis(100);
 
@@ -53,13 +53,17 @@ final class KafkaPartitionReader implements SourcePartition<Object, Long> {
   private Instant awake;
   /** A read failed in stop-at-end mode with errors as items: the partition ends instead of retrying forever. */
   private boolean endAfterError;
+  /** Whether the partition's end was logged. */
+  private boolean endLogged;
   /** How long a poll may wait right after a non-empty one, when the next fetch is already on its way. */
   private final Duration pollWait;
   /** Whether the last poll returned records. */
   private boolean streaming;
   private final long stallTimeoutNanos;
-  /** Reading to an end offset: when the polls in a row that made no progress began; -1 while progressing. */
+  /** When the polls in a row that made no progress began (tailing: since the last look); -1 while progressing. */
   private long stalledSinceNanos = -1;
+  /** Tailing: a stall was warned of and progress has not resumed since. */
+  private boolean tailStallWarned;
 
   KafkaPartitionReader(KafkaSource src, String stepId, String partition, Long resumeState, boolean raise) {
     this.stepId = stepId;
@@ -149,6 +153,11 @@ final class KafkaPartitionReader implements SourcePartition<Object, Long> {
   @Override
   public List<Object> nextBatch() {
     if (endAfterError || (end >= 0 && position >= end)) {
+      if (!endLogged) {
+        endLogged = true;
+        LOG.info("step '{}': Kafka partition {} {}; the partition ends", stepId, tp,
+            endAfterError ? "stopped at offset " + position + " after a failed read" : "read up to its end offset " + end);
+      }
       return null;
     }
     long before = position;
@@ -186,17 +195,43 @@ final class KafkaPartitionReader implements SourcePartition<Object, Long> {
         position = polled.get(polled.size() - 1).offset() + 1;
       }
     }
-    if (end >= 0 && batch.isEmpty() && position == before) {
+    if (batch.isEmpty() && position == before) {
       long now = System.nanoTime();
       if (stalledSinceNanos < 0) {
         stalledSinceNanos = now;
       } else if (now - stalledSinceNanos > stallTimeoutNanos) {
-        return stalled();
+        if (end >= 0) {
+          return stalled();
+        }
+        tailStalled(now);
       }
     } else {
+      if (tailStallWarned) {
+        tailStallWarned = false;
+        LOG.info("step '{}': reading {} makes progress again, at offset {}", stepId, tp, position);
+      }
       stalledSinceNanos = -1;
     }
     return batch;
+  }
+
+  /**
+   * A tailing read made no progress for the stall timeout: usual for a topic nobody writes to, a
+   * stall if the consumer knows of records it has not read (its lag, from the brokers' last answer).
+   * Warns once per stall, then looks again one stall timeout later; a tailing partition waits.
+   */
+  private void tailStalled(long now) {
+    stalledSinceNanos = now; // look again one stall timeout later, not at every idle poll
+    if (tailStallWarned) {
+      return;
+    }
+    java.util.OptionalLong lag = consumer.currentLag(tp);
+    if (lag.isPresent() && lag.getAsLong() > 0) {
+      tailStallWarned = true;
+      LOG.warn("step '{}': reading {} (tailing) made no progress for {} ms at offset {} while the brokers last reported {}"
+          + " more records; are brokers '{}' still reachable? Waiting for them (KafkaSource.stallTimeout)", stepId, tp,
+          stallTimeoutNanos / 1_000_000, position, lag.getAsLong(), bootstrap);
+    }
   }
 
   /** A bounded read that stopped progressing below its end offset: a failed read, not a wait forever. */
@@ -247,6 +282,15 @@ final class KafkaPartitionReader implements SourcePartition<Object, Long> {
   @Override
   public Instant nextAwake() {
     return awake;
+  }
+
+  /**
+   * The partition's consumer, whose own metrics (records lag, fetch rates) the run's observer may
+   * bind: {@code sluice-metrics} serves them with Micrometer's {@code KafkaClientMetrics}.
+   */
+  @Override
+  public Object metricsClient() {
+    return consumer;
   }
 
   /** The offset of the next record: the partition resumes right after the last record returned. */

@@ -38,7 +38,9 @@ import java.util.Objects;
  *   <li>A partition read up to its end offset that stops making progress below it for
  *       {@link Builder#stallTimeout stallTimeout} (default 30 s), e.g. because the brokers went
  *       away in the middle of the run, fails like a failing read instead of waiting forever.
- *       Tailing partitions wait for brokers as long as the Kafka client does.</li>
+ *       Tailing partitions wait for brokers as long as the Kafka client does; one that makes no
+ *       progress for {@code stallTimeout} while the brokers last reported records it has not read
+ *       logs a warning (once per stall; and when it progresses again).</li>
  *   <li>A failing read stops the run with a {@link KafkaConnectorException} naming the partition
  *       and offset, or, with {@link Builder#raiseOnErrors raiseOnErrors(false)} and
  *       {@link KafkaOps#input}, flows on as a {@link KafkaError} in the errors stream.</li>

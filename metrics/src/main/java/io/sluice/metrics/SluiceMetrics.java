@@ -2,11 +2,14 @@ package io.sluice.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -27,12 +30,18 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import java.util.function.ToDoubleFunction;
 import org.slf4j.Logger;
@@ -61,6 +70,20 @@ import org.slf4j.LoggerFactory;
  *       {@code sluice.epoch.completed} (gauge): the newest epoch complete in the cluster (with
  *       recovery: snapshots written); {@code sluice.run.running}
  *       (gauge): 1 while the run runs</li>
+ *   <li>with recovery on: {@code sluice.snapshot.write} (timer: each batch of snapshots the
+ *       process's recovery writer encoded and wrote), {@code sluice.snapshot.snapshots} (counter:
+ *       keys and partition states written), {@code sluice.snapshot.bytes} (distribution summary,
+ *       bytes written to the store per write batch), {@code sluice.snapshot.epoch} (gauge: the newest epoch this process wrote
+ *       snapshots of)</li>
+ *   <li>window steps, per step and worker: {@code sluice.window.watermark.lag} (time gauge: the
+ *       run's time minus the newest watermark of the step's keys on the worker) and
+ *       {@code sluice.window.watermark} (time gauge: that watermark, since the Unix epoch); they
+ *       appear within a second of the step's first item</li>
+ *   <li>Kafka sources (with kafka-clients on the class path): every partition's consumer's own
+ *       metrics through Micrometer's {@code KafkaClientMetrics} ({@code kafka.consumer.*}, among them
+ *       {@code kafka.consumer.fetch.manager.records.lag} per topic and partition), tagged also with
+ *       step and worker; they appear within a second of the consumer's first fetch and go when the
+ *       partition closes</li>
  *   <li>with {@link #serve}: the JVM's memory, GC, threads, class loading, CPU and uptime
  *       (Micrometer's binders)</li>
  * </ul>
@@ -74,6 +97,10 @@ import org.slf4j.LoggerFactory;
 public final class SluiceMetrics implements RunObserver {
   private static final Logger LOG = LoggerFactory.getLogger(SluiceMetrics.class);
   private static final long STATS_MAX_AGE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  /** How often meters that appear while a run runs (window watermarks, Kafka client metrics) are looked for. */
+  static final Duration REFRESH = Duration.ofSeconds(1);
+  /** Whether kafka-clients (an optional dependency) is on the class path. */
+  private static final boolean KAFKA = present("org.apache.kafka.clients.consumer.Consumer");
 
   private final MeterRegistry registry;
   private final PrometheusMeterRegistry prometheus;
@@ -81,6 +108,22 @@ public final class SluiceMetrics implements RunObserver {
   private final ExecutorService httpThreads;
   private final JvmGcMetrics gcMetrics;
   private final List<Meter> meters = new CopyOnWriteArrayList<>();
+  /** One daemon thread: looks for new watermark rows and refreshes the Kafka client binders. */
+  private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "sluice-metrics-refresh");
+    t.setDaemon(true);
+    return t;
+  });
+  /** Bound clients' binders (Kafka's KafkaClientMetrics), by client identity. */
+  private final Map<Object, AutoCloseable> clients = new ConcurrentHashMap<>();
+  /** Rows (step/worker) whose watermark meters are registered. */
+  private final Set<String> watermarkRows = new HashSet<>();
+  /** The newest epoch this process's recovery writer wrote snapshots of; 0 before any. */
+  private final AtomicLong snapshotEpoch = new AtomicLong();
+  private volatile Timer snapshotWrite;
+  private volatile Counter snapshotCount;
+  private volatile DistributionSummary snapshotBytes;
+  private volatile java.util.concurrent.Future<?> watermarkTask;
 
   private volatile Tags runTags = Tags.empty();
   private volatile RunningDataflow run;
@@ -205,8 +248,74 @@ public final class SluiceMetrics implements RunObserver {
     started = true;
     synchronized (this) {
       cached = null;
+      watermarkRows.clear();
     }
     runTags = Tags.of("flow", flow.name(), "process", String.valueOf(config.processId()));
+    snapshotEpoch.set(0);
+    if (config.recovery() != null) {
+      Timer write = Timer.builder("sluice.snapshot.write")
+          .description("how long the recovery writer took to encode and write one batch of snapshots (states the workers"
+              + " serialized themselves not included)")
+          .tags(runTags).publishPercentileHistogram()
+          .minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofSeconds(60))
+          .register(registry);
+      Counter count = Counter.builder("sluice.snapshot.snapshots")
+          .description("snapshots written to the recovery store: changed keys (and deletions) and partition states")
+          .tags(runTags).register(registry);
+      DistributionSummary bytes = DistributionSummary.builder("sluice.snapshot.bytes")
+          .description("bytes written to the recovery store (chunks of encoded keys and states) per batch of snapshots")
+          .baseUnit("bytes")
+          .tags(runTags).register(registry);
+      meters.add(write);
+      meters.add(count);
+      meters.add(bytes);
+      meters.add(Gauge.builder("sluice.snapshot.epoch", snapshotEpoch, AtomicLong::get)
+          .description("the newest epoch this process wrote snapshots of (complete in the cluster: sluice.epoch.completed)")
+          .tags(runTags).register(registry));
+      snapshotWrite = write;
+      snapshotCount = count;
+      snapshotBytes = bytes;
+    } else {
+      snapshotWrite = null;
+      snapshotCount = null;
+      snapshotBytes = null;
+    }
+  }
+
+  @Override
+  public void snapshotsWritten(long epoch, long snapshots, long bytes, long nanos) {
+    Timer write = snapshotWrite;
+    if (write == null) {
+      return;
+    }
+    write.record(nanos, TimeUnit.NANOSECONDS);
+    snapshotCount.increment(snapshots);
+    snapshotBytes.record(bytes);
+    snapshotEpoch.accumulateAndGet(epoch, Math::max);
+  }
+
+  /**
+   * Binds a Kafka client's own metrics (Micrometer's {@code KafkaClientMetrics}) with the run's tags
+   * plus {@code step} and {@code worker}; other clients are ignored.
+   */
+  @Override
+  public void clientOpened(String stepId, int worker, String partition, Object client) {
+    if (!KAFKA || client == null) {
+      return;
+    }
+    Tags tags = runTags.and("step", stepId, "worker", String.valueOf(worker));
+    AutoCloseable binder = KafkaBinding.bind(client, tags, registry, refresher, REFRESH);
+    if (binder != null) {
+      AutoCloseable before = clients.put(client, binder);
+      closeQuietly(before);
+    }
+  }
+
+  @Override
+  public void clientClosed(String stepId, int worker, String partition, Object client) {
+    if (client != null) {
+      closeQuietly(clients.remove(client));
+    }
   }
 
   @Override
@@ -235,6 +344,12 @@ public final class SluiceMetrics implements RunObserver {
     meters.add(Gauge.builder("sluice.run.running", this, m -> m.stats().state() == LiveStats.State.RUNNING ? 1 : 0)
         .description("1 while the run runs, 0 once it finished or failed").tags(tags).register(registry));
     List<LiveStats.Step> rows = first.steps();
+    java.util.concurrent.Future<?> before = watermarkTask;
+    if (before != null) {
+      before.cancel(false);
+    }
+    watermarkTask = refresher.scheduleWithFixedDelay(this::registerWatermarks, 0, REFRESH.toMillis(),
+        TimeUnit.MILLISECONDS);
     for (int i = 0; i < rows.size(); i++) {
       LiveStats.Step row = rows.get(i);
       Tags t = tags.and("step", row.stepId(), "worker", String.valueOf(row.worker()));
@@ -265,6 +380,7 @@ public final class SluiceMetrics implements RunObserver {
       server.stop(0);
       httpThreads.shutdownNow();
     }
+    refresher.shutdownNow();
     if (gcMetrics != null) {
       gcMetrics.close();
     }
@@ -280,10 +396,74 @@ public final class SluiceMetrics implements RunObserver {
   }
 
   private void removeMeters() {
+    for (AutoCloseable c : clients.values()) {
+      closeQuietly(c);
+    }
+    clients.clear();
     for (Meter m : meters) {
       registry.remove(m);
     }
     meters.clear();
+  }
+
+  /**
+   * Registers the watermark meters of rows that have a watermark now and had none before (a window
+   * step's first item on a worker). Runs on the refresher thread, every {@link #REFRESH}.
+   */
+  private void registerWatermarks() {
+    RunningDataflow r = run;
+    if (r == null) {
+      return;
+    }
+    try {
+      List<LiveStats.Step> rows = stats().steps();
+      Tags tags = runTags;
+      for (int i = 0; i < rows.size(); i++) {
+        LiveStats.Step row = rows.get(i);
+        if (!row.hasWatermark()) {
+          continue;
+        }
+        String id = row.stepId() + "/" + row.worker();
+        synchronized (this) {
+          if (run != r || !watermarkRows.add(id)) {
+            continue;
+          }
+        }
+        Tags t = tags.and("step", row.stepId(), "worker", String.valueOf(row.worker()));
+        int at = i;
+        meters.add(TimeGauge.builder("sluice.window.watermark.lag", this, TimeUnit.MILLISECONDS,
+                m -> m.row(at).watermarkLagMillis())
+            .description("the run's time minus the newest watermark of the step's keys on the worker, as of the last"
+                + " time one of them ran")
+            .tags(t).register(registry));
+        meters.add(TimeGauge.builder("sluice.window.watermark", this, TimeUnit.MILLISECONDS,
+                m -> m.row(at).watermarkMillis())
+            .description("the newest watermark of the step's keys on the worker, since the Unix epoch")
+            .tags(t).register(registry));
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("looking for window watermarks failed", e);
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception e) {
+      LOG.debug("closing a client's metrics failed", e);
+    }
+  }
+
+  private static boolean present(String className) {
+    try {
+      Class.forName(className, false, SluiceMetrics.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
   }
 
   private LiveStats.Step row(int i) {
