@@ -335,7 +335,6 @@ class RecoveryEdgeCasesTest {
     CrashedRun crashed = r.withRecovery(dir).runUntilCrash(hoardFlow("hoard", hoardSource(), before),
         Crash.whenStepSeesItemNumber("hoard", 50));
     long resumeEpoch = RecoveryStore.inspect(dir).newestCompleteEpoch();
-    assertThat(resumeEpoch).isPositive();
     TestSink<KV<String, String>> after = new TestSink<>();
     TestRun resumed = r.atWorkers(1).withRecovery(dir).run(hoardFlow("hoard", hoardSource(), after));
     assertThat(RecoveryRun.of(reference, crashed.output(before), resumeEpoch, resumed.output(after)))
@@ -739,7 +738,6 @@ class RecoveryEdgeCasesTest {
     CrashedRun crashed = r.withRecovery(dir).runUntilCrash(windowsAndJoin(counts, sessions, joined),
         Crash.whenStepSeesItemNumber("session", 30));
     long resumeEpoch = RecoveryStore.inspect(dir).newestCompleteEpoch();
-    assertThat(resumeEpoch).isPositive();
     TestSink<KV<String, io.sluice.windowing.Windowed<Long>>> counts2 = new TestSink<>();
     TestSink<KV<String, io.sluice.windowing.Windowed<List<String>>>> sessions2 = new TestSink<>();
     TestSink<KV<String, io.sluice.dataflow.Joined<String, String>>> joined2 = new TestSink<>();
@@ -1067,35 +1065,43 @@ class RecoveryEdgeCasesTest {
   }
 
   /**
-   * 3,000 keys with 1 KB states, 1,500 changed per epoch, in a store of one recovery partition: each
-   * epoch writes several chunks of the same step; then half the keys change again, and a crash at
-   * the close of an epoch: every key resumes from its newest chunk, at another worker count.
+   * 3,000 keys with 1 KB states in a store of one recovery partition: the first run ends at the end
+   * of its input and compacts them into several chunks of one step and epoch; a continuation
+   * changes every key again, then half of them, and crashes; a third run resumes every key from its
+   * newest entry, at another worker count. (Each run at its own worker count: see
+   * {@link #aContinuedRunThatCrashesResumesOnlyFromAnEpochEveryWorkerWrote}.)
    */
   @Test
-  void manyKeysInSeveralChunksOfOneEpochResumeFromTheNewest(@TempDir Path dir) throws Exception {
-    List<String> items = new ArrayList<>();
+  void manyKeysInSeveralChunksOfOneEpochResumeFromTheNewest(@TempDir Path dir, @TempDir Path refDir) throws Exception {
+    List<List<String>> parts = List.of(new ArrayList<>(), new ArrayList<>());
+    List<List<String>> later = List.of(new ArrayList<>(), new ArrayList<>());
     for (int round = 0; round < 3; round++) {
-      for (int k = 0; k < 3000; k += round == 0 ? 1 : 2) {
-        items.add(String.format("k%04d:%d:", k, round) + "x".repeat(1000));
+      for (int k = 0; k < 3000; k += round == 2 ? 2 : 1) {
+        (round == 0 ? parts : later).get(k % 2).add(String.format("k%04d:%d:", k, round) + "x".repeat(1000));
       }
     }
+    TestSource<String> src = TestSource.<String>builder().batchSize(750)
+        .partition("p0", Script.ofAll(parts.get(0)).endOfStream().thenAll(later.get(0)))
+        .partition("p1", Script.ofAll(parts.get(1)).endOfStream().thenAll(later.get(1)))
+        .build();
     RecoveryStore.init(dir, 1);
-    DataflowRunner r = DataflowRunner.withWorkers(2).withConfig(c -> c.withEpochInterval(Duration.ZERO));
+    DataflowRunner r = DataflowRunner.withWorkers(1).withConfig(c -> c.withEpochInterval(Duration.ZERO));
+    r.withRecovery(refDir).run(latestFlow(src, new TestSink<>()));
     TestSink<KV<String, Integer>> ref = new TestSink<>();
-    SinkOutput<KV<String, Integer>> reference = r.run(latestFlow(TestSource.dealt(2, items).withBatchSize(750), ref))
-        .output(ref);
-    TestSink<KV<String, Integer>> before = new TestSink<>();
-    CrashedRun crashed = r.withRecovery(dir).runUntilCrash(latestFlow(TestSource.dealt(2, items).withBatchSize(750),
-        before), Crash.atCloseOfEpoch(3).onWorker(0));
-    long resumeEpoch = RecoveryStore.inspect(dir).newestCompleteEpoch();
+    SinkOutput<KV<String, Integer>> reference = r.atWorkers(2).withRecovery(refDir).run(latestFlow(src, ref)).output(ref);
+
+    r.withRecovery(dir).run(latestFlow(src, new TestSink<>()));
     try (java.sql.Connection c = RecoveryStore.connect(dir.resolve("part-0.sqlite3"));
         java.sql.Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery(
             "SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM snaps WHERE step_id = 'latest' GROUP BY snap_epoch)")) {
       assertThat(rs.next() ? rs.getLong(1) : 0).as("several chunks of one step and epoch").isGreaterThan(1);
     }
+    TestSink<KV<String, Integer>> before = new TestSink<>();
+    CrashedRun crashed = r.atWorkers(2).withRecovery(dir).runUntilCrash(latestFlow(src, before),
+        Crash.whenStepSeesItemNumber("latest", 3500));
+    long resumeEpoch = RecoveryStore.inspect(dir).newestCompleteEpoch();
     TestSink<KV<String, Integer>> after = new TestSink<>();
-    TestRun resumed = r.atWorkers(3).withRecovery(dir).run(latestFlow(TestSource.dealt(2, items).withBatchSize(750),
-        after));
+    TestRun resumed = r.atWorkers(3).withRecovery(dir).run(latestFlow(src, after));
     assertThat(RecoveryRun.of(reference, crashed.output(before), resumeEpoch, resumed.output(after)))
         .lostNothing().duplicatedOnlyAfterTheSnapshot().endsInTheSameStateAsTheUninterruptedRun();
     assertThat(RecoveryStore.inspect(dir).keysPerStep()).containsEntry("latest", 3000L);
