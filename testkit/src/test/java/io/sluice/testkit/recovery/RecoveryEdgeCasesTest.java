@@ -1194,4 +1194,50 @@ class RecoveryEdgeCasesTest {
     List<KV<String, Long>> items = r.atWorkers(3).run(countFlow("huge", src, next)).output(next).items();
     assertThat(items).hasSize(3).contains(KV.of(ascii, 2L), KV.of("s", 2L)).contains(KV.of(other, 3L));
   }
+
+  // ------------------------------------------------------------------ a serde that writes defaults as no bytes
+
+  /**
+   * A compact serde in the style of Protocol Buffers, which writes a default value (here the
+   * Integer 0) as no bytes at all; everything else through Java serialization.
+   */
+  static final class DefaultsAsNoBytesSerde implements io.sluice.serde.Serde {
+    private final io.sluice.serde.JavaSerde java = new io.sluice.serde.JavaSerde();
+
+    @Override
+    public byte[] serialize(Object item) {
+      return Integer.valueOf(0).equals(item) ? new byte[0] : java.serialize(item);
+    }
+
+    @Override
+    public Object deserialize(byte[] bytes) {
+      return bytes.length == 0 ? Integer.valueOf(0) : java.deserialize(bytes);
+    }
+  }
+
+  /**
+   * With the run's own serde ({@link io.sluice.run.RunConfig#withSerde}), a key that it writes as
+   * no bytes (Integer 0, as Protocol Buffers writes a default) must come back as that key, not as
+   * the ASCII string of its routing bytes.
+   */
+  @Test
+  @Disabled("BUG: Recovery.key() reads an empty serialized key as 'an ASCII string stored as its routing bytes', so a"
+      + " key that the run's serde writes as no bytes (Integer 0 here) comes back as the String \"\\0\\0\\0\\0\"; its count"
+      + " starts over")
+  void aKeyThatTheSerdeWritesAsNoBytesResumesAsItself(@TempDir Path dir) {
+    Dataflow flow = new Dataflow("defaults");
+    TestSink<KV<Integer, Long>> out = new TestSink<>();
+    flow.input("in", TestSource.of(Script.of(0, 1, 0).endOfStream().then(0, 1)))
+        .keyOn("key", i -> i)
+        .<Long, Long>statefulMap("count", (state, v) -> {
+          long n = state.get() == null ? 1 : state.get() + 1;
+          state.set(n);
+          return n;
+        })
+        .output("out", out);
+    DataflowRunner r = DataflowRunner.withWorkers(1).withConfig(c -> c.withSerde(new DefaultsAsNoBytesSerde()))
+        .withRecovery(dir);
+    assertThat(r.run(flow).output(out).items()).containsExactlyInAnyOrder(KV.of(0, 1L), KV.of(1, 1L), KV.of(0, 2L));
+    assertThat(r.run(flow).output(out).items()).containsExactlyInAnyOrder(KV.of(0, 3L), KV.of(1, 2L));
+  }
 }
