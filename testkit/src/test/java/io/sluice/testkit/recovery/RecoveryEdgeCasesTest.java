@@ -1240,4 +1240,40 @@ class RecoveryEdgeCasesTest {
     assertThat(r.run(flow).output(out).items()).containsExactlyInAnyOrder(KV.of(0, 1L), KV.of(1, 1L), KV.of(0, 2L));
     assertThat(r.run(flow).output(out).items()).containsExactlyInAnyOrder(KV.of(0, 3L), KV.of(1, 2L));
   }
+
+  // ------------------------------------------------------------------ continuation, many times
+
+  /**
+   * Four runs, each after the previous one's end of input, at 1, 3, 2 and 4 workers: each reads
+   * exactly the input behind the previous end (three partitions), and the counts go on.
+   */
+  @Test
+  void continuationAfterTheEndOfInputFourTimesAtChangingWorkerCounts(@TempDir Path dir) {
+    TestSource.Builder<String> b = TestSource.<String>builder().batchSize(2);
+    for (String p : List.of("p0", "p1", "p2")) {
+      Script<String> s = Script.of();
+      for (int run = 0; run < 4; run++) {
+        for (int i = 0; i < 5; i++) {
+          s = s.then("abcd".charAt((i + run) % 4) + ":" + p + "-" + run + "-" + i);
+        }
+        s = run < 3 ? s.endOfStream() : s;
+      }
+      b.partition(p, s);
+    }
+    TestSource<String> src = b.build();
+    int[] workers = {1, 3, 2, 4};
+    Map<String, Long> total = new TreeMap<>();
+    for (int run = 0; run < 4; run++) {
+      TestSink<KV<String, Long>> out = new TestSink<>();
+      List<KV<String, Long>> items = DataflowRunner.withWorkers(workers[run]).withRecovery(dir)
+          .run(countFlow("again", src, out)).output(out).items();
+      assertThat(items).as("run %d", run).hasSize(15);
+      Map<String, Long> last = lastPerKey(items);
+      for (KV<String, Long> kv : items) {
+        total.merge(kv.key(), 1L, Long::sum);
+      }
+      assertThat(last).as("run %d: the counts go on", run).isEqualTo(total);
+    }
+    assertThat(RecoveryStore.inspect(dir).keysPerStep()).containsEntry("count", 4L).containsEntry("in", 3L);
+  }
 }
