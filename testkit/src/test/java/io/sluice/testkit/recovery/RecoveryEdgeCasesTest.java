@@ -1276,4 +1276,43 @@ class RecoveryEdgeCasesTest {
     }
     assertThat(RecoveryStore.inspect(dir).keysPerStep()).containsEntry("count", 4L).containsEntry("in", 3L);
   }
+
+  // ------------------------------------------------------------------ a crash between the end-of-input snapshot and onEof
+
+  static Dataflow totalsFlow(TestSource<String> source, TestSink<KV<String, String>> out) {
+    Dataflow flow = new Dataflow("totals");
+    flow.input("in", source)
+        .keyOn("key", s -> s.substring(0, s.indexOf(':')))
+        .foldFinal("total", () -> "", (acc, v) -> acc.isEmpty() ? v : acc + "," + v)
+        .output("out", out);
+    return flow;
+  }
+
+  /**
+   * The end of input closes the last epoch and snapshots it before onEof emits the final folds. A
+   * crash right after that close (the snapshot complete, the folds not yet written) must not lose
+   * the folds: the resumed run has to emit them, as it would if the crash had come before the
+   * snapshot (then it reads the end of input again).
+   */
+  @Test
+  @Disabled("BUG: the end-of-input snapshot is taken before onEof runs, and a run resumed from it starts behind the end"
+      + " of input: what onEof would have emitted (foldFinal's results) is lost if the crash comes between the two")
+  void aCrashBetweenTheEndOfInputSnapshotAndOnEofLosesNoFinalResult(@TempDir Path dir, @TempDir Path refDir) {
+    TestSource<String> src = TestSource.of(Script.of("a:1", "b:2", "a:3").endOfStream().then("a:4")).withBatchSize(1);
+    DataflowRunner r = DataflowRunner.withWorkers(1).withConfig(c -> c.withEpochInterval(Duration.ZERO));
+    TestSink<KV<String, String>> ref = new TestSink<>();
+    List<KV<String, String>> reference = new ArrayList<>(r.withRecovery(refDir).run(totalsFlow(src, ref)).output(ref)
+        .items());
+    long lastEpoch = RecoveryStore.inspect(refDir).newestCompleteEpoch();
+    reference.addAll(r.withRecovery(refDir).run(totalsFlow(src, ref)).output(ref).items());
+    assertThat(reference).containsExactlyInAnyOrder(KV.of("a", "a:1,a:3"), KV.of("b", "b:2"), KV.of("a", "a:1,a:3,a:4"),
+        KV.of("b", "b:2"));
+
+    TestSink<KV<String, String>> out = new TestSink<>();
+    CrashedRun crashed = r.withRecovery(dir).runUntilCrash(totalsFlow(src, out), Crash.atCloseOfEpoch(lastEpoch));
+    List<KV<String, String>> written = new ArrayList<>(crashed.items(out));
+    long resumeEpoch = RecoveryStore.inspect(dir).newestCompleteEpoch();
+    written.addAll(r.withRecovery(dir).run(totalsFlow(src, out)).output(out).items());
+    assertThat(written).as("resumed from epoch %d of %d", resumeEpoch, lastEpoch).containsAll(reference);
+  }
 }
