@@ -1315,4 +1315,22 @@ class RecoveryEdgeCasesTest {
     written.addAll(r.withRecovery(dir).run(totalsFlow(src, out)).output(out).items());
     assertThat(written).as("resumed from epoch %d of %d", resumeEpoch, lastEpoch).containsAll(reference);
   }
+
+  // ------------------------------------------------------------------ unusual directory names
+
+  /** A recovery directory whose name has spaces, '?', '#', '%' and non-ASCII: the store is there, and resumes. */
+  @Test
+  void aRecoveryDirectoryWithUnusualCharactersHoldsTheStore(@TempDir Path tmp) throws Exception {
+    Path dir = tmp.resolve("store ?mode=memory#x %20 ü");
+    TestSource<String> src = TestSource.of(Script.of("a:1", "b:2").endOfStream().then("a:3"));
+    DataflowRunner r = DataflowRunner.withWorkers(1).withRecovery(dir);
+    r.run(countFlow("weird", src, new TestSink<>()));
+    try (var files = java.nio.file.Files.list(tmp)) {
+      assertThat(files.map(f -> f.getFileName().toString()).toList()).as("nothing written beside the directory")
+          .containsExactly(dir.getFileName().toString());
+    }
+    assertThat(RecoveryStore.inspect(dir).keysPerStep()).containsEntry("count", 2L);
+    TestSink<KV<String, Long>> next = new TestSink<>();
+    assertThat(r.run(countFlow("weird", src, next)).output(next).items()).containsExactly(KV.of("a", 2L));
+  }
 }
