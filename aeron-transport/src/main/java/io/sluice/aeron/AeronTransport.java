@@ -192,7 +192,8 @@ public final class AeronTransport implements Transport {
   public void start(ClusterSpec cluster, Inbound in) {
     this.spec = cluster;
     this.inbound = in;
-    this.serde = cluster.serde() != null ? cluster.serde() : defaultSerde(cluster.registeredTypes());
+    this.serde = cluster.serde() != null ? cluster.serde()
+        : settings.sharedDriver() ? inJvmSerde(cluster.registeredTypes()) : defaultSerde(cluster.registeredTypes());
     int processes = cluster.processes();
     int me = cluster.processId();
     int workers = processes * cluster.workersPerProcess();
@@ -789,6 +790,36 @@ public final class AeronTransport implements Transport {
    */
   public static Serde defaultSerde(List<String> registeredTypes) {
     return new ForySerde(registeredTypes);
+  }
+
+  /**
+   * System property: {@code true} makes {@link #inJvmSerde} generate Fory serializers like
+   * {@link #defaultSerde} does (off by default).
+   */
+  public static final String IN_JVM_CODEGEN_PROPERTY = "sluice.aeron.inJvmSerdeCodegen";
+  private static final int IN_JVM_SERDES_KEPT = 16;
+  private static final java.util.Map<List<String>, Serde> IN_JVM_SERDES =
+      new java.util.LinkedHashMap<>(IN_JVM_SERDES_KEPT, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<List<String>, Serde> eldest) {
+          return size() > IN_JVM_SERDES_KEPT;
+        }
+      };
+
+  /**
+   * The serde of the processes of an in-JVM cluster ({@link LocalCluster}, on the shared media
+   * driver) and of the testkit's serde check: the same types as {@link #defaultSerde} allows, the
+   * same bytes, but one instance per JVM and list of registered types (the processes and runs of
+   * a test JVM share it; the 16 most recently used lists are kept), and without Fory's serializer
+   * code generation, whose compilation costs about 0.5 s of CPU in a JVM's first cluster run and
+   * does not pay off over a test's few items (docs/PERFORMANCE.md, "Cold start"). Real processes
+   * use {@link #defaultSerde}. Thread-safe.
+   */
+  public static Serde inJvmSerde(List<String> registeredTypes) {
+    List<String> key = registeredTypes.stream().sorted().distinct().toList();
+    synchronized (IN_JVM_SERDES) {
+      return IN_JVM_SERDES.computeIfAbsent(key, k -> new ForySerde(k, Boolean.getBoolean(IN_JVM_CODEGEN_PROPERTY)));
+    }
   }
 
   /** The embedded media driver every Sluice process runs (its own, or the JVM's shared one). */
