@@ -825,9 +825,10 @@ public final class AeronTransport implements Transport {
   // ------------------------------------------------------------------ helpers
 
   /**
-   * The serde used when the run configuration names none: {@link ForySerde}, which creates only
-   * JDK value types, Sluice's own and the flow's registered types. The testkit's serde check uses
-   * it too, so that a one-process test fails where a cluster would.
+   * The serde a process uses when the run configuration names none: {@link ForySerde}, which
+   * creates only JDK value types, Sluice's own and the flow's registered types. In-JVM clusters and
+   * the testkit's serde check use {@link #inJvmSerde}, the same types and bytes, so that a
+   * one-process test fails where a cluster would.
    */
   public static Serde defaultSerde(List<String> registeredTypes) {
     return new ForySerde(registeredTypes);
