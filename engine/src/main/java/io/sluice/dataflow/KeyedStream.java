@@ -302,7 +302,8 @@ public class KeyedStream<K, V> extends Stream<KV<K, V>> {
     }
     boolean sinceFirst = from == CollectTimeout.SINCE_FIRST_VALUE;
     return statefulBatch(id,
-        (K key, List<V> resume) -> new StatefulLogics.CollectLogic<V>(resume, maxSize, timeout, sinceFirst));
+        (K key, StatefulLogics.CollectState resume) -> new StatefulLogics.CollectLogic<V>(resume, maxSize, timeout,
+            sinceFirst));
   }
 
   /**

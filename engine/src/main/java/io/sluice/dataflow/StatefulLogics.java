@@ -139,19 +139,24 @@ final class StatefulLogics {
    * collect: lists bounded by size and by time since their latest value (Bytewax) or, with
    * {@code sinceFirst}, since their first.
    */
-  static final class CollectLogic<V> implements StatefulLogic<V, List<V>, List<V>> {
+  /** collect's snapshot: the values collected so far, and when they are due (null: none), as Bytewax's {@code _CollectState}. */
+  record CollectState(List<?> buffer, Instant deadline) implements Serializable {}
+
+  static final class CollectLogic<V> implements StatefulLogic<V, List<V>, CollectState> {
     private final int maxSize;
     private final Duration timeout;
     private final boolean sinceFirst;
     private List<V> buffer;
     private Instant deadline;
 
-    CollectLogic(List<V> resume, int maxSize, Duration timeout, boolean sinceFirst) {
+    @SuppressWarnings("unchecked")
+    CollectLogic(CollectState resume, int maxSize, Duration timeout, boolean sinceFirst) {
       this.maxSize = maxSize;
       this.timeout = timeout;
       this.sinceFirst = sinceFirst;
-      this.buffer = resume == null ? new ArrayList<>() : new ArrayList<>(resume);
-      this.deadline = buffer.isEmpty() ? null : now().plus(timeout);
+      this.buffer = resume == null ? new ArrayList<>() : new ArrayList<>((List<V>) resume.buffer());
+      // the deadline it had: a resumed run fires it where the uninterrupted run would have
+      this.deadline = buffer.isEmpty() ? null : resume.deadline();
     }
 
     /** The one place collect reads time: the run's time source. */
@@ -201,8 +206,8 @@ final class StatefulLogics {
     }
 
     @Override
-    public List<V> snapshot() {
-      return List.copyOf(buffer);
+    public CollectState snapshot() {
+      return new CollectState(new ArrayList<>(buffer), deadline);
     }
   }
 

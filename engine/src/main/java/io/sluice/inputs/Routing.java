@@ -290,23 +290,29 @@ public final class Routing {
 
   /** murmur3_32 (x86, seed 0) of {@code data}. */
   public static int murmur3(byte[] data) {
+    return murmur3(data, 0, data.length);
+  }
+
+  /** {@link #murmur3(byte[])} of the {@code len} bytes of {@code data} from {@code off}. */
+  public static int murmur3(byte[] data, int off, int len) {
     int h = 0;
-    int len = data.length;
     int blocks = len & ~3;
     for (int i = 0; i < blocks; i += 4) {
-      int k = (data[i] & 0xff) | (data[i + 1] & 0xff) << 8 | (data[i + 2] & 0xff) << 16 | (data[i + 3] & 0xff) << 24;
+      int p = off + i;
+      int k = (data[p] & 0xff) | (data[p + 1] & 0xff) << 8 | (data[p + 2] & 0xff) << 16 | (data[p + 3] & 0xff) << 24;
       h = mixH(h, mixK(k));
     }
     int k = 0;
+    int t = off + blocks;
     switch (len & 3) {
       case 3:
-        k ^= (data[blocks + 2] & 0xff) << 16;
+        k ^= (data[t + 2] & 0xff) << 16;
         // fall through
       case 2:
-        k ^= (data[blocks + 1] & 0xff) << 8;
+        k ^= (data[t + 1] & 0xff) << 8;
         // fall through
       case 1:
-        k ^= data[blocks] & 0xff;
+        k ^= data[t] & 0xff;
         h ^= mixK(k);
         break;
       default:

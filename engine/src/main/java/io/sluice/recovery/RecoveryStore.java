@@ -28,13 +28,26 @@ import java.util.regex.Pattern;
  * closed every epoch: a worker with nothing to read ends at once); an epoch is complete when every
  * worker of the run that wrote it recorded it or had ended before it.
  *
- * <p>Tables of each partition: {@code snaps(step_id, state_key, snap_epoch, ser_key, ser_change)},
- * appended to in epoch order (a null {@code ser_change} records a discarded key; a key's state at
- * epoch E is its newest row no later than E), {@code commits(epoch, worker_index,
- * worker_count, ended)} and {@code meta(name, value)} (partition index and count, the flow's name).
+ * <p>Tables of each partition: {@code snaps(step_id, snap_epoch, entries, chunk)}, appended to in
+ * epoch order, where each row is a chunk of up to about {@value #CHUNK_BYTES} bytes holding
+ * {@code entries} snapshots of one step written by one worker in one epoch (a key's state at epoch
+ * E is its newest entry no later than E; an entry without state records a discarded key);
+ * {@code commits(epoch, worker_index, worker_count, ended, time_ms)} (time_ms: the run's time, in
+ * ms since 1970, when the worker closed the epoch) and {@code meta(name, value)} (format,
+ * partition index and count, the flow's name). Bytewax keeps one row per key and epoch; chunks
+ * cost one SQLite row per about {@value #CHUNK_BYTES} bytes instead of one per key (why: see
+ * DESIGN-NOTES.md, "Snapshots in chunks").
+ *
+ * <p>Chunk layout, all lengths unsigned LEB128 varints: per entry, the key's routing bytes
+ * (length, bytes), the serialized key (length, bytes), then the serialized state as length + 1
+ * and bytes, or a single 0 for a discarded key.
  */
 public final class RecoveryStore {
   private static final Pattern PART = Pattern.compile("part-(\\d+)\\.sqlite3");
+  /** The layout {@link #init} writes and the runtime reads; a partition of another layout is refused. */
+  static final String FORMAT = "2";
+  /** A chunk is closed once it holds this many bytes (one entry may take it past). */
+  public static final int CHUNK_BYTES = 1 << 20;
 
   private RecoveryStore() {}
 
@@ -63,11 +76,11 @@ public final class RecoveryStore {
         st.execute("PRAGMA journal_mode=WAL");
         // append-only: rows arrive in epoch order, so a snapshot's rows land at the end of the table and
         // of the epoch index, and an epoch's write dirties few pages however the keys are spread
-        st.execute("CREATE TABLE snaps (step_id TEXT NOT NULL, state_key BLOB NOT NULL, snap_epoch INTEGER NOT NULL,"
-            + " ser_key BLOB, ser_change BLOB)");
+        st.execute("CREATE TABLE snaps (step_id TEXT NOT NULL, snap_epoch INTEGER NOT NULL, entries INTEGER NOT NULL,"
+            + " chunk BLOB NOT NULL)");
         st.execute("CREATE INDEX snaps_by_epoch ON snaps (snap_epoch)");
         st.execute("CREATE TABLE commits (epoch INTEGER NOT NULL, worker_index INTEGER NOT NULL,"
-            + " worker_count INTEGER NOT NULL, ended INTEGER NOT NULL DEFAULT 0,"
+            + " worker_count INTEGER NOT NULL, ended INTEGER NOT NULL DEFAULT 0, time_ms INTEGER NOT NULL DEFAULT 0,"
             + " PRIMARY KEY (epoch, worker_index, worker_count, ended)) WITHOUT ROWID");
         st.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT)");
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO meta VALUES (?, ?)")) {
@@ -76,6 +89,9 @@ public final class RecoveryStore {
           ps.addBatch();
           ps.setString(1, "partition_count");
           ps.setString(2, String.valueOf(partitions));
+          ps.addBatch();
+          ps.setString(1, "format");
+          ps.setString(2, FORMAT);
           ps.addBatch();
           ps.executeBatch();
         }
@@ -124,7 +140,7 @@ public final class RecoveryStore {
       List<Long> complete = completeEpochs(commits);
       long newest = complete.isEmpty() ? 0 : complete.get(complete.size() - 1);
       for (Connection c : conns) {
-        forEachNewest(c, newest, (step, key, serKey, state) -> keys.merge(step, state != null ? 1L : 0L, Long::sum));
+        forEachNewest(c, newest, (step, entry) -> keys.merge(step, entry.discarded() ? 0L : 1L, Long::sum));
       }
       return new Info(dir, files.size(), flow, newest, complete, keys);
     } catch (SQLException e) {
@@ -191,9 +207,15 @@ public final class RecoveryStore {
         throw new IllegalArgumentException("recovery partition " + file + " says it is partition " + idx + " of " + count
             + ", but the directory holds " + partitions + " partitions");
       }
+      String format = meta(c, "format");
+      if (!FORMAT.equals(format)) {
+        throw new IllegalArgumentException("recovery partition " + file + " has layout " + (format == null ? "1" : format)
+            + ", and this version of Sluice reads layout " + FORMAT + ": resume with the version that wrote it, or start"
+            + " from a new recovery directory");
+      }
       try (Statement st = c.createStatement()) {
-        st.executeQuery("SELECT step_id, state_key, snap_epoch, ser_key, ser_change FROM snaps LIMIT 0").close();
-        st.executeQuery("SELECT epoch, worker_index, worker_count, ended FROM commits LIMIT 0").close();
+        st.executeQuery("SELECT step_id, snap_epoch, entries, chunk FROM snaps LIMIT 0").close();
+        st.executeQuery("SELECT epoch, worker_index, worker_count, ended, time_ms FROM commits LIMIT 0").close();
       }
       return c;
     } catch (SQLException e) {
@@ -206,52 +228,308 @@ public final class RecoveryStore {
     }
   }
 
-  /** Receives one key's newest snapshot. */
+  /** Receives one key's newest snapshot, as a cursor valid during the call only. */
   @FunctionalInterface
   public interface SnapshotVisitor {
-    /** {@code state} is null for a key whose newest snapshot records that it was discarded. */
-    void visit(String step, byte[] key, byte[] serKey, byte[] state);
+    void visit(String step, ChunkReader entry);
   }
 
-  /** A (step, key) pair, compared by content. */
-  public record SnapKey(String step, java.nio.ByteBuffer key) {
-    public static SnapKey of(String step, byte[] key) {
-      return new SnapKey(step, java.nio.ByteBuffer.wrap(key));
+  /**
+   * Visits, for every (step, key) of the partition, its newest snapshot no later than {@code epoch},
+   * newest chunks first, remembering the keys seen (a copy of their routing bytes) so older entries
+   * of the same key are skipped; returns the entries read.
+   *
+   * @throws IllegalArgumentException if a chunk is malformed (naming the partition and row)
+   */
+  public static long forEachNewest(Connection c, long epoch, SnapshotVisitor visitor) throws SQLException {
+    NewestFilter newest = new NewestFilter();
+    long[] entries = {0};
+    forEachChunk(c, epoch, false, (rowid, step, snapEpoch, chunk, n) -> {
+      ChunkReader r = new ChunkReader(chunk, n, step, c, rowid);
+      while (r.next()) {
+        entries[0]++;
+        if (newest.firstSighting(step, r)) {
+          visitor.visit(step, r);
+        }
+      }
+    });
+    return entries[0];
+  }
+
+  /** Tells, over entries read newest first, whether an entry is its (step, key)'s first, i.e. newest. */
+  public static final class NewestFilter {
+    private final Map<String, java.util.HashSet<KeySlice>> seen = new HashMap<>();
+    private final KeySlice probe = new KeySlice();
+
+    /** True the first time {@code entry}'s key is seen for {@code step}. */
+    public boolean firstSighting(String step, ChunkReader entry) {
+      java.util.HashSet<KeySlice> keys = seen.computeIfAbsent(step, x -> new java.util.HashSet<>());
+      probe.set(entry.chunk, entry.keyOff, entry.keyLen);
+      if (keys.contains(probe)) {
+        return false;
+      }
+      KeySlice copy = new KeySlice();
+      copy.set(entry.key(), 0, entry.keyLen);
+      keys.add(copy);
+      return true;
+    }
+  }
+
+  /** Routing bytes as a hash key: a range of an array, compared by content, hashed with murmur3 once. */
+  private static final class KeySlice {
+    private byte[] bytes;
+    private int off;
+    private int len;
+    private int hash;
+
+    void set(byte[] bytes, int off, int len) {
+      this.bytes = bytes;
+      this.off = off;
+      this.len = len;
+      this.hash = io.sluice.inputs.Routing.murmur3(bytes, off, len);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof KeySlice k && k.hash == hash
+          && java.util.Arrays.equals(bytes, off, off + len, k.bytes, k.off, k.off + k.len);
+    }
+  }
+
+  /** Receives one chunk row. */
+  @FunctionalInterface
+  public interface ChunkVisitor {
+    void visit(long rowid, String step, long epoch, byte[] chunk, int entries) throws SQLException;
+  }
+
+  /**
+   * Visits the chunks written no later than {@code epoch}: oldest epoch first if {@code ascending},
+   * else newest first (within an epoch, in the order written, or its reverse).
+   */
+  public static void forEachChunk(Connection c, long epoch, boolean ascending, ChunkVisitor visitor) throws SQLException {
+    String order = ascending ? "" : " DESC";
+    try (PreparedStatement ps = c.prepareStatement("SELECT rowid, step_id, snap_epoch, chunk, entries FROM snaps"
+        + " WHERE snap_epoch <= ? ORDER BY snap_epoch" + order + ", rowid" + order)) {
+      ps.setLong(1, epoch);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          visitor.visit(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getBytes(4), rs.getInt(5));
+        }
+      }
     }
   }
 
   /**
-   * Visits, for every (step, key) of the partition, its newest snapshot no later than {@code epoch}
-   * (in one pass over the rows in epoch order, keeping the newest per key in memory); returns the
-   * rows read.
+   * Reads a chunk's entries one at a time, validating every length against what is left of the
+   * chunk (nothing read from a file is trusted), without copying until asked.
    */
-  public static int forEachNewest(Connection c, long epoch, SnapshotVisitor visitor) throws SQLException {
-    int rows = 0;
-    Map<SnapKey, byte[][]> newest = new java.util.LinkedHashMap<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT step_id, state_key, ser_key, ser_change FROM snaps"
-        + " WHERE snap_epoch <= ? ORDER BY snap_epoch, rowid")) {
-      ps.setLong(1, epoch);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          byte[] key = rs.getBytes(2);
-          newest.put(SnapKey.of(rs.getString(1), key), new byte[][] {key, rs.getBytes(3), rs.getBytes(4)});
-          rows++;
+  public static final class ChunkReader {
+    private final byte[] chunk;
+    private final int entries;
+    private final String step;
+    private final Connection source;
+    private final long rowid;
+    private int pos;
+    private int read;
+    private int start;
+    private int keyOff;
+    private int keyLen;
+    private int serKeyOff;
+    private int serKeyLen;
+    private int stateOff;
+    private int stateLen;
+
+    /** A reader of chunk row {@code rowid} of {@code source} (null if none), for error messages. */
+    public ChunkReader(byte[] chunk, int entries, String step, Connection source, long rowid) {
+      this.chunk = chunk;
+      this.entries = entries;
+      this.step = step;
+      this.source = source;
+      this.rowid = rowid;
+    }
+
+    /**
+     * Moves to the next entry; false after the last.
+     *
+     * @throws IllegalArgumentException naming the partition and row if the chunk is malformed
+     */
+    public boolean next() {
+      try {
+        if (read == entries) {
+          if (pos != chunk.length) {
+            throw new IllegalArgumentException((chunk.length - pos) + " bytes after its " + entries + " entries");
+          }
+          return false;
         }
+        start = pos;
+        keyLen = length(varint());
+        keyOff = skip(keyLen);
+        serKeyLen = length(varint());
+        serKeyOff = skip(serKeyLen);
+        long s = varint();
+        stateLen = s == 0 ? -1 : length(s - 1);
+        stateOff = stateLen < 0 ? pos : skip(stateLen);
+        read++;
+        return true;
+      } catch (IllegalArgumentException e) {
+        String where;
+        try {
+          where = source == null ? "" : " " + source.getMetaData().getURL().replaceFirst("^jdbc:sqlite:", "");
+        } catch (SQLException ex) {
+          where = "";
+        }
+        throw new IllegalArgumentException("recovery partition" + where + " is corrupt: snapshot chunk " + rowid
+            + " of step '" + step + "' is malformed (" + e.getMessage() + ")", e);
       }
     }
-    newest.forEach((k, row) -> visitor.visit(k.step(), row[0], row[1], row[2]));
-    return rows;
+
+    /** The entry's key routing bytes, without copying (valid until the next call to {@link #next}). */
+    public java.nio.ByteBuffer keyBuffer() {
+      return java.nio.ByteBuffer.wrap(chunk, keyOff, keyLen);
+    }
+
+    /** A copy of the entry's key routing bytes. */
+    public byte[] key() {
+      return java.util.Arrays.copyOfRange(chunk, keyOff, keyOff + keyLen);
+    }
+
+    /** A copy of the entry's serialized key. */
+    public byte[] serKey() {
+      return java.util.Arrays.copyOfRange(chunk, serKeyOff, serKeyOff + serKeyLen);
+    }
+
+    /** Whether the entry records that its key was discarded. */
+    public boolean discarded() {
+      return stateLen < 0;
+    }
+
+    /** A copy of the entry's serialized state, or null for a discarded key. */
+    public byte[] state() {
+      return stateLen < 0 ? null : java.util.Arrays.copyOfRange(chunk, stateOff, stateOff + stateLen);
+    }
+
+    /** murmur3 of the entry's routing bytes, without copying them. */
+    public int keyHash() {
+      return io.sluice.inputs.Routing.murmur3(chunk, keyOff, keyLen);
+    }
+
+    /** Appends the entry, as it is, to {@code to}. */
+    public void copyTo(ChunkWriter to) {
+      to.addRaw(chunk, start, pos - start);
+    }
+
+    private long varint() {
+      long v = 0;
+      for (int shift = 0; shift < 35; shift += 7) {
+        if (pos >= chunk.length) {
+          throw new IllegalArgumentException("truncated at byte " + pos);
+        }
+        int x = chunk[pos++];
+        v |= (long) (x & 0x7F) << shift;
+        if ((x & 0x80) == 0) {
+          return v;
+        }
+      }
+      throw new IllegalArgumentException("length too long at byte " + pos);
+    }
+
+    private int length(long len) {
+      if (len > chunk.length - pos) {
+        throw new IllegalArgumentException("a length of " + len + " at byte " + pos + " runs past the chunk's "
+            + chunk.length + " bytes");
+      }
+      return (int) len;
+    }
+
+    private int skip(int len) {
+      int at = pos;
+      pos += len;
+      return at;
+    }
+  }
+
+  /** Builds one chunk: entries appended in the chunk layout (see the class documentation). */
+  public static final class ChunkWriter {
+    private byte[] buf = new byte[4096];
+    private int size;
+    private int entries;
+
+    /** Appends a key's snapshot; {@code state} null records that the key was discarded. */
+    public void add(byte[] key, byte[] serKey, byte[] state) {
+      ensure(key.length + serKey.length + (state == null ? 0 : state.length) + 15);
+      putVarint(key.length);
+      put(key);
+      putVarint(serKey.length);
+      put(serKey);
+      if (state == null) {
+        putVarint(0);
+      } else {
+        putVarint(state.length + 1L);
+        put(state);
+      }
+      entries++;
+    }
+
+    /** Appends an entry already in the chunk layout (from {@link ChunkReader#copyTo}). */
+    void addRaw(byte[] src, int off, int len) {
+      ensure(len);
+      System.arraycopy(src, off, buf, size, len);
+      size += len;
+      entries++;
+    }
+
+    /** The bytes appended so far. */
+    public int size() {
+      return size;
+    }
+
+    /** The entries appended so far. */
+    public int entries() {
+      return entries;
+    }
+
+    /** The chunk's bytes; the writer starts empty again. */
+    public byte[] take() {
+      byte[] out = java.util.Arrays.copyOf(buf, size);
+      size = 0;
+      entries = 0;
+      return out;
+    }
+
+    private void ensure(int more) {
+      if (size + more > buf.length) {
+        buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));
+      }
+    }
+
+    private void put(byte[] b) {
+      System.arraycopy(b, 0, buf, size, b.length);
+      size += b.length;
+    }
+
+    private void putVarint(long v) {
+      while ((v & ~0x7FL) != 0) {
+        buf[size++] = (byte) ((v & 0x7F) | 0x80);
+        v >>>= 7;
+      }
+      buf[size++] = (byte) v;
+    }
   }
 
   /** A worker recorded epoch {@code epoch} as written, or ({@code ended}) that it ended after it. */
-  public record Commit(long epoch, int worker, int workerCount, boolean ended) {}
+  public record Commit(long epoch, int worker, int workerCount, boolean ended, long timeMillis) {}
 
   /** Reads the commits of one partition into {@code into}. */
   public static void readCommits(Connection c, List<Commit> into) throws SQLException {
     try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT epoch, worker_index, worker_count, ended FROM commits")) {
+        ResultSet rs = st.executeQuery("SELECT epoch, worker_index, worker_count, ended, time_ms FROM commits")) {
       while (rs.next()) {
-        into.add(new Commit(rs.getLong(1), rs.getInt(2), rs.getInt(3), rs.getInt(4) != 0));
+        into.add(new Commit(rs.getLong(1), rs.getInt(2), rs.getInt(3), rs.getInt(4) != 0, rs.getLong(5)));
       }
     }
   }

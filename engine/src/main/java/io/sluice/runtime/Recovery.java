@@ -43,14 +43,62 @@ final class Recovery implements AutoCloseable {
   private static final int IN_FLIGHT = 2;
   private static final Duration WRITE_WAIT = Duration.ofSeconds(60);
 
-  /** One row to write: a key's snapshot (state null: the key was discarded). */
-  record Row(String step, int partition, byte[] key, byte[] serKey, byte[] state) {}
+  /** A chunk to write: {@code entries} snapshots of {@code step} for recovery partition {@code partition}. */
+  record Chunk(String step, int partition, int entries, byte[] data) {}
 
-  /** A worker's epoch to write ({@code rows} null: the worker ended after {@code epoch}). */
-  private record EpochWrite(int worker, long epoch, List<Row> rows) {}
+  /** A worker's epoch to write ({@code snapshots} null: the worker ended after {@code epoch}). */
+  private record EpochWrite(int worker, long epoch, Snapshots snapshots, long timeMillis) {}
+
+  /**
+   * One worker's snapshots of one epoch as it handed them over: (step, key, state) triples, where
+   * a state is null for a discarded key, an immutable value (see {@link #immutable}), or its bytes,
+   * serialized on the worker's thread, in a {@link Serialized}.
+   */
+  static final class Snapshots {
+    private Object[] triples = new Object[48];
+    private int size;
+
+    void add(String step, Object key, Object state) {
+      if (size + 3 > triples.length) {
+        triples = java.util.Arrays.copyOf(triples, triples.length * 2);
+      }
+      triples[size++] = step;
+      triples[size++] = key;
+      triples[size++] = state;
+    }
+
+    int count() {
+      return size / 3;
+    }
+  }
+
+  /** A state serialized on the worker's thread, because its type may be mutable. */
+  private record Serialized(byte[] bytes) {}
+
+  /**
+   * Whether a state of this class cannot change once handed over, so the writer thread may
+   * serialize it later: the JDK's immutable value types and enums. Keys are always handed over
+   * as they are: a key is immutable once keyed (routing and state lookup rely on it).
+   */
+  private static final ClassValue<Boolean> IMMUTABLE = new ClassValue<>() {
+    @Override
+    protected Boolean computeValue(Class<?> c) {
+      return c == String.class || c == Long.class || c == Integer.class || c == Double.class || c == Float.class
+          || c == Short.class || c == Byte.class || c == Character.class || c == Boolean.class
+          || c == java.math.BigDecimal.class || c == java.math.BigInteger.class || c == java.util.UUID.class
+          || c == java.time.Instant.class || c == java.time.Duration.class || c == java.time.LocalDate.class
+          || c == java.time.LocalDateTime.class || c == java.time.LocalTime.class || c == java.time.ZonedDateTime.class
+          || c == java.time.OffsetDateTime.class || c == java.time.ZoneOffset.class || c.isEnum()
+          || c.getSuperclass() != null && c.getSuperclass().isEnum();
+    }
+  };
+
+  static boolean immutable(Object state) {
+    return IMMUTABLE.get(state.getClass());
+  }
 
   /** Put in the queue by {@link #close} to wake the writer; never written. */
-  private static final EpochWrite WAKE = new EpochWrite(-1, -1, List.of());
+  private static final EpochWrite WAKE = new EpochWrite(-1, -1, new Snapshots(), 0);
 
   private final Path dir;
   private final Connection[] parts;
@@ -63,6 +111,8 @@ final class Recovery implements AutoCloseable {
   private final long keepEpochs;
   /** The newest complete epoch the run resumes from (0: a fresh start). */
   final long resumeEpoch;
+  /** The run's time when the resume epoch closed, in ms since 1970 (0: a fresh start); virtual time goes on from it. */
+  final long resumeTimeMillis;
   /** step id -> partition name -> state, for source and sink partitions. */
   private final Map<String, Map<String, Object>> partitionStates = new HashMap<>();
   /** step id -> local worker -> key -> state, for stateful steps. */
@@ -81,6 +131,10 @@ final class Recovery implements AutoCloseable {
   /** The newest epoch any local worker wrote (writer thread only). */
   private long highestWritten;
   private long lastGcNanos;
+  /** Per partition: the entries its last compaction kept, or that the resume read (process 0's writer only). */
+  private final long[] live;
+  private static final int COMPACT_FACTOR = 3;
+  private static final int SMALL_COMPACTION = 100_000;
 
   private Recovery(Execution execution, RecoveryConfig cfg, Dataflow flow, RunConfig config, Serde serde) {
     this.execution = execution;
@@ -95,6 +149,7 @@ final class Recovery implements AutoCloseable {
     this.keepEpochs = cfg.backupInterval().isZero() ? 0 : (cfg.backupInterval().toMillis() + interval - 1) / interval;
     List<Path> files = RecoveryStore.checkedPartitions(dir);
     this.parts = new Connection[files.size()];
+    this.live = new long[files.size()];
     try {
       for (int i = 0; i < files.size(); i++) {
         parts[i] = RecoveryStore.openChecked(files.get(i), files.size(), i);
@@ -106,9 +161,16 @@ final class Recovery implements AutoCloseable {
       }
       List<Long> complete = RecoveryStore.completeEpochs(commits);
       this.resumeEpoch = complete.isEmpty() ? 0 : complete.get(complete.size() - 1);
+      long time = 0;
+      for (RecoveryStore.Commit commit : commits) {
+        if (commit.epoch() <= resumeEpoch) {
+          time = Math.max(time, commit.timeMillis());
+        }
+      }
+      this.resumeTimeMillis = time;
       discardAfter(resumeEpoch);
       long t0 = System.nanoTime();
-      int read = load(flow, config.workersPerProcess());
+      long read = load(flow, config.workersPerProcess());
       if (resumeEpoch > 0) {
         LOG.info("dataflow '{}' resumes from epoch {} of recovery store {}: read {} snapshots in {} ms", flowName,
             resumeEpoch, dir, read, (System.nanoTime() - t0) / 1_000_000);
@@ -214,7 +276,7 @@ final class Recovery implements AutoCloseable {
   }
 
   /** Reads each key's newest snapshot up to the resume epoch; keeps the keys this process's workers own now. */
-  private int load(Dataflow flow, int localWorkers) throws SQLException {
+  private long load(Dataflow flow, int localWorkers) throws SQLException {
     Set<String> stateful = new HashSet<>();
     for (Step s : flow.steps()) {
       if (s instanceof Step.StatefulBatch) {
@@ -229,27 +291,32 @@ final class Recovery implements AutoCloseable {
     if (resumeEpoch == 0) {
       return 0;
     }
-    int rows = 0;
-    for (Connection c : parts) {
-      rows += RecoveryStore.forEachNewest(c, resumeEpoch,
-          (step, key, serKey, state) -> restore(step, key, serKey, state, stateful.contains(step), localWorkers));
+    long entries = 0;
+    for (int p = 0; p < parts.length; p++) {
+      int partition = p;
+      entries += RecoveryStore.forEachNewest(parts[p], resumeEpoch, (step, entry) -> {
+        if (!entry.discarded()) {
+          live[partition]++;
+        }
+        restore(step, entry, stateful.contains(step), localWorkers);
+      });
     }
-    return rows;
+    return entries;
   }
 
-  private void restore(String step, byte[] key, byte[] serKey, byte[] state, boolean stateful, int localWorkers) {
-    if (state == null) {
-      return; // discarded
+  private void restore(String step, RecoveryStore.ChunkReader entry, boolean stateful, int localWorkers) {
+    if (entry.discarded()) {
+      return;
     }
     try {
       if (stateful) {
-        int owner = Math.floorMod(Routing.murmur3(key), workerCount) - firstWorker;
+        int owner = Math.floorMod(entry.keyHash(), workerCount) - firstWorker;
         if (owner >= 0 && owner < localWorkers) {
-          keyStates.get(step).get(owner).put(serde.deserialize(serKey), serde.deserialize(state));
+          keyStates.get(step).get(owner).put(key(entry), serde.deserialize(entry.state()));
         }
       } else {
         partitionStates.computeIfAbsent(step, x -> new HashMap<>())
-            .put(new String(key, StandardCharsets.UTF_8), serde.deserialize(state));
+            .put(new String(entry.key(), StandardCharsets.UTF_8), serde.deserialize(entry.state()));
       }
     } catch (RuntimeException e) {
       throw StepFailedException.during(step, -1, "reading its snapshots back from recovery store " + dir, e);
@@ -272,17 +339,112 @@ final class Recovery implements AutoCloseable {
 
   // ------------------------------------------------------------------ writing (workers hand over, the writer writes)
 
-  /** A row for a key's snapshot, serialized now on the worker's thread; {@code state} null records a discard. */
-  Row row(String step, int worker, Object key, Object state) {
-    try {
-      byte[] k = Routing.keyBytes(key);
-      return new Row(step, Math.floorMod(Routing.murmur3(k), parts.length), k, serde.serialize(key),
-          state == null ? null : serde.serialize(state));
-    } catch (RuntimeException e) {
-      throw StepFailedException.during(step, worker, "snapshotting " + StepFailedException.describe(key)
-          + " (snapshots cross into the recovery store like items cross processes: register the state's type with"
-          + " Dataflow.registerTypes)", e);
+  /** Starts collecting a worker's snapshots for one epoch. */
+  EpochBuilder epoch(int worker) {
+    return new EpochBuilder(worker);
+  }
+
+  /**
+   * One worker's snapshots of one epoch, collected on the worker's thread: a state of a type that
+   * may change later is serialized at once (so later changes cannot leak into the snapshot, as
+   * Bytewax requires {@code snapshot()} to return an effectively immutable value); immutable
+   * states and keys are handed over as they are and serialized by the writer thread, off the
+   * worker's path.
+   */
+  final class EpochBuilder {
+    private final int worker;
+    private final Snapshots snapshots = new Snapshots();
+
+    private EpochBuilder(int worker) {
+      this.worker = worker;
     }
+
+    /** Adds {@code key}'s snapshot in {@code step}; {@code state} null records that it was discarded. */
+    void add(String step, Object key, Object state) {
+      Object s = state;
+      if (state != null && !immutable(state)) {
+        try {
+          s = new Serialized(serde.serialize(state));
+        } catch (RuntimeException e) {
+          throw snapshotFailure(step, worker, key, e);
+        }
+      }
+      snapshots.add(step, key, s);
+    }
+
+    Snapshots finish() {
+      return snapshots;
+    }
+  }
+
+  private static StepFailedException snapshotFailure(String step, int worker, Object key, RuntimeException e) {
+    return StepFailedException.during(step, worker, "snapshotting " + StepFailedException.describe(key)
+        + " (snapshots cross into the recovery store like items cross processes: register the state's type with"
+        + " Dataflow.registerTypes)", e);
+  }
+
+  /**
+   * Encodes a worker's snapshots into chunks per step and recovery partition (on the writer
+   * thread): routing bytes, the serialized key (nothing for a key that is an ASCII string: its
+   * routing bytes are the string), the serialized state.
+   */
+  private List<Chunk> encode(int worker, Snapshots s) {
+    Map<String, RecoveryStore.ChunkWriter[]> open = new HashMap<>();
+    List<Chunk> chunks = new ArrayList<>();
+    Object[] t = s.triples;
+    for (int i = 0; i < s.size; i += 3) {
+      String step = (String) t[i];
+      Object key = t[i + 1];
+      Object state = t[i + 2];
+      byte[] k;
+      byte[] serKey;
+      byte[] serState;
+      try {
+        k = Routing.keyBytes(key);
+        serKey = key instanceof String str && ascii(str) ? NO_BYTES : serde.serialize(key);
+        serState = state == null ? null : state instanceof Serialized ser ? ser.bytes() : serde.serialize(state);
+      } catch (RuntimeException e) {
+        throw snapshotFailure(step, worker, key, e);
+      }
+      int partition = Math.floorMod(Routing.murmur3(k), parts.length);
+      RecoveryStore.ChunkWriter[] writers = open.computeIfAbsent(step, x -> new RecoveryStore.ChunkWriter[parts.length]);
+      RecoveryStore.ChunkWriter w = writers[partition];
+      if (w == null) {
+        w = new RecoveryStore.ChunkWriter();
+        writers[partition] = w;
+      }
+      w.add(k, serKey, serState);
+      if (w.size() >= RecoveryStore.CHUNK_BYTES) {
+        int n = w.entries();
+        chunks.add(new Chunk(step, partition, n, w.take()));
+      }
+    }
+    open.forEach((step, writers) -> {
+      for (int p = 0; p < writers.length; p++) {
+        if (writers[p] != null && writers[p].entries() > 0) {
+          int n = writers[p].entries();
+          chunks.add(new Chunk(step, p, n, writers[p].take()));
+        }
+      }
+    });
+    return chunks;
+  }
+
+  private static final byte[] NO_BYTES = new byte[0];
+
+  private static boolean ascii(String s) {
+    for (int i = 0, n = s.length(); i < n; i++) {
+      if (s.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A key as it was snapshotted: an empty serialized key stands for the string of its (ASCII) routing bytes. */
+  private Object key(RecoveryStore.ChunkReader entry) {
+    byte[] serKey = entry.serKey();
+    return serKey.length == 0 ? new String(entry.key(), StandardCharsets.US_ASCII) : serde.deserialize(serKey);
   }
 
   boolean hasRoom(int worker) {
@@ -290,8 +452,8 @@ final class Recovery implements AutoCloseable {
     return submitted.get(l) - written.get(l) < IN_FLIGHT && writeFailure == null;
   }
 
-  void submit(int worker, long epoch, List<Row> rows) {
-    if (!queue.offer(new EpochWrite(worker, epoch, rows))) {
+  void submit(int worker, long epoch, Snapshots snapshots, long timeMillis) {
+    if (!queue.offer(new EpochWrite(worker, epoch, snapshots, timeMillis))) {
       throw new IllegalStateException("recovery writer queue full despite hasRoom");
     }
     submitted.set(worker - firstWorker, epoch);
@@ -301,9 +463,9 @@ final class Recovery implements AutoCloseable {
    * Worker {@code worker} ended after closing {@code epoch}: from then on it counts as having
    * written every epoch (it has nothing more to write). Waits (bounded) for room.
    */
-  void ended(int worker, long epoch) {
+  void ended(int worker, long epoch, long timeMillis) {
     try {
-      if (!queue.offer(new EpochWrite(worker, epoch, null), WRITE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+      if (!queue.offer(new EpochWrite(worker, epoch, null, timeMillis), WRITE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
         throw new IllegalStateException("worker " + worker + ": recovery store " + dir + " took no write within "
             + WRITE_WAIT.toSeconds() + " s");
       }
@@ -358,8 +520,8 @@ final class Recovery implements AutoCloseable {
             observer.snapshotsWritten(counts[2], counts[0], counts[1], System.nanoTime() - t0);
           }
           for (EpochWrite w : batch) {
-            written.set(w.worker - firstWorker, w.rows == null ? Long.MAX_VALUE : w.epoch);
-            if (w.rows != null) {
+            written.set(w.worker - firstWorker, w.snapshots == null ? Long.MAX_VALUE : w.epoch);
+            if (w.snapshots != null) {
               highestWritten = Math.max(highestWritten, w.epoch);
             }
           }
@@ -382,34 +544,39 @@ final class Recovery implements AutoCloseable {
 
   /** Writes the batch; returns the snapshots written, their bytes, and the newest epoch among them. */
   private long[] write(List<EpochWrite> batch) throws SQLException {
-    Map<Integer, List<Row>> byPartition = new HashMap<>();
     long[] counts = new long[3];
+    boolean[] touched = new boolean[parts.length];
+    Map<EpochWrite, List<Chunk>> encoded = new HashMap<>();
     for (EpochWrite w : batch) {
-      if (w.rows != null) {
+      if (w.snapshots != null) {
         counts[2] = Math.max(counts[2], w.epoch);
-        for (Row r : w.rows) {
-          byPartition.computeIfAbsent(r.partition(), x -> new ArrayList<>()).add(r);
-          counts[0]++;
-          counts[1] += r.key().length + r.serKey().length + (r.state() == null ? 0 : r.state().length);
+        List<Chunk> chunks = encode(w.worker, w.snapshots);
+        encoded.put(w, chunks);
+        for (Chunk ch : chunks) {
+          touched[ch.partition()] = true;
+          counts[0] += ch.entries();
+          counts[1] += ch.data().length;
         }
       }
     }
-    // snapshots first; the commit rows only once every partition holds them
-    for (Map.Entry<Integer, List<Row>> e : byPartition.entrySet()) {
-      Connection c = parts[e.getKey()];
+    // snapshots first, one transaction per partition; the commit rows only once every partition holds them
+    for (int p = 0; p < parts.length; p++) {
+      if (!touched[p]) {
+        continue;
+      }
+      Connection c = parts[p];
       c.setAutoCommit(false);
       try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO snaps (step_id, state_key, snap_epoch, ser_key, ser_change) VALUES (?, ?, ?, ?, ?)")) {
+          "INSERT INTO snaps (step_id, snap_epoch, entries, chunk) VALUES (?, ?, ?, ?)")) {
         for (EpochWrite w : batch) {
-          for (Row r : w.rows == null ? List.<Row>of() : w.rows) {
-            if (r.partition() != e.getKey()) {
+          for (Chunk ch : encoded.getOrDefault(w, List.of())) {
+            if (ch.partition() != p) {
               continue;
             }
-            ps.setString(1, r.step());
-            ps.setBytes(2, r.key());
-            ps.setLong(3, w.epoch);
-            ps.setBytes(4, r.serKey());
-            ps.setBytes(5, r.state());
+            ps.setString(1, ch.step());
+            ps.setLong(2, w.epoch);
+            ps.setInt(3, ch.entries());
+            ps.setBytes(4, ch.data());
             ps.addBatch();
           }
         }
@@ -424,11 +591,12 @@ final class Recovery implements AutoCloseable {
     }
     for (EpochWrite w : batch) {
       Connection c = parts[w.worker % parts.length];
-      try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO commits VALUES (?, ?, ?, ?)")) {
+      try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO commits VALUES (?, ?, ?, ?, ?)")) {
         ps.setLong(1, w.epoch);
         ps.setInt(2, w.worker);
         ps.setInt(3, workerCount);
-        ps.setInt(4, w.rows == null ? 1 : 0);
+        ps.setInt(4, w.snapshots == null ? 1 : 0);
+        ps.setLong(5, w.timeMillis);
         ps.executeUpdate();
       }
     }
@@ -468,63 +636,124 @@ final class Recovery implements AutoCloseable {
   }
 
   /**
-   * Deletes snapshots no resume needs: those older than the backup interval behind the newest
-   * complete epoch that a newer snapshot (no later than that cut) replaces, discards that are the
-   * newest, and the commits behind the cut. Process 0 does it, at most every 30 s and when the run
-   * ends, in one pass per partition over the rows up to the cut (newest per key kept in memory),
-   * deleting by row id in one transaction per partition.
+   * Deletes what no resume needs, at most once a second and when the run ends (process 0 only):
+   * the commits behind the cut (the newest complete epoch minus the backup interval), and, in each
+   * partition whose chunks up to the cut hold at least {@value #COMPACT_FACTOR}× the entries its last
+   * compaction kept (or, when the run ends, at most {@value #SMALL_COMPACTION} entries, cheap to
+   * compact), every entry up to the cut that a newer one replaces (see {@link #compact}). So the
+   * store holds at most about {@value #COMPACT_FACTOR}× its live keys' snapshots plus the backup
+   * interval's, and each snapshot written is read back by a compaction about once.
    */
   private void collectGarbage(long complete, boolean now) throws SQLException {
     long cutoff = complete - keepEpochs;
-    if (!collector || cutoff <= lastGcCutoff || !now && System.nanoTime() - lastGcNanos < TimeUnit.SECONDS.toNanos(30)) {
+    if (!collector || cutoff <= lastGcCutoff || !now && System.nanoTime() - lastGcNanos < TimeUnit.SECONDS.toNanos(1)) {
       return;
     }
     long t0 = System.nanoTime();
-    int deleted = 0;
-    for (Connection c : parts) {
-      Map<RecoveryStore.SnapKey, long[]> newest = new HashMap<>(); // rowid, 1 if a discard
-      List<Long> dead = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT rowid, step_id, state_key, ser_change IS NULL FROM snaps"
-          + " WHERE snap_epoch <= ? ORDER BY snap_epoch, rowid")) {
-        ps.setLong(1, cutoff);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            long[] prev = newest.put(RecoveryStore.SnapKey.of(rs.getString(2), rs.getBytes(3)),
-                new long[] {rs.getLong(1), rs.getInt(4)});
-            if (prev != null) {
-              dead.add(prev[0]);
-            }
-          }
-        }
+    long before = 0;
+    long after = 0;
+    for (int p = 0; p < parts.length; p++) {
+      Connection c = parts[p];
+      long[] behind = entriesUpTo(c, cutoff); // entries, epochs
+      boolean due = behind[1] > 1 && (behind[0] >= COMPACT_FACTOR * Math.max(live[p], 1_000)
+          || now && behind[0] <= SMALL_COMPACTION);
+      long[] counts = compact(c, cutoff, due);
+      if (due) {
+        live[p] = counts[1];
+        before += counts[0];
+        after += counts[1];
       }
-      for (long[] row : newest.values()) {
-        if (row[1] == 1) {
-          dead.add(row[0]);
-        }
-      }
-      c.setAutoCommit(false);
-      try (PreparedStatement delete = c.prepareStatement("DELETE FROM snaps WHERE rowid = ?");
-          PreparedStatement commits = c.prepareStatement("DELETE FROM commits WHERE ended = 0 AND epoch < ?")) {
-        for (long rowid : dead) {
-          delete.setLong(1, rowid);
-          delete.addBatch();
-        }
-        delete.executeBatch();
-        commits.setLong(1, cutoff);
-        commits.executeUpdate();
-        c.commit();
-      } catch (SQLException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
-      deleted += dead.size();
     }
-    LOG.debug("recovery store {}: deleted {} snapshots replaced by epoch {} in {} ms", dir, deleted, cutoff,
-        (System.nanoTime() - t0) / 1_000_000);
+    if (before > 0) {
+      LOG.debug("recovery store {}: compacted {} snapshots up to epoch {} into {} in {} ms", dir, before, cutoff, after,
+          (System.nanoTime() - t0) / 1_000_000);
+    }
     lastGcCutoff = cutoff;
     lastGcNanos = System.nanoTime();
+  }
+
+  /** The entries of the chunks up to {@code cutoff}, and their number of distinct epochs. */
+  private static long[] entriesUpTo(Connection c, long cutoff) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT COALESCE(SUM(entries), 0), COUNT(DISTINCT snap_epoch) FROM snaps WHERE snap_epoch <= ?")) {
+      ps.setLong(1, cutoff);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? new long[] {rs.getLong(1), rs.getLong(2)} : new long[2];
+      }
+    }
+  }
+
+  /**
+   * Compacts one partition up to {@code cutoff} if {@code compact}: the newest entry of every key
+   * up to the cut is rewritten into new chunks at the newest of those epochs, and the chunks it
+   * came from, and the discards, are deleted; the commits behind the cut are deleted either way. One
+   * transaction. Returns the entries read and the entries kept.
+   */
+  private long[] compact(Connection c, long cutoff, boolean compact) throws SQLException {
+    long[] counts = new long[2];
+    c.setAutoCommit(false);
+    try {
+      if (compact) {
+        RecoveryStore.NewestFilter newest = new RecoveryStore.NewestFilter();
+        List<Long> rowids = new ArrayList<>();
+        Map<String, RecoveryStore.ChunkWriter> writers = new HashMap<>();
+        List<Chunk> kept = new ArrayList<>();
+        long[] top = {-1};
+        RecoveryStore.forEachChunk(c, cutoff, false, (rowid, step, epoch, chunk, n) -> {
+          rowids.add(rowid);
+          if (top[0] < 0) {
+            top[0] = epoch; // newest first
+          }
+          RecoveryStore.ChunkReader r = new RecoveryStore.ChunkReader(chunk, n, step, c, rowid);
+          while (r.next()) {
+            counts[0]++;
+            if (newest.firstSighting(step, r) && !r.discarded()) { // a newest discard hides the older entries: drop all
+              RecoveryStore.ChunkWriter w = writers.computeIfAbsent(step, x -> new RecoveryStore.ChunkWriter());
+              r.copyTo(w);
+              counts[1]++;
+              if (w.size() >= RecoveryStore.CHUNK_BYTES) {
+                int entries = w.entries();
+                kept.add(new Chunk(step, -1, entries, w.take()));
+              }
+            }
+          }
+        });
+        writers.forEach((step, w) -> {
+          if (w.entries() > 0) {
+            int entries = w.entries();
+            kept.add(new Chunk(step, -1, entries, w.take()));
+          }
+        });
+        try (PreparedStatement delete = c.prepareStatement("DELETE FROM snaps WHERE rowid = ?");
+            PreparedStatement insert = c.prepareStatement(
+                "INSERT INTO snaps (step_id, snap_epoch, entries, chunk) VALUES (?, ?, ?, ?)")) {
+          for (long rowid : rowids) {
+            delete.setLong(1, rowid);
+            delete.addBatch();
+          }
+          delete.executeBatch();
+          for (Chunk ch : kept) {
+            insert.setString(1, ch.step());
+            insert.setLong(2, top[0]);
+            insert.setInt(3, ch.entries());
+            insert.setBytes(4, ch.data());
+            insert.addBatch();
+          }
+          insert.executeBatch();
+        }
+      }
+      try (PreparedStatement commits = c.prepareStatement("DELETE FROM commits WHERE ended = 0 AND epoch < ?")) {
+        commits.setLong(1, cutoff);
+        commits.executeUpdate();
+      }
+      c.commit();
+    } catch (SQLException | RuntimeException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(true);
+    }
+    return counts;
   }
 
   @Override

@@ -29,7 +29,7 @@ final class StatefulReceiver extends ExchangeReceiver {
   private record Timer(Instant at, long seq, Object key) {}
 
   private final StatefulLogicBuilder<Object, Object, Object, Object> builder;
-  private final Map<Object, StatefulLogic<Object, Object, Object>> logics = new HashMap<>();
+  private final Map<Object, Slot> logics = new HashMap<>();
   /** Each key's one pending timer; {@link #timers} holds exactly these, ordered by time. */
   private final Map<Object, Timer> scheduled = new HashMap<>();
   private final TreeSet<Timer> timers =
@@ -37,8 +37,23 @@ final class StatefulReceiver extends ExchangeReceiver {
   private long timerSeq;
   private final Emitter emitter = new Emitter();
   private final Map<Object, List<Object>> groups = new HashMap<>();
-  /** With recovery: keys whose logic changed (or was discarded) in the open epoch; else null. */
-  private final java.util.Set<Object> changed;
+  /**
+   * With recovery: the slots of the keys whose logic changed (or was discarded) in the open epoch,
+   * each once (its {@code dirty} flag says it is here: no hash lookup per change); else null.
+   */
+  private final List<Slot> changed;
+
+  /** A key's logic, and whether it is in {@link #changed}; {@code logic} is null once discarded. */
+  private static final class Slot {
+    final Object key;
+    StatefulLogic<Object, Object, Object> logic;
+    boolean dirty;
+
+    Slot(Object key, StatefulLogic<Object, Object, Object> logic) {
+      this.key = key;
+      this.logic = logic;
+    }
+  }
   private final List<Object> keyOrder = new ArrayList<>();
 
   /** Collects a logic's outputs as {@link KV}s of the current key. */
@@ -56,7 +71,7 @@ final class StatefulReceiver extends ExchangeReceiver {
       StatefulLogicBuilder<Object, Object, Object, Object> builder) {
     super(stepId, w, m, 1, channels);
     this.builder = builder;
-    this.changed = w.snapshotting ? new java.util.LinkedHashSet<>() : null;
+    this.changed = w.snapshotting ? new ArrayList<>() : null;
   }
 
   /** Rebuilds the keys this worker owns from their snapshots (resume), their timers included. */
@@ -73,34 +88,44 @@ final class StatefulReceiver extends ExchangeReceiver {
         throw failureDuring("resuming key " + StepFailedException.describe(key) + " from its snapshot", ex);
       }
       Object id = Routing.identity(key); // stored by the user's key, held by its identity
-      logics.put(id, logic);
-      after(id, logic, Retention.RETAIN);
+      Slot slot = new Slot(id, logic);
+      logics.put(id, slot);
+      after(slot, Retention.RETAIN);
     }
     if (changed != null) {
-      changed.clear(); // what was just read back needs no writing again
+      clearChanges(); // what was just read back needs no writing again
     }
   }
 
   /**
-   * The snapshots of the keys that changed since the last call: key → state, or key → {@link
-   * #DISCARDED} for a key whose logic was discarded. Clears the record of changes.
+   * Hands {@code to} the snapshots of the keys that changed since the last call: key and state, or
+   * key and {@link #DISCARDED} for a key whose logic was discarded. Clears the record of changes.
    */
-  Map<Object, Object> takeChanges() {
-    Map<Object, Object> out = new java.util.LinkedHashMap<>();
-    for (Object key : changed) {
-      StatefulLogic<Object, Object, Object> logic = logics.get(key);
-      if (logic == null) {
-        out.put(Routing.keyOf(key), DISCARDED);
+  void takeChanges(java.util.function.BiConsumer<Object, Object> to) {
+    for (int i = 0, n = changed.size(); i < n; i++) {
+      Slot slot = changed.get(i);
+      if (slot.logic == null) {
+        if (!logics.containsKey(slot.key)) { // else built again since: its new slot follows in the list
+          to.accept(Routing.keyOf(slot.key), DISCARDED);
+        }
         continue;
       }
+      Object state;
       try {
-        out.put(Routing.keyOf(key), logic.snapshot());
+        state = slot.logic.snapshot();
       } catch (RuntimeException | Error e) {
-        throw failureDuring("snapshotting key " + StepFailedException.describe(key), e);
+        throw failureDuring("snapshotting key " + StepFailedException.describe(slot.key), e);
       }
+      to.accept(Routing.keyOf(slot.key), state);
+    }
+    clearChanges();
+  }
+
+  private void clearChanges() {
+    for (int i = 0, n = changed.size(); i < n; i++) {
+      changed.get(i).dirty = false;
     }
     changed.clear();
-    return out;
   }
 
   /**
@@ -108,12 +133,12 @@ final class StatefulReceiver extends ExchangeReceiver {
    * worker thread, between activations (an interactive test's state read).
    */
   Object stateOf(Object key) {
-    StatefulLogic<Object, Object, Object> logic = logics.get(key);
-    if (logic == null) {
+    Slot slot = logics.get(key);
+    if (slot == null) {
       return null;
     }
     try {
-      return logic.snapshot();
+      return slot.logic.snapshot();
     } catch (RuntimeException | Error e) {
       throw failureDuring("snapshotting key " + StepFailedException.describe(key) + " for a state read", e);
     }
@@ -146,11 +171,12 @@ final class StatefulReceiver extends ExchangeReceiver {
     try {
       for (Object key : keyOrder) {
         List<Object> values = groups.get(key);
-        StatefulLogic<Object, Object, Object> logic = logics.get(key);
-        if (logic == null) {
-          logic = build(key, values);
-          logics.put(key, logic);
+        Slot slot = logics.get(key);
+        if (slot == null) {
+          slot = new Slot(key, build(key, values));
+          logics.put(key, slot);
         }
+        StatefulLogic<Object, Object, Object> logic = slot.logic;
         if (metrics.keyItems != null) {
           metrics.keyItems.merge(key, (long) values.size(), Long::sum);
         }
@@ -161,7 +187,7 @@ final class StatefulReceiver extends ExchangeReceiver {
         } catch (RuntimeException | Error e) {
           throw failure(values.size() == 1 ? KV.of(Routing.keyOf(key), values.get(0)) : values, e);
         }
-        after(key, logic, r);
+        after(slot, r);
       }
     } finally {
       groups.clear();
@@ -183,12 +209,16 @@ final class StatefulReceiver extends ExchangeReceiver {
     }
   }
 
-  private void after(Object key, StatefulLogic<Object, Object, Object> logic, Retention r) {
-    if (changed != null) {
-      changed.add(key);
+  private void after(Slot slot, Retention r) {
+    if (changed != null && !slot.dirty) {
+      slot.dirty = true;
+      changed.add(slot);
     }
+    Object key = slot.key;
+    StatefulLogic<Object, Object, Object> logic = slot.logic;
     if (r == Retention.DISCARD) {
       logics.remove(key);
+      slot.logic = null;
       unschedule(key);
       return;
     }
@@ -198,10 +228,12 @@ final class StatefulReceiver extends ExchangeReceiver {
     } catch (RuntimeException | Error e) {
       throw failureDuring("asking notifyAt of key " + StepFailedException.describe(key), e);
     }
-    Timer current = scheduled.get(key);
     if (at == null) {
       unschedule(key);
-    } else if (current == null || !current.at.equals(at)) {
+      return;
+    }
+    Timer current = scheduled.get(key);
+    if (current == null || !current.at.equals(at)) {
       // a moved deadline replaces the key's timer: the queue never holds more timers than keys
       unschedule(key);
       Timer t = new Timer(at, timerSeq++, key);
@@ -211,6 +243,9 @@ final class StatefulReceiver extends ExchangeReceiver {
   }
 
   private void unschedule(Object key) {
+    if (scheduled.isEmpty()) {
+      return; // most logics never set a timer: no lookup per key
+    }
     Timer old = scheduled.remove(key);
     if (old != null) {
       timers.remove(old);
@@ -236,10 +271,11 @@ final class StatefulReceiver extends ExchangeReceiver {
         continue; // rescheduled or discarded by an earlier timer of this activation
       }
       scheduled.remove(t.key);
-      StatefulLogic<Object, Object, Object> logic = logics.get(t.key);
-      if (logic == null) {
+      Slot slot = logics.get(t.key);
+      if (slot == null) {
         continue;
       }
+      StatefulLogic<Object, Object, Object> logic = slot.logic;
       if (out == null) {
         out = new ArrayList<>();
         emitter.out = out;
@@ -253,7 +289,7 @@ final class StatefulReceiver extends ExchangeReceiver {
         throw failureDuring("running the timer of key " + StepFailedException.describe(t.key), e);
       }
       recordActivation(System.nanoTime() - t0);
-      after(t.key, logic, r);
+      after(slot, r);
       fired++;
     }
     if (out != null) {
@@ -267,10 +303,10 @@ final class StatefulReceiver extends ExchangeReceiver {
     List<Object> out = new ArrayList<>();
     emitter.out = out;
     long t0 = System.nanoTime();
-    for (Map.Entry<Object, StatefulLogic<Object, Object, Object>> e : logics.entrySet()) {
+    for (Map.Entry<Object, Slot> e : logics.entrySet()) {
       emitter.key = Routing.keyOf(e.getKey());
       try {
-        e.getValue().onEof(emitter);
+        e.getValue().logic.onEof(emitter);
       } catch (RuntimeException | Error ex) {
         throw failureDuring("ending key " + StepFailedException.describe(e.getKey()), ex);
       }

@@ -76,8 +76,11 @@ final class Worker implements Runnable {
     this.virtualTime = execution.config.virtualTime();
     this.clock = execution.config.clock();
     this.epochIntervalMillis = execution.config.epochInterval().toMillis();
-    this.startTimeMillis = virtualTime ? execution.config.virtualTimeOrigin().toEpochMilli() : clock.millis();
+    // virtual time goes on from where the resumed epoch closed: timers in the snapshots fire where they would have
+    this.startTimeMillis = virtualTime
+        ? Math.max(execution.config.virtualTimeOrigin().toEpochMilli(), execution.resumeTimeMillis) : clock.millis();
     this.currentTimeMillis = startTimeMillis;
+    this.epochOpenedAtMillis = startTimeMillis;
     this.snapshotting = execution.recovery != null;
     this.completionKnown = snapshotting || execution.config.processes() == 1;
     this.hook = execution.config.hook();
@@ -87,6 +90,8 @@ final class Worker implements Runnable {
   public void run() {
     LogContext.forWorker(execution.flow.name(), execution.config.processId(), index);
     try {
+      // the run's time is bound while steps are built too: logics rebuilt from snapshots may read it
+      io.sluice.time.RunClock.bind(virtualTime ? () -> java.time.Instant.ofEpochMilli(currentTimeMillis) : clock);
       phase = "building steps";
       build();
       phase = "running";
@@ -99,13 +104,13 @@ final class Worker implements Runnable {
       exited = true;
       refuseQueries();
       closeAll();
+      io.sluice.time.RunClock.bind(null);
       execution.workerExited(this);
     }
   }
 
   private void loop() {
     IdleStrategy idle = IdleStrategies.of(execution.config.idle().workers());
-    io.sluice.time.RunClock.bind(virtualTime ? () -> java.time.Instant.ofEpochMilli(currentTimeMillis) : clock);
     try {
       while (!execution.isStopping()) {
         int work = 0;
@@ -164,11 +169,12 @@ final class Worker implements Runnable {
       if (!execution.recovery.hasRoom(index)) {
         return 0; // the store is behind: wait rather than queue epochs without bound
       }
-      execution.recovery.submit(index, epoch, snapshotRows(epoch));
+      execution.recovery.submit(index, epoch, snapshotRows(epoch), epochOpenedAtMillis);
     } else {
       execution.epochClosed(index, epoch);
     }
     openEpoch = epoch + 1;
+    epochOpenedAtMillis = epochTimeMillis();
     for (int i = 0, n = tasklets.size(); i < n; i++) {
       tasklets.get(i).epochOpened(openEpoch);
     }
@@ -178,31 +184,46 @@ final class Worker implements Runnable {
     return 1;
   }
 
+  /**
+   * The run's time when the open epoch opened (ms since 1970), recorded with its snapshot: a run
+   * resuming from the epoch goes on from there on virtual time, so a source that advances time
+   * after the epoch's last item advances it again from the same point.
+   */
+  private long epochOpenedAtMillis;
+
+  /** The run's time now on this worker: under virtual time, the latest time any of its tasklets reached. */
+  private long epochTimeMillis() {
+    if (!virtualTime) {
+      return clock.millis();
+    }
+    long t = startTimeMillis;
+    for (int i = 0, n = tasklets.size(); i < n; i++) {
+      t = Math.max(t, tasklets.get(i).timeMillis());
+    }
+    return t;
+  }
+
   /** What this worker writes for {@code epoch}: changed keys, source and sink partition states. */
-  private List<Recovery.Row> snapshotRows(long epoch) {
-    List<Recovery.Row> rows = new ArrayList<>();
-    Recovery r = execution.recovery;
+  private Recovery.Snapshots snapshotRows(long epoch) {
+    Recovery.EpochBuilder b = execution.recovery.epoch(index);
     for (StatefulReceiver s : statefuls) {
-      for (Map.Entry<Object, Object> e : s.takeChanges().entrySet()) {
-        Object state = e.getValue() == StatefulReceiver.DISCARDED ? null : e.getValue();
-        rows.add(r.row(s.stepId, index, e.getKey(), state));
-      }
+      s.takeChanges((key, state) -> b.add(s.stepId, key, state == StatefulReceiver.DISCARDED ? null : state));
     }
     for (SourceTasklet t : sourceTasklets) {
       Object[] snap = t.takeSnapshot(epoch);
       if (snap != null) {
-        rows.add(r.row(t.node.stepId, index, t.partitionName, snap[1]));
+        b.add(t.node.stepId, t.partitionName, snap[1]);
       }
     }
     for (PartitionedSinkReceiver p : sinkReceivers) {
       Map<String, Object> snaps = p.takeSnapshots(epoch);
       if (snaps != null) {
         for (Map.Entry<String, Object> e : snaps.entrySet()) {
-          rows.add(r.row(p.stepId, index, e.getKey(), e.getValue()));
+          b.add(p.stepId, e.getKey(), e.getValue());
         }
       }
     }
-    return rows;
+    return b.finish();
   }
 
   /** Tells the source partitions about epochs that completed in the whole cluster since the last call. */
@@ -223,7 +244,7 @@ final class Worker implements Runnable {
   private void finishEpochs() {
     long last = openEpoch - 1;
     if (snapshotting) {
-      execution.recovery.ended(index, last);
+      execution.recovery.ended(index, last, epochTimeMillis());
       execution.recovery.awaitWritten(index, Long.MAX_VALUE);
     } else {
       execution.epochClosed(index, Long.MAX_VALUE); // nothing more to close here: count as closing every epoch

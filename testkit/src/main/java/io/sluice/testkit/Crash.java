@@ -56,6 +56,11 @@ public final class Crash {
     return new Crash(stepId, item, nth, epoch, worker);
   }
 
+  /** The global index of the only worker this crash fires on, or -1 for any worker. */
+  int worker() {
+    return worker;
+  }
+
   /** The exception a crash throws; the run fails with it as its cause. */
   public static final class InjectedCrash extends RuntimeException {
     InjectedCrash(String message) {

@@ -265,7 +265,7 @@ public final class DataflowRunner {
       throw e;
     }
     throw new AssertionError("expected dataflow '" + flow.name() + "' to crash (" + crash + ") on "
-        + Texts.workers(workers()) + ", but it finished");
+        + Texts.deployment(processes, workers()) + ", but it finished");
   }
 
   /** The same runner with other engine settings (worker count and key recording stay). */

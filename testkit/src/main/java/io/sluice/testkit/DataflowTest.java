@@ -28,6 +28,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <p>Every run a runner starts records the keys each worker saw in keyed steps, so placement
  * assertions always have data.
+ *
+ * <p>With {@link CrashPoints} (and optionally {@link ResumeWith}) on the method, it runs once per
+ * (processes, workers, crash point, resume processes, resume workers), named with all of it,
+ * {@code [2 processes × 2 workers, crash when step 'count' sees 7 on worker 3, resume at 1 process × 3 workers]},
+ * and a {@link RecoveryScenario} with a fresh recovery directory is injected besides the runner.
  */
 @Target({ElementType.METHOD, ElementType.TYPE})
 @Retention(RetentionPolicy.RUNTIME)

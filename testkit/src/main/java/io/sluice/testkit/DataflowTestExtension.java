@@ -1,6 +1,10 @@
 package io.sluice.testkit;
 
+import java.io.IOException;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,20 +13,29 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.agrona.IoUtil;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.Extension;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.TestTemplateInvocationContext;
 import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 import org.junit.jupiter.api.extension.TestTemplateInvocationContextProvider;
 import org.junit.platform.commons.support.AnnotationSupport;
+import org.junit.platform.commons.support.ReflectionSupport;
 import org.opentest4j.AssertionFailedError;
 
 /**
  * Turns a {@link DataflowTest} method into one invocation per (processes, workers) pair, each named
- * {@code [4 workers]} and given a {@link DataflowRunner} for its worker count.
+ * {@code [4 workers]} and given a {@link DataflowRunner} for its worker count; with
+ * {@link CrashPoints}, one per (processes, workers, crash point, resume processes, resume workers),
+ * each also given a {@link RecoveryScenario}.
  */
 final class DataflowTestExtension implements TestTemplateInvocationContextProvider {
   private static final int[] DEFAULT_WORKERS = {1, 2, 4};
@@ -77,13 +90,93 @@ final class DataflowTestExtension implements TestTemplateInvocationContextProvid
     }
     // one per method: its invocations compare outputs across worker counts once, not each time
     base = base.withSameOutputMemo(new SameOutputMemo());
+    Optional<CrashPoints> crashPoints = AnnotationSupport.findAnnotation(method, CrashPoints.class);
+    Optional<ResumeWith> resumeWith = AnnotationSupport.findAnnotation(method, ResumeWith.class);
+    if (resumeWith.isPresent() && crashPoints.isEmpty()) {
+      throw new ExtensionConfigurationException("@ResumeWith on " + where + " needs @CrashPoints: a resume follows a"
+          + " crash");
+    }
+    List<Crash> crashes = crashPoints.isEmpty() ? List.of() : crashes(testClass, crashPoints.get(), where);
+    int[] resumeWorkers = resumeWith.map(ResumeWith::workers).orElse(new int[0]);
+    int[] resumeProcesses = resumeWith.map(ResumeWith::processes).orElse(new int[0]);
+    check(resumeWorkers, "@ResumeWith on " + where + ": workers", false);
+    check(resumeProcesses, "@ResumeWith on " + where + ": processes", true);
     List<TestTemplateInvocationContext> contexts = new ArrayList<>();
     for (int p : processes) {
       for (int w : workerCounts) {
-        contexts.add(new Invocation(p, w, base.atWorkers(w).withProcesses(p)));
+        DataflowRunner runner = base.atWorkers(w).withProcesses(p);
+        if (crashPoints.isEmpty()) {
+          contexts.add(new Invocation(p, w, runner));
+          continue;
+        }
+        for (Crash crash : crashes) {
+          for (int rp : resumeProcesses.length == 0 ? new int[] {p} : distinct(resumeProcesses)) {
+            for (int rw : resumeWorkers.length == 0 ? new int[] {w} : distinct(resumeWorkers)) {
+              contexts.add(new ScenarioInvocation(p, w, crash, rp, rw, runner));
+            }
+          }
+        }
       }
     }
     return contexts.stream();
+  }
+
+  private static int[] distinct(int[] counts) {
+    return Arrays.stream(counts).distinct().toArray();
+  }
+
+  private static void check(int[] counts, String what, boolean processes) {
+    for (int n : counts) {
+      if (n < 1) {
+        throw new ExtensionConfigurationException(what + " must be at least 1, got " + Arrays.toString(counts));
+      }
+      if (processes && n > 1 && !ClusterRuns.available()) {
+        throw new ExtensionConfigurationException(what + " = " + Arrays.toString(counts) + ": " + ClusterRuns.MISSING);
+      }
+    }
+  }
+
+  /** Calls the {@link CrashPoints} methods: static, no arguments, returning a Stream, Iterable or array of Crash. */
+  private static List<Crash> crashes(Class<?> testClass, CrashPoints points, String where) {
+    if (points.value().length == 0) {
+      throw new ExtensionConfigurationException("@CrashPoints on " + where + " names no method");
+    }
+    List<Crash> crashes = new ArrayList<>();
+    for (String name : points.value()) {
+      Method factory = null;
+      for (Class<?> c = testClass; c != null && factory == null; c = c.getEnclosingClass()) {
+        factory = ReflectionSupport.findMethod(c, name).orElse(null);
+      }
+      if (factory == null || !Modifier.isStatic(factory.getModifiers())) {
+        throw new ExtensionConfigurationException("@CrashPoints on " + where + ": no static, no-argument method '"
+            + name + "' in " + testClass.getName() + " or a class enclosing it");
+      }
+      Object result = ReflectionSupport.invokeMethod(factory, null);
+      Iterable<?> items;
+      if (result instanceof Stream<?> stream) {
+        items = stream.toList();
+      } else if (result instanceof Iterable<?> iterable) {
+        items = iterable;
+      } else if (result instanceof Object[] array) {
+        items = Arrays.asList(array);
+      } else {
+        throw new ExtensionConfigurationException("@CrashPoints on " + where + ": method '" + name
+            + "' must return a Stream, Iterable or array of Crash, got " + (result == null ? "null" : result.getClass().getName()));
+      }
+      int before = crashes.size();
+      for (Object o : items) {
+        if (!(o instanceof Crash crash)) {
+          throw new ExtensionConfigurationException("@CrashPoints on " + where + ": method '" + name
+              + "' gave " + Texts.item(o) + ", not a Crash");
+        }
+        crashes.add(crash);
+      }
+      if (crashes.size() == before) {
+        throw new ExtensionConfigurationException("@CrashPoints on " + where + ": method '" + name
+            + "' gave no crash points");
+      }
+    }
+    return crashes;
   }
 
   private static Optional<DataflowTest> classAnnotation(Class<?> testClass) {
@@ -113,7 +206,78 @@ final class DataflowTestExtension implements TestTemplateInvocationContextProvid
 
     @Override
     public List<Extension> getAdditionalExtensions() {
-      return List.of(new RunnerResolver(runner), new NameTheInvocation(Texts.displayName(processes, workersPerProcess)));
+      return List.of(new RunnerResolver(runner), new NoScenario(),
+          new NameTheInvocation(Texts.displayName(processes, workersPerProcess)));
+    }
+  }
+
+  /**
+   * One invocation of a {@link CrashPoints} test: crashed configuration, crash point, resume
+   * configuration; a {@link RecoveryScenario} with a fresh recovery directory injected. Skipped
+   * (with the reason) when the crash names a worker the configuration does not have.
+   */
+  private record ScenarioInvocation(int processes, int workersPerProcess, Crash crash, int resumeProcesses,
+      int resumeWorkers, DataflowRunner runner) implements TestTemplateInvocationContext {
+    String name() {
+      return "[" + RecoveryScenario.describe(processes, workersPerProcess, crash, resumeProcesses, resumeWorkers) + "]";
+    }
+
+    @Override
+    public String getDisplayName(int invocationIndex) {
+      return name();
+    }
+
+    @Override
+    public List<Extension> getAdditionalExtensions() {
+      return List.of(new RunnerResolver(runner), new ScenarioResolver(this), new NameTheInvocation(name()));
+    }
+  }
+
+  /** Makes the invocation's recovery directory before it, deletes it after it, and injects its {@link RecoveryScenario}. */
+  private record ScenarioResolver(ScenarioInvocation invocation)
+      implements ParameterResolver, BeforeEachCallback, AfterEachCallback, ExecutionCondition {
+    private static final ExtensionContext.Namespace NAMESPACE =
+        ExtensionContext.Namespace.create(ScenarioResolver.class);
+
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+      int total = invocation.processes() * invocation.workersPerProcess();
+      if (invocation.crash().worker() >= total) {
+        return ConditionEvaluationResult.disabled("the crash point is on worker " + invocation.crash().worker()
+            + ", and a run of " + Texts.deployment(invocation.processes(), invocation.workersPerProcess())
+            + " has workers 0.." + (total - 1) + " only");
+      }
+      return ConditionEvaluationResult.enabled("the crash point's worker exists");
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws IOException {
+      Path dir = Files.createTempDirectory("sluice-recovery-");
+      context.getStore(NAMESPACE).put(Path.class, dir);
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+      Path dir = context.getStore(NAMESPACE).remove(Path.class, Path.class);
+      if (dir != null) {
+        IoUtil.delete(dir.toFile(), true);
+      }
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+      return parameter.getParameter().getType() == RecoveryScenario.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+      Path dir = context.getStore(NAMESPACE).get(Path.class, Path.class);
+      if (dir == null) {
+        throw new ParameterResolutionException("no recovery directory for " + invocation.name()
+            + ": RecoveryScenario is a parameter of the test method only");
+      }
+      return new RecoveryScenario(invocation.crash(), invocation.processes(), invocation.workersPerProcess(),
+          invocation.resumeProcesses(), invocation.resumeWorkers(), dir);
     }
   }
 
@@ -169,6 +333,20 @@ final class DataflowTestExtension implements TestTemplateInvocationContextProvid
   static final class InvocationNote extends Exception {
     InvocationNote(String configuration) {
       super("in @DataflowTest invocation " + configuration, null, false, false);
+    }
+  }
+
+  /** A {@link RecoveryScenario} parameter without {@link CrashPoints}: says what is missing. */
+  private record NoScenario() implements ParameterResolver {
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+      return parameter.getParameter().getType() == RecoveryScenario.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+      throw new ParameterResolutionException("a RecoveryScenario parameter needs @CrashPoints on the test method"
+          + " (and optionally @ResumeWith): it is one crash point and one resume configuration of them");
     }
   }
 

@@ -120,6 +120,38 @@ public final class ForkedCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends process {@code p} SIGTERM, as Kubernetes does to stop a pod, and returns at once. The
+   * process stops its run gracefully, as {@code sluice run} does: its sources end where they are,
+   * every item read drains to the sinks (and, with recovery, the last epoch is snapshotted), the
+   * other processes are told and stop the same way; each then exits with code 3
+   * ({@link #exitCode}) and {@link #await()} returns what all of them wrote.
+   */
+  public void terminate(int p) {
+    processes.get(p).destroy();
+  }
+
+  /**
+   * Waits for process {@code p} to end (at most the run's timeout + 30 s) and returns its exit
+   * code: 0 its run finished, 1 it failed, 2 it could not report its results, 3 it was stopped
+   * early on request (SIGTERM to it or to another process of the cluster), 137 it was killed.
+   *
+   * @throws AssertionError if it did not end in time
+   */
+  public int exitCode(int p) {
+    Process proc = processes.get(p);
+    try {
+      if (!proc.waitFor(timeout.toMillis() + 30_000, TimeUnit.MILLISECONDS)) {
+        throw new AssertionError("forked process " + p + " of '" + flow.name() + "' did not end within " + timeout
+            + " (+30 s). Its stderr:\n" + stderr(p));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while waiting for forked process " + p, e);
+    }
+    return proc.exitValue();
+  }
+
   /** What process {@code p} wrote to stderr so far. */
   public String stderr(int p) {
     try {

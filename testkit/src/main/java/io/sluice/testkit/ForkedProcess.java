@@ -69,9 +69,15 @@ public final class ForkedProcess {
     io.sluice.run.RunningDataflow running = null;
     try {
       running = Sluice.start(flow, config);
+      stopOnSigterm(running);
       Files.writeString(result.resolveSibling(result.getFileName() + ".running"), "connected");
       RunResult r = running.await(Duration.ofMillis(Long.parseLong(args[6])));
       report = new Report(stats(r), slow(r), r.duration().toNanos(), r.workerCount(), captured(sinks), null);
+      if (running.stopReason() != null) {
+        exit = EXIT_STOPPED;
+        System.err.println("sluice forked process: stopped early (" + running.stopReason() + "); every item read was"
+            + " written");
+      }
     } catch (StepFailedException e) {
       exit = 1;
       report = new Report(List.of(), List.of(), 0, 0, Map.of(), new FailureRecord(e.stepId(), e.worker(), e.item(),
@@ -98,6 +104,30 @@ public final class ForkedProcess {
     }
     Files.move(tmp, result);
     System.exit(exit);
+  }
+
+  /** The exit code of a process whose run was stopped early on request, as {@code sluice run}'s. */
+  static final int EXIT_STOPPED = 3;
+
+  /**
+   * SIGTERM stops the run gracefully, as {@code sluice run} does (sources end, what was read
+   * drains to the sinks, the peers stop too, and with recovery the last epoch is snapshotted); a
+   * second one exits at once. The run's own timeout bounds the stop.
+   */
+  private static void stopOnSigterm(io.sluice.run.RunningDataflow running) {
+    java.util.concurrent.atomic.AtomicBoolean signalled = new java.util.concurrent.atomic.AtomicBoolean();
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("TERM"), sig -> {
+        if (signalled.compareAndSet(false, true)) {
+          System.err.println("sluice forked process: SIGTERM: stopping gracefully");
+          running.stop("SIGTERM");
+        } else {
+          Runtime.getRuntime().halt(128 + sig.getNumber());
+        }
+      });
+    } catch (IllegalArgumentException | UnsupportedOperationException e) {
+      // no SIGTERM on this platform: the default behaviour stays
+    }
   }
 
   private static byte[] serialized(Throwable t) {

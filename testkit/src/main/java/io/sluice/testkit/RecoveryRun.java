@@ -26,6 +26,7 @@ public final class RecoveryRun<T> {
   private final long resumeEpoch;
   private final List<Captured<T>> lost = new ArrayList<>();
   private final List<Captured<T>> duplicated = new ArrayList<>();
+  private final List<Captured<T>> unexpected = new ArrayList<>();
 
   private RecoveryRun(SinkOutput<T> reference, SinkOutput<T> crashed, SinkOutput<T> resumed, long resumeEpoch) {
     this.reference = reference;
@@ -52,6 +53,9 @@ public final class RecoveryRun<T> {
       int extra = copies.size() - expected.getOrDefault(item, 0);
       for (int i = 0; i < extra; i++) {
         duplicated.add(copies.get(i));
+      }
+      if (!expected.containsKey(item)) {
+        unexpected.addAll(copies);
       }
     });
   }
@@ -94,6 +98,15 @@ public final class RecoveryRun<T> {
   /** Items written more often than the uninterrupted run wrote them, each with where it was written first. */
   public List<Captured<T>> duplicated() {
     return duplicated;
+  }
+
+  /**
+   * Items the crashed or the resumed run wrote that the uninterrupted run never wrote (each copy,
+   * with where it was written); they are also in {@link #duplicated()}. With deterministic output
+   * they show what was written instead of what {@link #lost()} lists.
+   */
+  public List<Captured<T>> unexpected() {
+    return unexpected;
   }
 
   /** Duplicates first written at or before the resume epoch: what a complete snapshot should have prevented. */

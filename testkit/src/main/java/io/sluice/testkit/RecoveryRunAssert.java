@@ -15,8 +15,11 @@ public final class RecoveryRunAssert<T> extends AbstractAssert<RecoveryRunAssert
     isNotNull();
     List<Captured<T>> lost = actual.lost();
     if (!lost.isEmpty()) {
-      failWithMessage("%s: lost %d items (each with its epoch in the uninterrupted run):%n  %s%nresumed from epoch %d",
-          actual.reference().label(), lost.size(), describe(lost), actual.resumeEpoch());
+      List<Captured<T>> instead = actual.unexpected();
+      String written = instead.isEmpty() ? "" : String.format("%nwritten instead, never by the uninterrupted run"
+          + " (%d, each with its epoch where written):%n  %s", instead.size(), describe(instead));
+      failWithMessage("%s: lost %d items (each with its epoch in the uninterrupted run):%n  %s%s%nresumed from epoch %d",
+          actual.reference().label(), lost.size(), describe(lost), written, actual.resumeEpoch());
     }
     return this;
   }

@@ -30,6 +30,11 @@ final class Texts {
     return processes + " processes \u00d7 " + workers(workersPerProcess);
   }
 
+  /** As {@link #deployment}, naming the process count even when it is 1: {@code 1 process × 3 workers}. */
+  static String deploymentWithProcesses(int processes, int workersPerProcess) {
+    return (processes == 1 ? "1 process" : processes + " processes") + " \u00d7 " + workers(workersPerProcess);
+  }
+
   /** An invocation's display name: {@code [4 workers]} or {@code [2 processes × 4 workers]}. */
   static String displayName(int processes, int workersPerProcess) {
     return "[" + deployment(processes, workersPerProcess) + "]";

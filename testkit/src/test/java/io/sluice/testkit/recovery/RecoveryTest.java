@@ -7,10 +7,13 @@ import io.sluice.dataflow.Dataflow;
 import io.sluice.dataflow.KV;
 import io.sluice.recovery.RecoveryStore;
 import io.sluice.testkit.Crash;
+import io.sluice.testkit.CrashPoints;
 import io.sluice.testkit.CrashedRun;
 import io.sluice.testkit.DataflowRunner;
 import io.sluice.testkit.DataflowTest;
 import io.sluice.testkit.RecoveryRun;
+import io.sluice.testkit.RecoveryScenario;
+import io.sluice.testkit.ResumeWith;
 import io.sluice.testkit.Script;
 import io.sluice.testkit.SinkOutput;
 import io.sluice.testkit.TestRun;
@@ -26,6 +29,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -84,6 +88,171 @@ class RecoveryTest {
     assertThat(resumeEpoch).isPositive();
     assertThat(resumed.step("in").totalOut()).isLessThan(60);
     assertThat(resumed).step("count").hasEachKeyOnTheWorkerRoutingPredicts();
+  }
+
+  /**
+   * A real exception in user code, not an injected crash: a step throws on one item; once the step
+   * is fixed, the run resumes from the snapshot, and both runs' output together holds every running
+   * count of an uninterrupted run, ending at the same counts.
+   */
+  @DataflowTest(workers = {1, 2, 4}, processes = {1, 2})
+  void aRunThatFailedInUserCodeResumesOnceTheStepIsFixed(DataflowRunner runner, @TempDir Path dir) {
+    DataflowRunner r = everyBatchAnEpoch(runner);
+    TestSink<KV<String, Long>> ref = new TestSink<>();
+    List<KV<String, Long>> reference = r.run(countFlow("fails", source(), ref)).output(ref).items();
+
+    java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean(true);
+    TestSink<KV<String, Long>> before = new TestSink<>();
+    Dataflow failing = new Dataflow("fails");
+    failing.input("in", source())
+        .map("parse", s -> {
+          if (broken.get() && s.equals("c37")) {
+            throw new IllegalArgumentException("cannot parse " + s);
+          }
+          return s;
+        })
+        .keyOn("key", s -> s.substring(0, 1))
+        .<Long, Long>statefulMap("count", (state, v) -> {
+          long n = state.get() == null ? 1 : state.get() + 1;
+          state.set(n);
+          return n;
+        })
+        .output("out", before);
+    assertThat(r.withRecovery(dir).runExpectingFailure(failing).stepId()).isEqualTo("parse");
+    long resumeEpoch = RecoveryStore.inspect(dir).newestCompleteEpoch();
+    assertThat(resumeEpoch).isPositive();
+    List<KV<String, Long>> written = new ArrayList<>(before.items());
+
+    broken.set(false); // the fix; the same flow runs again (its sink starts empty)
+    TestRun resumed = r.withRecovery(dir).run(failing);
+    written.addAll(resumed.output(before).items());
+    // each running count occurs once in the uninterrupted run: containing them all means nothing was lost
+    assertThat(written).containsAll(reference);
+    assertThat(highestCountPerKey(written)).isEqualTo(highestCountPerKey(reference));
+    assertThat(resumed.step("in").totalOut()).as("read again").isLessThan(60);
+  }
+
+  private static Map<String, Long> highestCountPerKey(List<KV<String, Long>> counts) {
+    Map<String, Long> highest = new java.util.TreeMap<>();
+    counts.forEach(kv -> highest.merge(kv.key(), kv.value(), Math::max));
+    return highest;
+  }
+
+  /**
+   * A timer pending in the snapshot must fire where it fires in an uninterrupted run. Items a1..a20
+   * come one a virtual second apart; a collect with a 10 s timeout since a list's first value emits [a1..a10] when a1's timeout
+   * passes (before a11) and [a11..a20] at the end. The crash at a8 leaves a snapshot with a1..a5 or
+   * so pending and their deadline 10 s after the origin.
+   *
+   * <p>It needs the store to keep each epoch's time (a resumed run's virtual time goes on from
+   * it), the run's clock bound while logics are rebuilt, and collect's deadline in its snapshot.
+   */
+  @DataflowTest(workers = {1, 2})
+  @CrashPoints("a8")
+  void aTimerPendingInTheSnapshotFiresWhereItWouldHaveOnVirtualTime(DataflowRunner runner, RecoveryScenario scenario) {
+    TestSink<KV<String, List<String>>> ref = new TestSink<>();
+    TestRun reference = runner.run(collectFlow(ref));
+    TestSink<KV<String, List<String>>> before = new TestSink<>();
+    CrashedRun crashed = scenario.runUntilCrash(runner, collectFlow(before));
+    assertThat(scenario.resumeEpoch()).as("a complete epoch before a1's timeout").isBetween(1L, 9L);
+    TestSink<KV<String, List<String>>> after = new TestSink<>();
+    TestRun resumed = scenario.resume(runner, collectFlow(after));
+    assertThat(reference.output(ref)).containsExactly(KV.of("a", Stream.iterate(1, i -> i + 1).limit(10)
+        .map(i -> "a" + i).toList()), KV.of("a", Stream.iterate(11, i -> i + 1).limit(10).map(i -> "a" + i).toList()));
+    assertThat(scenario.compare(reference.output(ref), crashed.output(before), resumed.output(after)))
+        .lostNothing().duplicatedOnlyAfterTheSnapshot().endsInTheSameStateAsTheUninterruptedRun();
+  }
+
+  static Stream<Crash> a8() {
+    return Stream.of(Crash.whenStepSees("collect", KV.of("a", "a8")));
+  }
+
+  static Dataflow collectFlow(TestSink<KV<String, List<String>>> out) {
+    Script<String> script = Script.of("a1");
+    for (int i = 2; i <= 20; i++) {
+      script = script.advance(Duration.ofSeconds(1)).then("a" + i);
+    }
+    Dataflow flow = new Dataflow("pending-timer");
+    flow.input("in", TestSource.of(script).withBatchSize(1))
+        .keyOn("key", s -> s.substring(0, 1))
+        .collect("collect", 100, Duration.ofSeconds(10), io.sluice.dataflow.CollectTimeout.SINCE_FIRST_VALUE)
+        .output("out", out);
+    return flow;
+  }
+
+  static Stream<Crash> crashPoints() {
+    return Stream.of(Crash.whenStepSees("count", KV.of("c", "c37")), Crash.whenStepSeesItemNumber("count", 20),
+        Crash.atCloseOfEpoch(7));
+  }
+
+  /** Every crash point, resumed in one process and in two, from one and from two processes (rescale included). */
+  @DataflowTest(workers = {1, 2}, processes = {1, 2})
+  @CrashPoints("crashPoints")
+  @ResumeWith(workers = 3, processes = {1, 2})
+  void everyCrashPointResumesAtEveryConfigurationWithNothingLost(DataflowRunner runner, RecoveryScenario scenario) {
+    DataflowRunner r = everyBatchAnEpoch(runner);
+    TestSink<KV<String, Long>> ref = new TestSink<>();
+    TestRun reference = r.run(countFlow("matrix", source(), ref));
+    TestSink<KV<String, Long>> before = new TestSink<>();
+    CrashedRun crashed = scenario.runUntilCrash(r, countFlow("matrix", source(), before));
+    TestSink<KV<String, Long>> after = new TestSink<>();
+    TestRun resumed = scenario.resume(r, countFlow("matrix", source(), after));
+    assertThat(scenario.compare(reference.output(ref), crashed.output(before), resumed.output(after)))
+        .lostNothing().duplicatedOnlyAfterTheSnapshot().endsInTheSameStateAsTheUninterruptedRun();
+    assertThat(resumed).step("count").hasEachKeyOnTheWorkerRoutingPredicts();
+  }
+
+  /** Counts per letter, redistributed, then summed per parity of the count; the counts also go to a file. */
+  static Dataflow chainedFlow(TestSink<KV<String, Long>> out, Path file) {
+    Dataflow flow = new Dataflow("chained");
+    var counts = flow.input("in", source())
+        .keyOn("key", s -> s.substring(0, 1))
+        .<Long, Long>statefulMap("count", (state, v) -> {
+          long n = state.get() == null ? 1 : state.get() + 1;
+          state.set(n);
+          return n;
+        });
+    counts.map("format", kv -> kv.key() + "=" + kv.value()).output("file", new io.sluice.connectors.FileSink<>(file));
+    counts.redistribute("spread")
+        .keyRm("unkey")
+        .keyOn("parity", n -> n % 2 == 0 ? "even" : "odd")
+        .<Long, Long>statefulMap("sum", (state, n) -> {
+          long sum = (state.get() == null ? 0 : state.get()) + n;
+          state.set(sum);
+          return sum;
+        })
+        .output("out", out);
+    return flow;
+  }
+
+  static Stream<Crash> chainedCrashPoints() {
+    return Stream.of(Crash.whenStepSeesItemNumber("sum", 25), Crash.atCloseOfEpoch(6));
+  }
+
+  /**
+   * Two stateful steps with an exchange between them, and a {@link io.sluice.connectors.FileSink}
+   * (a fixed-partitioned sink whose resume state is the file's length): after a crash and a resume
+   * at another count, the second step ends in the same state, and the file holds exactly the lines
+   * of an uninterrupted run (what was written after the snapshot was truncated, then written again).
+   */
+  @DataflowTest(workers = {1, 3}, processes = {1, 2})
+  @CrashPoints("chainedCrashPoints")
+  @ResumeWith(workers = 2, processes = 1)
+  void chainedStatefulStepsAndAFileSinkResumeExactly(DataflowRunner runner, RecoveryScenario scenario,
+      @TempDir Path files) throws Exception {
+    DataflowRunner r = everyBatchAnEpoch(runner);
+    TestSink<KV<String, Long>> ref = new TestSink<>();
+    TestRun reference = r.run(chainedFlow(ref, files.resolve("reference.txt")));
+    TestSink<KV<String, Long>> before = new TestSink<>();
+    CrashedRun crashed = scenario.runUntilCrash(r, chainedFlow(before, files.resolve("counts.txt")));
+    TestSink<KV<String, Long>> after = new TestSink<>();
+    TestRun resumed = scenario.resume(r, chainedFlow(after, files.resolve("counts.txt")));
+    // the running sums depend on the order counts arrive at 'sum' in: compare the final sums
+    assertThat(scenario.compare(reference.output(ref), crashed.output(before), resumed.output(after)))
+        .endsInTheSameStateAsTheUninterruptedRun();
+    assertThat(Files.readAllLines(files.resolve("counts.txt")))
+        .containsExactlyInAnyOrderElementsOf(Files.readAllLines(files.resolve("reference.txt")));
+    assertThat(resumed.step("in").totalOut()).as("read again").isLessThan(60);
   }
 
   @Test
@@ -229,7 +398,7 @@ class RecoveryTest {
     for (int i = 0; i < DataflowRunner.DEFAULT_RECOVERY_PARTITIONS; i++) {
       try (Connection c = RecoveryStore.connect(dir.resolve("part-" + i + ".sqlite3"));
           Statement st = c.createStatement();
-          ResultSet rs = st.executeQuery("SELECT step_id, COUNT(*) FROM snaps GROUP BY step_id")) {
+          ResultSet rs = st.executeQuery("SELECT step_id, SUM(entries) FROM snaps GROUP BY step_id")) {
         while (rs.next()) {
           rowsPerStep.merge(rs.getString(1), rs.getLong(2), Long::sum);
         }
@@ -237,5 +406,76 @@ class RecoveryTest {
     }
     // every key was written in many epochs; with no backup interval only its newest row is kept
     assertThat(rowsPerStep).containsEntry("count", (long) KEYS.size()).containsEntry("in", 3L);
+  }
+
+  @Test
+  void aMalformedSnapshotChunkOrAnOlderLayoutIsAClearError(@TempDir Path dir) throws Exception {
+    DataflowRunner r = DataflowRunner.withWorkers(2).withRecovery(dir);
+    r.run(countFlow("chunks", source(), new TestSink<>()));
+    Path part = null;
+    for (int i = 0; i < DataflowRunner.DEFAULT_RECOVERY_PARTITIONS && part == null; i++) {
+      Path p = dir.resolve("part-" + i + ".sqlite3");
+      try (Connection c = RecoveryStore.connect(p); Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM snaps WHERE step_id = 'count'")) {
+        part = rs.next() && rs.getLong(1) > 0 ? p : null;
+      }
+    }
+    try (Connection c = RecoveryStore.connect(part); Statement st = c.createStatement()) {
+      // a length that runs past the end of the chunk, as a torn or tampered write would leave
+      st.executeUpdate("UPDATE snaps SET chunk = X'7F0102' WHERE step_id = 'count'");
+    }
+    assertThatThrownBy(() -> r.run(countFlow("chunks", source(), new TestSink<>())))
+        .hasMessageContaining(part.getFileName().toString()).hasMessageContaining("is corrupt: snapshot chunk")
+        .hasMessageContaining("of step 'count'").hasMessageContaining("runs past the chunk's 3 bytes");
+    try (Connection c = RecoveryStore.connect(part); Statement st = c.createStatement()) {
+      st.executeUpdate("DELETE FROM meta WHERE name = 'format'");
+    }
+    assertThatThrownBy(() -> r.run(countFlow("chunks", source(), new TestSink<>())))
+        .hasMessageContaining(part.getFileName().toString()).hasMessageContaining("has layout 1");
+  }
+
+  /** Counts per key; a "!" value discards the key (its next value starts from 1 again). */
+  static Dataflow resettingCountFlow(String name, TestSource<String> source, TestSink<KV<String, Long>> out) {
+    Dataflow flow = new Dataflow(name);
+    flow.input("in", source)
+        .keyOn("key", s -> s.substring(0, 1))
+        .<Long, Long>statefulMap("count", (state, v) -> {
+          if (v.endsWith("!")) {
+            state.clear();
+            return 0L;
+          }
+          long n = state.get() == null ? 1 : state.get() + 1;
+          state.set(n);
+          return n;
+        })
+        .output("out", out);
+    return flow;
+  }
+
+  @DataflowTest(workers = {1, 3})
+  void aKeyDiscardedAndBuiltAgainInOneEpochResumesWithItsNewState(DataflowRunner runner, @TempDir Path dir) {
+    // one epoch holds: a counted to 2, discarded, counted again to 1; b counted to 1 and discarded
+    // (one item a batch, so the discard reaches the runtime between them)
+    TestSource<String> src = TestSource.of(Script.of("a1", "a2", "a!", "a3", "b1", "b!").endOfStream().then("a4", "b2"))
+        .withBatchSize(1);
+    DataflowRunner r = runner.withRecovery(dir);
+    TestSink<KV<String, Long>> first = new TestSink<>();
+    r.run(resettingCountFlow("reset", src, first));
+    assertThat(RecoveryStore.inspect(dir).completeEpochs()).as("all in one epoch").hasSize(1);
+    TestSink<KV<String, Long>> next = new TestSink<>();
+    r.run(resettingCountFlow("reset", src, next));
+    assertThat(next.items()).containsExactlyInAnyOrder(KV.of("a", 2L), KV.of("b", 1L));
+    assertThat(RecoveryStore.inspect(dir).keysPerStep()).containsEntry("count", 2L);
+  }
+
+  @DataflowTest(workers = {1, 2})
+  void asciiAndOtherStringKeysResumeAsTheyWere(DataflowRunner runner, @TempDir Path dir) {
+    // an ASCII key is stored as its routing bytes alone; any other key through the serde
+    TestSource<String> src = TestSource.of(Script.of("a1", "ü1", "日1", "a2").endOfStream().then("a3", "ü2", "日2"));
+    DataflowRunner r = runner.withRecovery(dir);
+    r.run(countFlow("keys", src, new TestSink<>()));
+    TestSink<KV<String, Long>> next = new TestSink<>();
+    r.run(countFlow("keys", src, next));
+    assertThat(next.items()).containsExactlyInAnyOrder(KV.of("a", 3L), KV.of("ü", 2L), KV.of("日", 2L));
   }
 }

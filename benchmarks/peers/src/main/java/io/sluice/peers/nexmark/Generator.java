@@ -78,10 +78,20 @@ public final class Generator implements java.io.Serializable {
     this(seed, 10_000);
   }
 
+  /** The event time of event {@code n}, epoch ms: {@code BASE_TIME + n × interEventMicros / 1000}. */
+  public long timeOf(long n) {
+    return BASE_TIME + n * interEventMicros / 1000;
+  }
+
+  /** Microseconds of event time between two events. */
+  public long interEventMicros() {
+    return interEventMicros;
+  }
+
   /** Event {@code n} of the stream. */
   public Event event(long n) {
     SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + n);
-    long time = BASE_TIME + n * interEventMicros / 1000;
+    long time = timeOf(n);
     long rem = n % TOTAL_PROPORTION;
     if (rem < PERSON_PROPORTION) {
       return new Event(person(n, r, time), null, null);
