@@ -256,48 +256,65 @@ public final class RecoveryStore {
     return entries[0];
   }
 
-  /** Tells, over entries read newest first, whether an entry is its (step, key)'s first, i.e. newest. */
+  /**
+   * Tells, over entries read newest first, whether an entry is its (step, key)'s first, i.e. newest.
+   * Per step, an Agrona open-addressing map from a 64-bit fingerprint of the key's routing bytes
+   * to where a copy of those bytes sits in one byte arena: a lookup touches one slot and, on a
+   * match, the arena to confirm the bytes (a {@code HashSet} of byte-array wrappers touched about
+   * four objects per lookup, which made resuming and compacting 1 M keys twice as slow). Keys whose
+   * fingerprints collide with another key's are kept in a set of their own.
+   */
   public static final class NewestFilter {
-    private final Map<String, java.util.HashSet<KeySlice>> seen = new HashMap<>();
-    private final KeySlice probe = new KeySlice();
+    private final Map<String, Seen> seen = new HashMap<>();
 
     /** True the first time {@code entry}'s key is seen for {@code step}. */
     public boolean firstSighting(String step, ChunkReader entry) {
-      java.util.HashSet<KeySlice> keys = seen.computeIfAbsent(step, x -> new java.util.HashSet<>());
-      probe.set(entry.chunk, entry.keyOff, entry.keyLen);
-      if (keys.contains(probe)) {
-        return false;
-      }
-      KeySlice copy = new KeySlice();
-      copy.set(entry.key(), 0, entry.keyLen);
-      keys.add(copy);
-      return true;
+      return seen.computeIfAbsent(step, x -> new Seen()).add(entry.chunk, entry.keyOff, entry.keyLen);
     }
   }
 
-  /** Routing bytes as a hash key: a range of an array, compared by content, hashed with murmur3 once. */
-  private static final class KeySlice {
-    private byte[] bytes;
-    private int off;
-    private int len;
-    private int hash;
+  /** One step's keys seen: fingerprint → arena offset, the arena, and keys with colliding fingerprints. */
+  private static final class Seen {
+    private final org.agrona.collections.Long2LongHashMap index = new org.agrona.collections.Long2LongHashMap(-1);
+    private byte[] arena = new byte[1 << 12];
+    private int size;
+    private java.util.Set<java.nio.ByteBuffer> collided;
 
-    void set(byte[] bytes, int off, int len) {
-      this.bytes = bytes;
-      this.off = off;
-      this.len = len;
-      this.hash = io.sluice.inputs.Routing.murmur3(bytes, off, len);
+    /** Adds the key; false if it was there already. */
+    boolean add(byte[] b, int off, int len) {
+      int h2 = 1;
+      for (int i = off, end = off + len; i < end; i++) {
+        h2 = 31 * h2 + b[i];
+      }
+      long fingerprint = (long) io.sluice.inputs.Routing.murmur3(b, off, len) << 32 | (h2 & 0xFFFFFFFFL);
+      long at = index.get(fingerprint);
+      if (at < 0) {
+        index.put(fingerprint, append(b, off, len));
+        return true;
+      }
+      int storedLen = (arena[(int) at] & 0xFF) << 24 | (arena[(int) at + 1] & 0xFF) << 16
+          | (arena[(int) at + 2] & 0xFF) << 8 | arena[(int) at + 3] & 0xFF;
+      if (java.util.Arrays.equals(arena, (int) at + 4, (int) at + 4 + storedLen, b, off, off + len)) {
+        return false;
+      }
+      if (collided == null) {
+        collided = new java.util.HashSet<>();
+      }
+      return collided.add(java.nio.ByteBuffer.wrap(java.util.Arrays.copyOfRange(b, off, off + len)));
     }
 
-    @Override
-    public int hashCode() {
-      return hash;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof KeySlice k && k.hash == hash
-          && java.util.Arrays.equals(bytes, off, off + len, k.bytes, k.off, k.off + k.len);
+    private long append(byte[] b, int off, int len) {
+      if (size + 4 + len > arena.length) {
+        arena = java.util.Arrays.copyOf(arena, Math.max(arena.length * 2, size + 4 + len));
+      }
+      int at = size;
+      arena[size++] = (byte) (len >>> 24);
+      arena[size++] = (byte) (len >>> 16);
+      arena[size++] = (byte) (len >>> 8);
+      arena[size++] = (byte) len;
+      System.arraycopy(b, off, arena, size, len);
+      size += len;
+      return at;
     }
   }
 

@@ -94,7 +94,8 @@ final class Recovery implements AutoCloseable {
   };
 
   static boolean immutable(Object state) {
-    return IMMUTABLE.get(state.getClass());
+    Class<?> c = state.getClass();
+    return c == Long.class || c == String.class || c == Integer.class || c == Double.class || IMMUTABLE.get(c);
   }
 
   /** Put in the queue by {@link #close} to wake the writer; never written. */
