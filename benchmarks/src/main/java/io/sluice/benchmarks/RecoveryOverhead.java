@@ -69,12 +69,32 @@ public final class RecoveryOverhead {
     return dir == null ? c : c.withRecovery(RecoveryConfig.in(dir));
   }
 
+  /** What the recovery writer reported: writes, snapshots, bytes and nanoseconds, summed. */
+  static final class WriterStats implements io.sluice.run.RunObserver {
+    final java.util.concurrent.atomic.AtomicLongArray sums = new java.util.concurrent.atomic.AtomicLongArray(4);
+
+    @Override
+    public void snapshotsWritten(long epoch, long snapshots, long bytes, long nanos) {
+      sums.addAndGet(0, 1);
+      sums.addAndGet(1, snapshots);
+      sums.addAndGet(2, bytes);
+      sums.addAndGet(3, nanos);
+    }
+
+    String describe() {
+      long writes = Math.max(1, sums.get(0));
+      return String.format("  writer: %d writes, per write %.0f snapshots, %.1f MB, %.0f ms (SQLite and encoding)",
+          sums.get(0), (double) sums.get(1) / writes, sums.get(2) / 1e6 / writes, sums.get(3) / 1e6 / writes);
+    }
+  }
+
   private static double run(String[] table, int items, long epochMs, Path dir,
       com.sun.management.OperatingSystemMXBean os, String label) {
     PipelineBenchmark.CountingSink sink = new PipelineBenchmark.CountingSink();
+    WriterStats stats = new WriterStats();
     long cpu0 = os.getProcessCpuTime();
     long t0 = System.nanoTime();
-    Sluice.run(flow(table, items, sink), config(epochMs, dir));
+    Sluice.run(flow(table, items, sink), config(epochMs, dir).withObserver(stats));
     long wall = System.nanoTime() - t0;
     long cpu = os.getProcessCpuTime() - cpu0;
     if (sink.total.get() != items) {
@@ -82,6 +102,9 @@ public final class RecoveryOverhead {
     }
     double perSec = items / (wall / 1e9);
     System.out.printf("%-12s %6.2f M items/s, %6.1f process-CPU ns/item%n", label, perSec / 1e6, (double) cpu / items);
+    if (dir != null) {
+      System.out.println(stats.describe());
+    }
     return perSec;
   }
 

@@ -15,7 +15,7 @@ public final class DataflowSerdeTypes implements SerdeTypes {
         Joined.class,
         StatefulLogics.Side.class,
         StatefulLogics.JoinState.class,
-        StatefulLogics.CollectState.class,
+        CollectState.class,
         StepError.class);
   }
 }

@@ -302,7 +302,7 @@ public class KeyedStream<K, V> extends Stream<KV<K, V>> {
     }
     boolean sinceFirst = from == CollectTimeout.SINCE_FIRST_VALUE;
     return statefulBatch(id,
-        (K key, StatefulLogics.CollectState resume) -> new StatefulLogics.CollectLogic<V>(resume, maxSize, timeout,
+        (K key, CollectState<V> resume) -> new StatefulLogics.CollectLogic<V>(resume, maxSize, timeout,
             sinceFirst));
   }
 

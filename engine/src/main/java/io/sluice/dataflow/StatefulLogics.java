@@ -139,22 +139,18 @@ final class StatefulLogics {
    * collect: lists bounded by size and by time since their latest value (Bytewax) or, with
    * {@code sinceFirst}, since their first.
    */
-  /** collect's snapshot: the values collected so far, and when they are due (null: none), as Bytewax's {@code _CollectState}. */
-  record CollectState(List<?> buffer, Instant deadline) implements Serializable {}
-
-  static final class CollectLogic<V> implements StatefulLogic<V, List<V>, CollectState> {
+  static final class CollectLogic<V> implements StatefulLogic<V, List<V>, CollectState<V>> {
     private final int maxSize;
     private final Duration timeout;
     private final boolean sinceFirst;
     private List<V> buffer;
     private Instant deadline;
 
-    @SuppressWarnings("unchecked")
-    CollectLogic(CollectState resume, int maxSize, Duration timeout, boolean sinceFirst) {
+    CollectLogic(CollectState<V> resume, int maxSize, Duration timeout, boolean sinceFirst) {
       this.maxSize = maxSize;
       this.timeout = timeout;
       this.sinceFirst = sinceFirst;
-      this.buffer = resume == null ? new ArrayList<>() : new ArrayList<>((List<V>) resume.buffer());
+      this.buffer = resume == null ? new ArrayList<>() : new ArrayList<>(resume.buffer());
       // the deadline it had: a resumed run fires it where the uninterrupted run would have
       this.deadline = buffer.isEmpty() ? null : resume.deadline();
     }
@@ -206,8 +202,8 @@ final class StatefulLogics {
     }
 
     @Override
-    public CollectState snapshot() {
-      return new CollectState(new ArrayList<>(buffer), deadline);
+    public CollectState<V> snapshot() {
+      return new CollectState<>(new ArrayList<>(buffer), deadline);
     }
   }
 

@@ -87,9 +87,15 @@ public record SlidingWindower(Duration length, Duration offset, Instant alignTo)
     WindowMetadata metadataFor(long id) {
       Instant open;
       try {
-        open = alignTo.plus(offset.multipliedBy(id));
-      } catch (ArithmeticException | java.time.DateTimeException e) {
-        open = id < 0 ? Instant.MIN : Instant.MAX;
+        // long arithmetic (Duration.multipliedBy goes through BigDecimal: 15 % of a NEXMark Q5 profile)
+        open = alignTo.plusSeconds(Math.multiplyExact(offset.getSeconds(), id))
+            .plusNanos(Math.multiplyExact((long) offset.getNano(), id));
+      } catch (ArithmeticException | java.time.DateTimeException overflow) {
+        try {
+          open = alignTo.plus(offset.multipliedBy(id));
+        } catch (ArithmeticException | java.time.DateTimeException e) {
+          open = id < 0 ? Instant.MIN : Instant.MAX;
+        }
       }
       return new WindowMetadata(open, Times.plus(open, length));
     }

@@ -4,6 +4,7 @@ import static io.sluice.testkit.SluiceAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sluice.dataflow.CollectState;
 import io.sluice.dataflow.Dataflow;
 import io.sluice.dataflow.JoinMode;
 import io.sluice.dataflow.Joined;
@@ -120,14 +121,14 @@ class InteractiveRunTest {
       in.push("a1", "b1", "a2");
       run.awaitIdle();
       assertThat(run.output(out)).isEmpty();
-      assertThat(run.<List<String>>state("collect", "a")).contains(List.of("a1", "a2"));
+      assertThat(run.<CollectState<String>>state("collect", "a").map(CollectState::buffer)).contains(List.of("a1", "a2"));
 
       run.advance(Duration.ofMillis(999));
       assertThat(run.output(out)).isEmpty();
 
       run.advance(Duration.ofMillis(1)); // the deadline of both keys: 1 s after their first item
       assertThat(run.output(out)).containsExactlyInAnyOrder(KV.of("a", List.of("a1", "a2")), KV.of("b", List.of("b1")));
-      assertThat(run.<List<String>>state("collect", "a")).isEmpty(); // flushed, so discarded
+      assertThat(run.<CollectState<String>>state("collect", "a")).isEmpty(); // flushed, so discarded
 
       in.push("a3");
       run.advance(Duration.ofMillis(500));
