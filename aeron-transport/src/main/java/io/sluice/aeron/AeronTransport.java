@@ -177,8 +177,44 @@ public final class AeronTransport implements Transport {
   private Object[] refusedItems;
   private byte[][] refusedBytes;
 
+  /**
+   * The processes of one in-JVM cluster run ({@link LocalCluster}) count this down when their
+   * subscriptions exist, and add their publications only then (bounded by the connect timeout).
+   * A publication's first SETUP frame sent before the peer's subscription bound its port is lost,
+   * and Aeron sends the next only 100 ms later ({@code Configuration.PUBLICATION_SETUP_TIMEOUT_NS}):
+   * measured, 4 of 444 connections of warm in-JVM cluster runs took about 100 ms instead of under
+   * 1 ms (docs/PERFORMANCE.md, "Cold start"). Null for real processes, which retry as Aeron does.
+   */
+  private final java.util.concurrent.CountDownLatch peersSubscribed;
+  private final AtomicBoolean subscribedSignalled = new AtomicBoolean();
+
   public AeronTransport(Settings settings) {
+    this(settings, null);
+  }
+
+  AeronTransport(Settings settings, java.util.concurrent.CountDownLatch peersSubscribed) {
     this.settings = settings;
+    this.peersSubscribed = peersSubscribed;
+  }
+
+  private void signalSubscribed() {
+    if (peersSubscribed != null && subscribedSignalled.compareAndSet(false, true)) {
+      peersSubscribed.countDown();
+    }
+  }
+
+  /** Waits (until the deadline, or until closed) for every process of the in-JVM cluster to have its subscriptions. */
+  private void awaitPeersSubscribed(long deadline) {
+    if (peersSubscribed == null) {
+      return;
+    }
+    try {
+      while (!peersSubscribed.await(5, TimeUnit.MILLISECONDS) && !closed.get() && System.nanoTime() < deadline) {
+        // bounded: a peer that never gets there makes awaitPeers fail at the same deadline, naming it
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Messages dropped because their sender had not proven itself a member (for tests and monitoring). */
@@ -192,7 +228,8 @@ public final class AeronTransport implements Transport {
   public void start(ClusterSpec cluster, Inbound in) {
     this.spec = cluster;
     this.inbound = in;
-    this.serde = cluster.serde() != null ? cluster.serde() : defaultSerde(cluster.registeredTypes());
+    this.serde = cluster.serde() != null ? cluster.serde()
+        : settings.sharedDriver() ? inJvmSerde(cluster.registeredTypes()) : defaultSerde(cluster.registeredTypes());
     int processes = cluster.processes();
     int me = cluster.processId();
     int workers = processes * cluster.workersPerProcess();
@@ -244,6 +281,7 @@ public final class AeronTransport implements Transport {
     }
 
     String myAddress = cluster.addresses().get(me);
+    long joinDeadline = 0;
     try {
       String driverDirectory;
       if (settings.sharedDriver()) {
@@ -260,6 +298,7 @@ public final class AeronTransport implements Transport {
           .aeronDirectoryName(driverDirectory)
           .errorHandler(this::onClientError), settings.peerTimeout()));
       String myChannel = channel(myAddress);
+      joinDeadline = System.nanoTime() + settings.connectTimeout().toNanos();
       control = new Subscription[processes];
       data = new Subscription[processes][slots];
       for (int q = 0; q < processes; q++) {
@@ -271,6 +310,8 @@ public final class AeronTransport implements Transport {
           data[q][i] = aeron.addSubscription(myChannel, stream(q, 1 + i, slots));
         }
       }
+      signalSubscribed();
+      awaitPeersSubscribed(joinDeadline);
       controlOut = new Publication[processes];
       dataOut = new Publication[processes][slots];
       for (int p = 0; p < processes; p++) {
@@ -288,11 +329,12 @@ public final class AeronTransport implements Transport {
         members.sessionsTo(p, sessions);
       }
     } catch (AeronException | IllegalStateException | IllegalArgumentException e) {
+      signalSubscribed();
       close();
       throw new TransportException("process " + me + " cannot listen on " + myAddress + " or reach its peers ("
           + String.join(";", cluster.addresses()) + "): " + rootMessage(e), e);
     }
-    awaitPeers();
+    awaitPeers(joinDeadline);
     FragmentAssembler[] controlAssemblers = controlAssemblers();
     ControlledFragmentAssembler[][] dataAssemblers = new ControlledFragmentAssembler[processes][slots];
     for (int q = 0; q < processes; q++) {
@@ -332,10 +374,9 @@ public final class AeronTransport implements Transport {
         aeron.context().aeronDirectoryName(), secret.isSecure() ? "proven with " + secret.source() : "NOT proven");
   }
 
-  private void awaitPeers() {
+  private void awaitPeers(long deadline) {
     int me = spec.processId();
     FragmentAssembler[] assemblers = controlAssemblers();
-    long deadline = System.nanoTime() + settings.connectTimeout().toNanos();
     BackoffIdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
     boolean[] connected = new boolean[spec.processes()];
     while (true) {
@@ -768,6 +809,7 @@ public final class AeronTransport implements Transport {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    signalSubscribed();
     leaving = true;
     if (failedReason != null && controlOut != null && members != null) {
       awaitFailureHeard();
@@ -783,12 +825,43 @@ public final class AeronTransport implements Transport {
   // ------------------------------------------------------------------ helpers
 
   /**
-   * The serde used when the run configuration names none: {@link ForySerde}, which creates only
-   * JDK value types, Sluice's own and the flow's registered types. The testkit's serde check uses
-   * it too, so that a one-process test fails where a cluster would.
+   * The serde a process uses when the run configuration names none: {@link ForySerde}, which
+   * creates only JDK value types, Sluice's own and the flow's registered types. In-JVM clusters and
+   * the testkit's serde check use {@link #inJvmSerde}, the same types and bytes, so that a
+   * one-process test fails where a cluster would.
    */
   public static Serde defaultSerde(List<String> registeredTypes) {
     return new ForySerde(registeredTypes);
+  }
+
+  /**
+   * System property: {@code true} makes {@link #inJvmSerde} generate Fory serializers like
+   * {@link #defaultSerde} does (off by default).
+   */
+  public static final String IN_JVM_CODEGEN_PROPERTY = "sluice.aeron.inJvmSerdeCodegen";
+  private static final int IN_JVM_SERDES_KEPT = 16;
+  private static final java.util.Map<List<String>, Serde> IN_JVM_SERDES =
+      new java.util.LinkedHashMap<>(IN_JVM_SERDES_KEPT, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<List<String>, Serde> eldest) {
+          return size() > IN_JVM_SERDES_KEPT;
+        }
+      };
+
+  /**
+   * The serde of the processes of an in-JVM cluster ({@link LocalCluster}, on the shared media
+   * driver) and of the testkit's serde check: the same types as {@link #defaultSerde} allows, the
+   * same bytes, but one instance per JVM and list of registered types (the processes and runs of
+   * a test JVM share it; the 16 most recently used lists are kept), and without Fory's serializer
+   * code generation, whose compilation costs about 0.5 s of CPU in a JVM's first cluster run and
+   * does not pay off over a test's few items (docs/PERFORMANCE.md, "Cold start"). Real processes
+   * use {@link #defaultSerde}. Thread-safe.
+   */
+  public static Serde inJvmSerde(List<String> registeredTypes) {
+    List<String> key = registeredTypes.stream().sorted().distinct().toList();
+    synchronized (IN_JVM_SERDES) {
+      return IN_JVM_SERDES.computeIfAbsent(key, k -> new ForySerde(k, Boolean.getBoolean(IN_JVM_CODEGEN_PROPERTY)));
+    }
   }
 
   /** The embedded media driver every Sluice process runs (its own, or the JVM's shared one). */

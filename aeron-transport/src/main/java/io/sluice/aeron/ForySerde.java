@@ -56,6 +56,18 @@ public final class ForySerde implements Serde {
    * @throws IllegalArgumentException if an entry is a package (ends in '.') or names no class
    */
   public ForySerde(List<String> registeredTypes) {
+    this(registeredTypes, true);
+  }
+
+  /**
+   * @param registeredTypes the flow's registered class names ({@code Dataflow.registerTypes}), in
+   *                        any order
+   * @param codegen         whether Fory generates and compiles a serializer per type (faster once
+   *                        compiled, about 0.5 s of CPU at a JVM's first use); without, Fory's
+   *                        reflective serializers write the same bytes
+   * @throws IllegalArgumentException if an entry is a package (ends in '.') or names no class
+   */
+  public ForySerde(List<String> registeredTypes, boolean codegen) {
     Set<Class<?>> types = new LinkedHashSet<>(SerdeTypes.discovered());
     for (String name : registeredTypes) {
       if (name.endsWith(".")) {
@@ -71,6 +83,7 @@ public final class ForySerde implements Serde {
         .withDeserializeUnknownClass(false)
         .withRefTracking(false)
         .withName("sluice")
+        .withCodegen(codegen)
         .buildThreadSafeFory();
     ids = idsByName(types);
     ids.forEach(fory::register);

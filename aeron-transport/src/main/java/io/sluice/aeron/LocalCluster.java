@@ -35,8 +35,10 @@ public final class LocalCluster {
    * Every process of an in-JVM cluster talks through this JVM's one shared media driver, and proves
    * its membership with a secret generated for the run.
    */
-  private static io.sluice.transport.TransportFactory sharedDriverTransport(ClusterSecret secret) {
-    return () -> new AeronTransport(AeronTransport.Settings.fromSystemProperties().withSharedDriver().withSecret(secret));
+  private static io.sluice.transport.TransportFactory sharedDriverTransport(ClusterSecret secret,
+      java.util.concurrent.CountDownLatch subscribed) {
+    return () -> new AeronTransport(AeronTransport.Settings.fromSystemProperties().withSharedDriver().withSecret(secret),
+        subscribed);
   }
 
   /** What every process of a cluster run returned. */
@@ -61,6 +63,8 @@ public final class LocalCluster {
     }
     List<String> addresses = freeLoopbackAddresses(processes);
     ClusterSecret secret = ClusterSecret.generate();
+    // every process adds its subscriptions before any adds a publication (see AeronTransport)
+    java.util.concurrent.CountDownLatch subscribed = new java.util.concurrent.CountDownLatch(processes);
     List<CompletableFuture<RunResult>> runs = new ArrayList<>();
     java.util.concurrent.atomic.AtomicReferenceArray<RunningDataflow> started =
         new java.util.concurrent.atomic.AtomicReferenceArray<>(processes);
@@ -68,7 +72,7 @@ public final class LocalCluster {
     for (int p = 0; p < processes; p++) {
       int pid = p;
       RunConfig cfg = config.transport() == null
-          ? config.withCluster(pid, addresses).withTransport(sharedDriverTransport(secret))
+          ? config.withCluster(pid, addresses).withTransport(sharedDriverTransport(secret, subscribed))
           : config.withCluster(pid, addresses);
       Dataflow flow = flowOfProcess.apply(pid);
       flowName = flow.name();

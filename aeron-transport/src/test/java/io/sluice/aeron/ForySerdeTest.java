@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.dataflow.Joined;
 import io.sluice.dataflow.KV;
+import io.sluice.serde.Serde;
 import io.sluice.serde.SerdeException;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -102,6 +103,30 @@ class ForySerdeTest {
         assertThat(items.get(i)).as("item %d", i).isEqualTo(expected);
       }
     }
+  }
+
+  @Test
+  void serializersWithAndWithoutCodeGenerationReadEachOthersBytes() {
+    List<String> types = List.of(Reading.class.getName(), Color.class.getName(), Account.class.getName());
+    ForySerde generated = new ForySerde(types, true);
+    ForySerde reflective = new ForySerde(types, false);
+    List<Object> batch = new ArrayList<>(List.of(new Reading("s1", 17L, 2.5), KV.of("k", 3L), new Joined<>("l", null),
+        Color.RED, new Account("a", new TreeMap<>(Map.of("eur", 5L))), KV.of(List.of(new Reading("n", 1, 1)), Color.GREEN),
+        "text", 1, 2L, Instant.ofEpochSecond(1_700_000_000L, 5), new BigDecimal("12.340")));
+    assertThat(reflective.deserialize(generated.serialize(batch))).isEqualTo(batch);
+    assertThat(generated.deserialize(reflective.serialize(batch))).isEqualTo(batch);
+    assertThat(reflective.serialize(batch)).containsExactly(generated.serialize(batch));
+  }
+
+  @Test
+  void anInJvmClusterSharesOneSerdePerListOfRegisteredTypes() {
+    Serde a = AeronTransport.inJvmSerde(List.of(Reading.class.getName(), Color.class.getName()));
+    assertThat(AeronTransport.inJvmSerde(List.of(Color.class.getName(), Reading.class.getName(), Color.class.getName())))
+        .isSameAs(a);
+    assertThat(AeronTransport.inJvmSerde(List.of(Reading.class.getName()))).isNotSameAs(a);
+    assertThatThrownBy(() -> a.serialize(new ArrayList<>(List.of(new Unlisted(1)))))
+        .isInstanceOf(SerdeException.class)
+        .hasMessageContaining("is not registered for crossing processes");
   }
 
   @Test

@@ -211,16 +211,36 @@ final class Recovery implements AutoCloseable {
     if (config.serde() != null) {
       return config.serde();
     }
+    List<String> types = flow.registeredTypeNames().stream().sorted().distinct().toList();
+    synchronized (SERDES) {
+      return SERDES.computeIfAbsent(types, Recovery::defaultSerde);
+    }
+  }
+
+  /**
+   * Default snapshot serdes by registered types, the 16 most recently used kept: building one
+   * (a Fory with its class registrations) costs more than many small runs with recovery take, and
+   * a serde is thread-safe and holds no run's state.
+   */
+  private static final Map<List<String>, Serde> SERDES = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<List<String>, Serde> eldest) {
+      return size() > 16;
+    }
+  };
+
+  private static Serde defaultSerde(List<String> types) {
     for (io.sluice.transport.TransportFactory f : java.util.ServiceLoader.load(io.sluice.transport.TransportFactory.class)) {
-      Serde s = f.serde(flow.registeredTypeNames());
+      Serde s = f.serde(types);
       if (s != null) {
         return s;
       }
     }
-    List<String> allowed = new ArrayList<>(flow.registeredTypeNames());
+    List<String> allowed = new ArrayList<>(types);
     allowed.add("io.sluice.");
     return new io.sluice.serde.JavaSerde(allowed);
   }
+
 
   void start() {
     writer.start();

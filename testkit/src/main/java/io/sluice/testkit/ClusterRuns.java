@@ -32,15 +32,15 @@ final class ClusterRuns {
     return io.sluice.aeron.LocalCluster.freeLoopbackAddresses(n);
   }
 
-  private static final java.util.Map<List<String>, io.sluice.serde.Serde> SERDES =
-      new java.util.concurrent.ConcurrentHashMap<>();
-
-  /** The serde processes would exchange {@code flow}'s items with (one per list of registered types). */
+  /**
+   * The serde processes would exchange {@code flow}'s items with: the one an in-JVM cluster run of
+   * the flow uses (one per JVM and list of registered types).
+   */
   static io.sluice.serde.Serde transportSerde(Dataflow flow) {
     if (!available()) {
       throw new IllegalStateException(MISSING);
     }
-    return SERDES.computeIfAbsent(List.copyOf(flow.registeredTypeNames()), io.sluice.aeron.AeronTransport::defaultSerde);
+    return io.sluice.aeron.AeronTransport.inJvmSerde(List.copyOf(flow.registeredTypeNames()));
   }
 
   static RunResult run(Dataflow flow, int processes, RunConfig config, Duration timeout) {

@@ -283,11 +283,12 @@ final class DataflowTestExtension implements TestTemplateInvocationContextProvid
 
   /**
    * Puts the invocation's configuration ({@code [2 processes × 4 workers]}) at the start of a
-   * failure's message. Maven Surefire's console names a failed invocation by JUnit's legacy name
-   * ({@code method(DataflowRunner)[3]}, no setting changes that), and prints the message next to
-   * it, so a plain CI log shows which configuration failed. An assertion error keeps its type
-   * (opentest4j's expected/actual included) and stack trace; another exception is rethrown as it
-   * is, with the configuration added as a suppressed note.
+   * failure's message. Maven Surefire's closing summary names a failed invocation by JUnit's legacy
+   * name ({@code method(DataflowRunner)[3]}; no setting or reporter changes that line) and prints
+   * the message next to it, so a plain CI log shows which configuration failed. An assertion error
+   * keeps its type (opentest4j's expected/actual included) and stack trace; another exception is
+   * reported as an {@link InvocationFailedException} caused by it; an {@code Error} that is not an
+   * assertion, or an aborted test, as it is, with the configuration added as a suppressed note.
    */
   private record NameTheInvocation(String configuration) implements TestExecutionExceptionHandler {
     @Override
@@ -313,7 +314,11 @@ final class DataflowTestExtension implements TestTemplateInvocationContextProvid
       out = new AssertionError(prefixed, t);
       out.setStackTrace(t.getStackTrace());
       return out;
+    } else if (t instanceof Exception && !(t instanceof org.opentest4j.IncompleteExecutionException)) {
+      // Surefire's closing summary prints the exception's message, not the invocation's name
+      return new InvocationFailedException(configuration, t);
     } else {
+      // an Error (OutOfMemoryError ...) or an aborted test (a failed assumption): as it is
       t.addSuppressed(new InvocationNote(configuration));
       return t;
     }

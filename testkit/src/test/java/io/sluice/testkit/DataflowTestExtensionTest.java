@@ -7,6 +7,7 @@ import static org.junit.platform.testkit.engine.EventConditions.event;
 import static org.junit.platform.testkit.engine.EventConditions.finishedSuccessfully;
 import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
 import static org.junit.platform.testkit.engine.EventConditions.test;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.cause;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
@@ -207,9 +208,37 @@ class DataflowTestExtensionTest {
     org.assertj.core.api.Assertions.assertThat(f.getActual().getValue()).isEqualTo(2);
     org.assertj.core.api.Assertions.assertThat(named.getStackTrace()).isEqualTo(original.getStackTrace());
 
-    IllegalStateException error = new IllegalStateException("boom");
+    IllegalStateException exception = new IllegalStateException("boom");
+    org.assertj.core.api.Assertions.assertThat(DataflowTestExtension.named("[1 worker]", exception))
+        .isInstanceOf(InvocationFailedException.class)
+        .hasMessage("[1 worker] java.lang.IllegalStateException: boom")
+        .hasCause(exception)
+        .satisfies(e -> org.assertj.core.api.Assertions.assertThat(e.getStackTrace()).isEqualTo(exception.getStackTrace()));
+
+    StackOverflowError error = new StackOverflowError("deep");
     org.assertj.core.api.Assertions.assertThat(DataflowTestExtension.named("[1 worker]", error)).isSameAs(error);
     org.assertj.core.api.Assertions.assertThat(error.getSuppressed()[0]).hasMessageContaining("[1 worker]");
+    var aborted = new org.opentest4j.TestAbortedException("assumption failed");
+    org.assertj.core.api.Assertions.assertThat(DataflowTestExtension.named("[1 worker]", aborted)).isSameAs(aborted);
+  }
+
+  @Fixture
+  static class ThrowingInvocation {
+    @DataflowTest(workers = 2)
+    void stepThrows(DataflowRunner runner) {
+      Dataflow flow = new Dataflow("throws");
+      flow.input("in", TestSource.of(1, 2, 3)).map("divide", i -> 10 / (i - 2)).output("out", new TestSink<>());
+      runner.run(flow);
+    }
+  }
+
+  @Test
+  void anExceptionIsReportedUnderItsConfigurationWithTheExceptionAsCause() {
+    run(ThrowingInvocation.class).assertThatEvents()
+        .haveExactly(1, event(test(), displayName("[2 workers]"), finishedWithFailure(
+            instanceOf(InvocationFailedException.class),
+            message(m -> m.startsWith("[2 workers] io.sluice.run.StepFailedException: step 'divide' failed")),
+            cause(instanceOf(io.sluice.run.StepFailedException.class)))));
   }
 
   @Test
