@@ -33,7 +33,8 @@ import java.util.regex.Pattern;
  * {@code entries} snapshots of one step written by one worker in one epoch (a key's state at epoch
  * E is its newest entry no later than E; an entry without state records a discarded key);
  * {@code commits(epoch, worker_index, worker_count, ended, time_ms)} (time_ms: the run's time, in
- * ms since 1970, when the worker closed the epoch) and {@code meta(name, value)} (format,
+ * ms since 1970, when the worker opened the epoch; a run that resumes turns the ended commits of
+ * earlier runs into commits of its resume epoch) and {@code meta(name, value)} (format,
  * partition index and count, the flow's name). Bytewax keeps one row per key and epoch; chunks
  * cost one SQLite row per about {@value #CHUNK_BYTES} bytes instead of one per key (why: see
  * DESIGN-NOTES.md, "Snapshots in chunks").
@@ -549,6 +550,22 @@ public final class RecoveryStore {
         into.add(new Commit(rs.getLong(1), rs.getInt(2), rs.getInt(3), rs.getInt(4) != 0, rs.getLong(5)));
       }
     }
+  }
+
+  /**
+   * The worker count of a run for which {@code epoch} is complete (every worker of that count
+   * recorded it, or had ended at or before it), or -1 if none.
+   */
+  public static int completeIn(List<Commit> commits, long epoch) {
+    java.util.Set<Integer> counts = new TreeSet<>();
+    commits.forEach(c -> counts.add(c.workerCount()));
+    for (int count : counts) {
+      List<Commit> group = commits.stream().filter(c -> c.workerCount() == count).toList();
+      if (completeEpochs(group).contains(epoch)) {
+        return count;
+      }
+    }
+    return -1;
   }
 
   /**

@@ -58,7 +58,7 @@ public final class Execution implements RunningDataflow {
   final long startNanos;
   /** The epoch this run resumes after (0: a fresh start); workers open the next one. */
   final long resumeEpoch;
-  /** With recovery: the run's time when the resume epoch closed (ms since 1970), else 0. */
+  /** With recovery: the run's time when the resume epoch opened (ms since 1970), else {@link Long#MIN_VALUE}. */
   final long resumeTimeMillis;
   /** The recovery store, or null without recovery. */
   final Recovery recovery;
@@ -104,7 +104,7 @@ public final class Execution implements RunningDataflow {
     this.assignments = new Map[steps.size()];
     this.recovery = config.recovery() == null ? null : Recovery.open(this, config.recovery(), flow, config);
     this.resumeEpoch = recovery == null ? 0 : recovery.resumeEpoch;
-    this.resumeTimeMillis = recovery == null ? 0 : recovery.resumeTimeMillis;
+    this.resumeTimeMillis = recovery == null ? Long.MIN_VALUE : recovery.resumeTimeMillis;
     this.closedByWorker = new long[local];
     java.util.Arrays.fill(closedByWorker, resumeEpoch);
     this.locallyClosed = resumeEpoch;

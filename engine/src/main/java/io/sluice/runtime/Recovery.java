@@ -112,7 +112,10 @@ final class Recovery implements AutoCloseable {
   private final long keepEpochs;
   /** The newest complete epoch the run resumes from (0: a fresh start). */
   final long resumeEpoch;
-  /** The run's time when the resume epoch closed, in ms since 1970 (0: a fresh start); virtual time goes on from it. */
+  /**
+   * The run's time when the resume epoch opened, in ms since 1970 ({@link Long#MIN_VALUE}: a fresh
+   * start); virtual time goes on from it.
+   */
   final long resumeTimeMillis;
   /** step id -> partition name -> state, for source and sink partitions. */
   private final Map<String, Map<String, Object>> partitionStates = new HashMap<>();
@@ -162,7 +165,7 @@ final class Recovery implements AutoCloseable {
       }
       List<Long> complete = RecoveryStore.completeEpochs(commits);
       this.resumeEpoch = complete.isEmpty() ? 0 : complete.get(complete.size() - 1);
-      long time = 0;
+      long time = Long.MIN_VALUE; // none: a fresh start keeps the run's own origin, even one before 1970
       for (RecoveryStore.Commit commit : commits) {
         if (commit.epoch() <= resumeEpoch) {
           time = Math.max(time, commit.timeMillis());
@@ -170,6 +173,7 @@ final class Recovery implements AutoCloseable {
       }
       this.resumeTimeMillis = time;
       discardAfter(resumeEpoch);
+      seal(resumeEpoch, commits);
       long t0 = System.nanoTime();
       long read = load(flow, config.workersPerProcess());
       if (resumeEpoch > 0) {
@@ -279,6 +283,38 @@ final class Recovery implements AutoCloseable {
       try (PreparedStatement ps = c.prepareStatement("INSERT OR IGNORE INTO meta VALUES ('flow', ?)")) {
         ps.setString(1, flowName);
         ps.executeUpdate();
+      }
+    }
+  }
+
+  /**
+   * Makes the resume epoch complete by commits of its own, and deletes every "ended" commit: those
+   * of an earlier run say its workers wrote every later epoch, which the workers of this run, alive
+   * again, will not have (a continuation that crashed would otherwise resume from an epoch one of
+   * its workers never wrote). Idempotent, so every process of a cluster may do it as it opens.
+   */
+  private void seal(long epoch, List<RecoveryStore.Commit> commits) throws SQLException {
+    int count = epoch == 0 ? -1 : RecoveryStore.completeIn(commits, epoch);
+    for (int p = 0; p < parts.length; p++) {
+      Connection c = parts[p];
+      c.setAutoCommit(false);
+      try (PreparedStatement add = c.prepareStatement("INSERT OR REPLACE INTO commits VALUES (?, ?, ?, 0, ?)");
+          PreparedStatement ended = c.prepareStatement("DELETE FROM commits WHERE ended = 1")) {
+        for (int w = p; w < count; w += parts.length) {
+          add.setLong(1, epoch);
+          add.setInt(2, w);
+          add.setInt(3, count);
+          add.setLong(4, resumeTimeMillis);
+          add.addBatch();
+        }
+        add.executeBatch();
+        ended.executeUpdate();
+        c.commit();
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
       }
     }
   }

@@ -94,10 +94,7 @@ class RecoveryEdgeCasesTest {
    * The ended records of the first run must not make X look complete.
    */
   @Test
-  @Disabled("BUG: RecoveryStore.completeEpochs counts a worker's 'ended' commit of an earlier run at the same worker"
-      + " count as having written every later epoch, so an epoch only some workers of a continued run wrote is"
-      + " resumed from (double counts and lost updates)")
-  void aContinuedRunThatCrashesResumesOnlyFromAnEpochEveryWorkerWrote(@TempDir Path dir, @TempDir Path refDir) {
+    void aContinuedRunThatCrashesResumesOnlyFromAnEpochEveryWorkerWrote(@TempDir Path dir, @TempDir Path refDir) {
     String k0 = keyOwnedBy(0, 2);
     String k1 = keyOwnedBy(1, 2);
     // partition p0 is read by worker 0, p1 by worker 1 (round-robin in name order); both feed keys of both workers
@@ -235,10 +232,7 @@ class RecoveryEdgeCasesTest {
    * run's time starts at the origin, and a resumed run goes on from its snapshot's time.
    */
   @Test
-  @Disabled("BUG: Worker.startTimeMillis = max(virtualTimeOrigin, Recovery.resumeTimeMillis), and resumeTimeMillis is 0"
-      + " for a fresh start (and at least 0 on resume): a virtual time origin before 1970 starts every run at"
-      + " 1970-01-01T00:00:00Z")
-  void virtualTimeBefore1970StartsAtItsOriginAndResumesFromTheSnapshotsTime(@TempDir Path dir) {
+    void virtualTimeBefore1970StartsAtItsOriginAndResumesFromTheSnapshotsTime(@TempDir Path dir) {
     Instant origin = Instant.parse("1969-07-20T20:17:00Z");
     DataflowRunner r = DataflowRunner.withWorkers(1).withConfig(c -> c.withVirtualTime(origin));
     TestSource<String> src = TestSource.of(oneASecond()).withBatchSize(1);
