@@ -130,7 +130,9 @@ class RecoveryTest {
     // each running count occurs once in the uninterrupted run: containing them all means nothing was lost
     assertThat(written).containsAll(reference);
     assertThat(highestCountPerKey(written)).isEqualTo(highestCountPerKey(reference));
-    assertThat(resumed.step("in").totalOut()).as("read again").isLessThan(60);
+    if (resumeEpoch > 0) {
+      assertThat(resumed.step("in").totalOut()).as("read again").isLessThan(60);
+    }
   }
 
   private static Map<String, Long> highestCountPerKey(List<KV<String, Long>> counts) {
