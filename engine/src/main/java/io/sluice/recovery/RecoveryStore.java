@@ -39,14 +39,17 @@ import java.util.regex.Pattern;
  * cost one SQLite row per about {@value #CHUNK_BYTES} bytes instead of one per key (why: see
  * DESIGN-NOTES.md, "Snapshots in chunks").
  *
- * <p>Chunk layout, all lengths unsigned LEB128 varints: per entry, the key's routing bytes
- * (length, bytes), the serialized key (length, bytes), then the serialized state as length + 1
- * and bytes, or a single 0 for a discarded key.
+ * <p>Chunk layout, all numbers unsigned LEB128 varints: the key classes of the chunk (count, then
+ * each name as length and UTF-8 bytes); then per entry the key's routing bytes (length, bytes), its
+ * key class (0: a string of ASCII characters, stored as its routing bytes alone; else 1 + its index
+ * in the chunk's classes, followed by the serialized key as length and bytes), then the serialized
+ * state as length + 1 and bytes, or a single 0 for a discarded key. A key is identified by its
+ * class and routing bytes, as {@link io.sluice.inputs.Routing#identity} identifies it.
  */
 public final class RecoveryStore {
   private static final Pattern PART = Pattern.compile("part-(\\d+)\\.sqlite3");
   /** The layout {@link #init} writes and the runtime reads; a partition of another layout is refused. */
-  static final String FORMAT = "2";
+  static final String FORMAT = "3";
   /** A chunk is closed once it holds this many bytes (one entry may take it past). */
   public static final int CHUNK_BYTES = 1 << 20;
 
@@ -266,11 +269,12 @@ public final class RecoveryStore {
    * fingerprints collide with another key's are kept in a set of their own.
    */
   public static final class NewestFilter {
-    private final Map<String, Seen> seen = new HashMap<>();
+    private final Map<String, Map<String, Seen>> seen = new HashMap<>();
 
-    /** True the first time {@code entry}'s key is seen for {@code step}. */
+    /** True the first time {@code entry}'s key (its class and routing bytes, as Routing's identity) is seen for {@code step}. */
     public boolean firstSighting(String step, ChunkReader entry) {
-      return seen.computeIfAbsent(step, x -> new Seen()).add(entry.chunk, entry.keyOff, entry.keyLen);
+      return seen.computeIfAbsent(step, x -> new HashMap<>()).computeIfAbsent(entry.keyClass(), x -> new Seen())
+          .add(entry.chunk, entry.keyOff, entry.keyLen);
     }
   }
 
@@ -352,11 +356,12 @@ public final class RecoveryStore {
     private final String step;
     private final Connection source;
     private final long rowid;
+    private String[] classes;
     private int pos;
     private int read;
-    private int start;
     private int keyOff;
     private int keyLen;
+    private String keyClass;
     private int serKeyOff;
     private int serKeyLen;
     private int stateOff;
@@ -378,17 +383,36 @@ public final class RecoveryStore {
      */
     public boolean next() {
       try {
+        if (classes == null) {
+          int n = length(varint());
+          classes = new String[n];
+          for (int i = 0; i < n; i++) {
+            int len = length(varint());
+            classes[i] = new String(chunk, skip(len), len, java.nio.charset.StandardCharsets.UTF_8);
+          }
+        }
         if (read == entries) {
           if (pos != chunk.length) {
             throw new IllegalArgumentException((chunk.length - pos) + " bytes after its " + entries + " entries");
           }
           return false;
         }
-        start = pos;
         keyLen = length(varint());
         keyOff = skip(keyLen);
-        serKeyLen = length(varint());
-        serKeyOff = skip(serKeyLen);
+        long tag = varint();
+        if (tag == 0) {
+          keyClass = null;
+          serKeyLen = 0;
+          serKeyOff = pos;
+        } else {
+          if (tag > classes.length) {
+            throw new IllegalArgumentException("key class " + tag + " at byte " + pos + " is not in the chunk's "
+                + classes.length + " classes");
+          }
+          keyClass = classes[(int) tag - 1];
+          serKeyLen = length(varint());
+          serKeyOff = skip(serKeyLen);
+        }
         long s = varint();
         stateLen = s == 0 ? -1 : length(s - 1);
         stateOff = stateLen < 0 ? pos : skip(stateLen);
@@ -406,17 +430,22 @@ public final class RecoveryStore {
       }
     }
 
-    /** The entry's key routing bytes, without copying (valid until the next call to {@link #next}). */
-    public java.nio.ByteBuffer keyBuffer() {
-      return java.nio.ByteBuffer.wrap(chunk, keyOff, keyLen);
-    }
-
     /** A copy of the entry's key routing bytes. */
     public byte[] key() {
       return java.util.Arrays.copyOfRange(chunk, keyOff, keyOff + keyLen);
     }
 
-    /** A copy of the entry's serialized key. */
+    /** Whether the key is a string of ASCII characters stored as its routing bytes alone (no serialized key). */
+    public boolean asciiStringKey() {
+      return keyClass == null;
+    }
+
+    /** The key's class name ({@code java.lang.String} for an ASCII string key). */
+    public String keyClass() {
+      return keyClass == null ? "java.lang.String" : keyClass;
+    }
+
+    /** A copy of the entry's serialized key (empty for an ASCII string key). */
     public byte[] serKey() {
       return java.util.Arrays.copyOfRange(chunk, serKeyOff, serKeyOff + serKeyLen);
     }
@@ -436,9 +465,9 @@ public final class RecoveryStore {
       return io.sluice.inputs.Routing.murmur3(chunk, keyOff, keyLen);
     }
 
-    /** Appends the entry, as it is, to {@code to}. */
+    /** Appends the entry to {@code to}. */
     public void copyTo(ChunkWriter to) {
-      to.addRaw(chunk, start, pos - start);
+      to.add(chunk, keyOff, keyLen, keyClass, chunk, serKeyOff, serKeyLen, chunk, stateOff, stateLen);
     }
 
     private long varint() {
@@ -476,34 +505,49 @@ public final class RecoveryStore {
     private byte[] buf = new byte[4096];
     private int size;
     private int entries;
+    private final Map<String, Integer> classes = new java.util.LinkedHashMap<>();
+    private int headerBytes = 1;
 
-    /** Appends a key's snapshot; {@code state} null records that the key was discarded. */
-    public void add(byte[] key, byte[] serKey, byte[] state) {
-      ensure(key.length + serKey.length + (state == null ? 0 : state.length) + 15);
-      putVarint(key.length);
-      put(key);
-      putVarint(serKey.length);
-      put(serKey);
-      if (state == null) {
+    /**
+     * Appends a key's snapshot. {@code keyClass} null means the key is a string of ASCII characters
+     * whose routing bytes are the string ({@code serKey} is then not written); {@code state} null
+     * records that the key was discarded.
+     */
+    public void add(byte[] key, String keyClass, byte[] serKey, byte[] state) {
+      add(key, 0, key.length, keyClass, serKey, 0, serKey == null ? 0 : serKey.length, state, 0,
+          state == null ? -1 : state.length);
+    }
+
+    void add(byte[] key, int keyOff, int keyLen, String keyClass, byte[] serKey, int serOff, int serLen,
+        byte[] state, int stateOff, int stateLen) {
+      ensure(keyLen + serLen + Math.max(stateLen, 0) + 20);
+      putVarint(keyLen);
+      put(key, keyOff, keyLen);
+      if (keyClass == null) {
         putVarint(0);
       } else {
-        putVarint(state.length + 1L);
-        put(state);
+        Integer index = classes.get(keyClass);
+        if (index == null) {
+          index = classes.size();
+          classes.put(keyClass, index);
+          headerBytes += keyClass.length() * 3 + 5; // an upper bound, for size() only
+        }
+        putVarint(index + 1L);
+        putVarint(serLen);
+        put(serKey, serOff, serLen);
+      }
+      if (stateLen < 0) {
+        putVarint(0);
+      } else {
+        putVarint(stateLen + 1L);
+        put(state, stateOff, stateLen);
       }
       entries++;
     }
 
-    /** Appends an entry already in the chunk layout (from {@link ChunkReader#copyTo}). */
-    void addRaw(byte[] src, int off, int len) {
-      ensure(len);
-      System.arraycopy(src, off, buf, size, len);
-      size += len;
-      entries++;
-    }
-
-    /** The bytes appended so far. */
+    /** About the bytes appended so far. */
     public int size() {
-      return size;
+      return size + headerBytes;
     }
 
     /** The entries appended so far. */
@@ -511,11 +555,23 @@ public final class RecoveryStore {
       return entries;
     }
 
-    /** The chunk's bytes; the writer starts empty again. */
+    /** The chunk's bytes (its class table, then its entries); the writer starts empty again. */
     public byte[] take() {
-      byte[] out = java.util.Arrays.copyOf(buf, size);
+      ChunkWriter header = new ChunkWriter();
+      header.putVarint(classes.size());
+      for (String c : classes.keySet()) {
+        byte[] name = c.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        header.ensure(name.length + 5);
+        header.putVarint(name.length);
+        header.put(name, 0, name.length);
+      }
+      byte[] out = new byte[header.size + size];
+      System.arraycopy(header.buf, 0, out, 0, header.size);
+      System.arraycopy(buf, 0, out, header.size, size);
       size = 0;
       entries = 0;
+      classes.clear();
+      headerBytes = 1;
       return out;
     }
 
@@ -525,9 +581,9 @@ public final class RecoveryStore {
       }
     }
 
-    private void put(byte[] b) {
-      System.arraycopy(b, 0, buf, size, b.length);
-      size += b.length;
+    private void put(byte[] b, int off, int len) {
+      System.arraycopy(b, off, buf, size, len);
+      size += len;
     }
 
     private void putVarint(long v) {

@@ -454,11 +454,13 @@ final class Recovery implements AutoCloseable {
       Object key = t[i + 1];
       Object state = t[i + 2];
       byte[] k;
+      String keyClass;
       byte[] serKey;
       byte[] serState;
       try {
         k = Routing.keyBytes(key);
-        serKey = key instanceof String str && ascii(str) ? NO_BYTES : serde.serialize(key);
+        keyClass = key instanceof String str && ascii(str) ? null : key.getClass().getName();
+        serKey = keyClass == null ? null : serde.serialize(key);
         serState = state == null ? null : state instanceof Serialized ser ? ser.bytes() : serde.serialize(state);
       } catch (RuntimeException e) {
         throw snapshotFailure(step, worker, key, e);
@@ -470,7 +472,7 @@ final class Recovery implements AutoCloseable {
         w = new RecoveryStore.ChunkWriter();
         writers[partition] = w;
       }
-      w.add(k, serKey, serState);
+      w.add(k, keyClass, serKey, serState);
       if (w.size() >= RecoveryStore.CHUNK_BYTES) {
         int n = w.entries();
         chunks.add(new Chunk(step, partition, n, w.take()));
@@ -487,8 +489,6 @@ final class Recovery implements AutoCloseable {
     return chunks;
   }
 
-  private static final byte[] NO_BYTES = new byte[0];
-
   private static boolean ascii(String s) {
     for (int i = 0, n = s.length(); i < n; i++) {
       if (s.charAt(i) >= 0x80) {
@@ -498,10 +498,9 @@ final class Recovery implements AutoCloseable {
     return true;
   }
 
-  /** A key as it was snapshotted: an empty serialized key stands for the string of its (ASCII) routing bytes. */
+  /** A key as it was snapshotted: an ASCII string key is the string of its routing bytes. */
   private Object key(RecoveryStore.ChunkReader entry) {
-    byte[] serKey = entry.serKey();
-    return serKey.length == 0 ? new String(entry.key(), StandardCharsets.US_ASCII) : serde.deserialize(serKey);
+    return entry.asciiStringKey() ? new String(entry.key(), StandardCharsets.US_ASCII) : serde.deserialize(entry.serKey());
   }
 
   boolean hasRoom(int worker) {

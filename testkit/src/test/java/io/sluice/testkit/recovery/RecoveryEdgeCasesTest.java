@@ -182,9 +182,7 @@ class RecoveryEdgeCasesTest {
    * keys in the recovery store, too.
    */
   @Test
-  @Disabled("BUG: the recovery store identifies a key by its routing bytes alone (RecoveryStore.NewestFilter, compaction),"
-      + " not by class and bytes as the engine does: User(\"1\") and Team(\"1\") collapse into one key on resume")
-  void keysOfTwoRecordClassesWithTheSameComponentsStayTwoKeys(@TempDir Path dir) {
+    void keysOfTwoRecordClassesWithTheSameComponentsStayTwoKeys(@TempDir Path dir) {
     TestSource<String> src = TestSource.of(Script.of("u:1", "t:1", "u:1", "t:1", "t:1").endOfStream().then("u:1", "t:1"));
     DataflowRunner r = DataflowRunner.withWorkers(1).withRecovery(dir);
     TestSink<KV<Account, Long>> first = new TestSink<>();
@@ -828,7 +826,8 @@ class RecoveryEdgeCasesTest {
         RecoveryStore.ChunkReader reader = new RecoveryStore.ChunkReader(rs.getBytes(2), rs.getInt(3), "count", null, 0);
         RecoveryStore.ChunkWriter writer = new RecoveryStore.ChunkWriter();
         while (reader.next()) {
-          writer.add(reader.key(), reader.serKey(), reader.discarded() ? null : new byte[] {(byte) 0xEE, 0x11, 0x7F});
+          writer.add(reader.key(), reader.asciiStringKey() ? null : reader.keyClass(), reader.serKey(),
+              reader.discarded() ? null : new byte[] {(byte) 0xEE, 0x11, 0x7F});
         }
         rows.add(new Object[] {writer.take(), rs.getLong(1)});
       }
@@ -1218,10 +1217,7 @@ class RecoveryEdgeCasesTest {
    * the ASCII string of its routing bytes.
    */
   @Test
-  @Disabled("BUG: Recovery.key() reads an empty serialized key as 'an ASCII string stored as its routing bytes', so a"
-      + " key that the run's serde writes as no bytes (Integer 0 here) comes back as the String \"\\0\\0\\0\\0\"; its count"
-      + " starts over")
-  void aKeyThatTheSerdeWritesAsNoBytesResumesAsItself(@TempDir Path dir) {
+    void aKeyThatTheSerdeWritesAsNoBytesResumesAsItself(@TempDir Path dir) {
     Dataflow flow = new Dataflow("defaults");
     TestSink<KV<Integer, Long>> out = new TestSink<>();
     flow.input("in", TestSource.of(Script.of(0, 1, 0).endOfStream().then(0, 1)))

@@ -425,16 +425,17 @@ class RecoveryTest {
     }
     try (Connection c = RecoveryStore.connect(part); Statement st = c.createStatement()) {
       // a length that runs past the end of the chunk, as a torn or tampered write would leave
-      st.executeUpdate("UPDATE snaps SET chunk = X'7F0102' WHERE step_id = 'count'");
+      st.executeUpdate("UPDATE snaps SET chunk = X'007F0102' WHERE step_id = 'count'");
     }
     assertThatThrownBy(() -> r.run(countFlow("chunks", source(), new TestSink<>())))
         .hasMessageContaining(part.getFileName().toString()).hasMessageContaining("is corrupt: snapshot chunk")
-        .hasMessageContaining("of step 'count'").hasMessageContaining("runs past the chunk's 3 bytes");
+        .hasMessageContaining("of step 'count'").hasMessageContaining("runs past the chunk's 4 bytes");
     try (Connection c = RecoveryStore.connect(part); Statement st = c.createStatement()) {
       st.executeUpdate("DELETE FROM meta WHERE name = 'format'");
     }
     assertThatThrownBy(() -> r.run(countFlow("chunks", source(), new TestSink<>())))
-        .hasMessageContaining(part.getFileName().toString()).hasMessageContaining("has layout 1");
+        .hasMessageContaining(part.getFileName().toString()).hasMessageContaining("has layout 1")
+        .hasMessageContaining("reads layout 3");
   }
 
   /** Counts per key; a "!" value discards the key (its next value starts from 1 again). */
