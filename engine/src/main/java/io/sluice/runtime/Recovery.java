@@ -102,6 +102,8 @@ final class Recovery implements AutoCloseable {
   private static final EpochWrite WAKE = new EpochWrite(-1, -1, new Snapshots(), 0);
 
   private final Path dir;
+  /** This process's hold on the store: a second run of the same process id is refused while it is held. */
+  private final java.nio.channels.FileLock lock;
   private final Connection[] parts;
   private final Serde serde;
   private final String flowName;
@@ -152,6 +154,7 @@ final class Recovery implements AutoCloseable {
     long interval = Math.max(1, config.epochInterval().toMillis());
     this.keepEpochs = cfg.backupInterval().isZero() ? 0 : (cfg.backupInterval().toMillis() + interval - 1) / interval;
     List<Path> files = RecoveryStore.checkedPartitions(dir);
+    this.lock = lock(dir, config.processId());
     this.parts = new Connection[files.size()];
     this.live = new long[files.size()];
     try {
@@ -203,6 +206,42 @@ final class Recovery implements AutoCloseable {
     }
     this.writer = new Thread(this::writeLoop, "sluice-" + flowName + "-recovery-writer");
     this.writer.setDaemon(true);
+  }
+
+  /**
+   * Locks {@code process-<id>.lock} in the store (an OS file lock, released when the run closes the
+   * store or its process dies), so a second run of the same process on the same store is refused
+   * instead of writing the same epochs as the first.
+   */
+  private static java.nio.channels.FileLock lock(Path dir, int processId) {
+    Path file = dir.resolve("process-" + processId + ".lock");
+    java.nio.channels.FileChannel ch = null;
+    try {
+      ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.WRITE);
+      java.nio.channels.FileLock l;
+      try {
+        l = ch.tryLock();
+      } catch (java.nio.channels.OverlappingFileLockException e) {
+        l = null; // held by another run in this JVM
+      }
+      if (l == null) {
+        ch.close();
+        throw new IllegalArgumentException("recovery store " + dir + " is in use by another run of process " + processId
+            + " (it holds " + file + "): two runs writing one store would mix their epochs; stop the other run, or"
+            + " give this one its own recovery directory");
+      }
+      return l;
+    } catch (java.io.IOException e) {
+      if (ch != null) {
+        try {
+          ch.close();
+        } catch (java.io.IOException ignored) {
+          // already failing
+        }
+      }
+      throw new IllegalArgumentException("cannot lock recovery store " + dir + " (" + file + "): " + e.getMessage(), e);
+    }
   }
 
   /** Opens the store for a run of {@code flow}, or refuses with what is wrong; nothing is written yet. */
@@ -594,7 +633,9 @@ final class Recovery implements AutoCloseable {
       }
     } catch (Throwable t) {
       writeFailure = t;
-      execution.fail(new IllegalStateException("writing to recovery store " + dir + " failed: " + t, t));
+      // a snapshot the writer could not serialize names its step, worker and key: report it as it is
+      execution.fail(t instanceof StepFailedException ? t
+          : new IllegalStateException("writing to recovery store " + dir + " failed: " + t, t));
     }
   }
 
@@ -823,6 +864,17 @@ final class Recovery implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    closeParts();
+    if (lock != null) {
+      try {
+        lock.channel().close(); // releases the lock
+      } catch (java.io.IOException e) {
+        LOG.warn("releasing the lock of recovery store {}: {}", dir, e.toString());
+      }
+    }
+  }
+
+  private void closeParts() {
     if (parts != null) {
       for (Connection c : parts) {
         if (c != null) {

@@ -876,10 +876,7 @@ class RecoveryEdgeCasesTest {
    * their snapshots would interleave. The second run must be refused with a clear message.
    */
   @Test
-  @Disabled("BUG: nothing stops two runs from writing one recovery store at once (no lock on the partitions):"
-      + " the second run resumes from the first's snapshot, both write the same epoch numbers, and the store ends"
-      + " with their snapshots mixed")
-  void aSecondRunOnAStoreInUseIsRefused(@TempDir Path dir) throws Exception {
+    void aSecondRunOnAStoreInUseIsRefused(@TempDir Path dir) throws Exception {
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
     Dataflow first = new Dataflow("shared");
     TestSink<KV<String, Long>> firstOut = new TestSink<>();
