@@ -26,15 +26,18 @@ import java.util.regex.Pattern;
  * ({@link io.sluice.inputs.Routing#keyBytes}), so a run at any worker or process count finds them.
  * Each worker records every epoch it wrote completely, and that it ended (after which it has
  * closed every epoch: a worker with nothing to read ends at once); an epoch is complete when every
- * worker of the run that wrote it recorded it or had ended before it.
+ * worker of the run that wrote it recorded it or had ended before it, and, if a worker's input
+ * ended with it, once every worker has ended.
  *
  * <p>Tables of each partition: {@code snaps(step_id, snap_epoch, entries, chunk)}, appended to in
  * epoch order, where each row is a chunk of up to about {@value #CHUNK_BYTES} bytes holding
  * {@code entries} snapshots of one step written by one worker in one epoch (a key's state at epoch
  * E is its newest entry no later than E; an entry without state records a discarded key);
- * {@code commits(epoch, worker_index, worker_count, ended, time_ms)} (time_ms: the run's time, in
- * ms since 1970, when the worker opened the epoch; a run that resumes turns the ended commits of
- * earlier runs into commits of its resume epoch) and {@code meta(name, value)} (format,
+ * {@code commits(epoch, worker_index, worker_count, ended, time_ms, at_end)} (time_ms: the run's
+ * time, in ms since 1970, when the worker opened the epoch; at_end: the worker's sources all ended
+ * with the epoch, which then completes only once every worker of the run has ended, after its
+ * {@code onEof}; a run that resumes turns the ended commits of earlier runs into commits of its
+ * resume epoch) and {@code meta(name, value)} (format,
  * partition index and count, the flow's name). Bytewax keeps one row per key and epoch; chunks
  * cost one SQLite row per about {@value #CHUNK_BYTES} bytes instead of one per key (why: see
  * DESIGN-NOTES.md, "Snapshots in chunks").
@@ -85,6 +88,7 @@ public final class RecoveryStore {
         st.execute("CREATE INDEX snaps_by_epoch ON snaps (snap_epoch)");
         st.execute("CREATE TABLE commits (epoch INTEGER NOT NULL, worker_index INTEGER NOT NULL,"
             + " worker_count INTEGER NOT NULL, ended INTEGER NOT NULL DEFAULT 0, time_ms INTEGER NOT NULL DEFAULT 0,"
+            + " at_end INTEGER NOT NULL DEFAULT 0,"
             + " PRIMARY KEY (epoch, worker_index, worker_count, ended)) WITHOUT ROWID");
         st.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT)");
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO meta VALUES (?, ?)")) {
@@ -219,7 +223,7 @@ public final class RecoveryStore {
       }
       try (Statement st = c.createStatement()) {
         st.executeQuery("SELECT step_id, snap_epoch, entries, chunk FROM snaps LIMIT 0").close();
-        st.executeQuery("SELECT epoch, worker_index, worker_count, ended, time_ms FROM commits LIMIT 0").close();
+        st.executeQuery("SELECT epoch, worker_index, worker_count, ended, time_ms, at_end FROM commits LIMIT 0").close();
       }
       return c;
     } catch (SQLException e) {
@@ -596,14 +600,15 @@ public final class RecoveryStore {
   }
 
   /** A worker recorded epoch {@code epoch} as written, or ({@code ended}) that it ended after it. */
-  public record Commit(long epoch, int worker, int workerCount, boolean ended, long timeMillis) {}
+  public record Commit(long epoch, int worker, int workerCount, boolean ended, long timeMillis, boolean atEnd) {}
 
   /** Reads the commits of one partition into {@code into}. */
   public static void readCommits(Connection c, List<Commit> into) throws SQLException {
     try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT epoch, worker_index, worker_count, ended, time_ms FROM commits")) {
+        ResultSet rs = st.executeQuery("SELECT epoch, worker_index, worker_count, ended, time_ms, at_end FROM commits")) {
       while (rs.next()) {
-        into.add(new Commit(rs.getLong(1), rs.getInt(2), rs.getInt(3), rs.getInt(4) != 0, rs.getLong(5)));
+        into.add(new Commit(rs.getLong(1), rs.getInt(2), rs.getInt(3), rs.getInt(4) != 0, rs.getLong(5),
+            rs.getInt(6) != 0));
       }
     }
   }
@@ -631,7 +636,11 @@ public final class RecoveryStore {
   public static List<Long> completeEpochs(List<Commit> commits) {
     Map<Integer, Map<Integer, Set<Long>>> written = new HashMap<>();
     Map<Integer, Map<Integer, Long>> endedAt = new HashMap<>();
+    Map<Integer, Set<Long>> atEnd = new HashMap<>();
     for (Commit c : commits) {
+      if (c.atEnd()) {
+        atEnd.computeIfAbsent(c.workerCount(), k -> new TreeSet<>()).add(c.epoch());
+      }
       if (c.ended()) {
         endedAt.computeIfAbsent(c.workerCount(), k -> new HashMap<>()).merge(c.worker(), c.epoch(), Math::min);
       } else {
@@ -650,6 +659,10 @@ public final class RecoveryStore {
           Set<Long> mine = byWorker.get(w);
           Long end = ended.get(w);
           all = mine != null && mine.contains(e) || end != null && end <= e;
+        }
+        // closed at the end of some worker's input: complete only once every worker ended (after onEof)
+        for (int w = 0; w < count && all && atEnd.getOrDefault(count, Set.of()).contains(e); w++) {
+          all = ended.containsKey(w);
         }
         if (all) {
           complete.add(e);

@@ -47,7 +47,7 @@ final class Recovery implements AutoCloseable {
   record Chunk(String step, int partition, int entries, byte[] data) {}
 
   /** A worker's epoch to write ({@code snapshots} null: the worker ended after {@code epoch}). */
-  private record EpochWrite(int worker, long epoch, Snapshots snapshots, long timeMillis) {}
+  private record EpochWrite(int worker, long epoch, Snapshots snapshots, long timeMillis, boolean atEnd) {}
 
   /**
    * One worker's snapshots of one epoch as it handed them over: (step, key, state) triples, where
@@ -99,7 +99,7 @@ final class Recovery implements AutoCloseable {
   }
 
   /** Put in the queue by {@link #close} to wake the writer; never written. */
-  private static final EpochWrite WAKE = new EpochWrite(-1, -1, new Snapshots(), 0);
+  private static final EpochWrite WAKE = new EpochWrite(-1, -1, new Snapshots(), 0, false);
 
   private final Path dir;
   /** This process's hold on the store: a second run of the same process id is refused while it is held. */
@@ -134,6 +134,8 @@ final class Recovery implements AutoCloseable {
   private final Thread writer;
   private final Execution execution;
   private long lastGcCutoff;
+  /** Epochs a local worker's input ended with (writer thread only). */
+  private final java.util.TreeSet<Long> atEnd = new java.util.TreeSet<>();
   /** The newest epoch any local worker wrote (writer thread only). */
   private long highestWritten;
   private long lastGcNanos;
@@ -337,7 +339,7 @@ final class Recovery implements AutoCloseable {
     for (int p = 0; p < parts.length; p++) {
       Connection c = parts[p];
       c.setAutoCommit(false);
-      try (PreparedStatement add = c.prepareStatement("INSERT OR REPLACE INTO commits VALUES (?, ?, ?, 0, ?)");
+      try (PreparedStatement add = c.prepareStatement("INSERT OR REPLACE INTO commits VALUES (?, ?, ?, 0, ?, 0)");
           PreparedStatement ended = c.prepareStatement("DELETE FROM commits WHERE ended = 1")) {
         for (int w = p; w < count; w += parts.length) {
           add.setLong(1, epoch);
@@ -547,8 +549,14 @@ final class Recovery implements AutoCloseable {
     return submitted.get(l) - written.get(l) < IN_FLIGHT && writeFailure == null;
   }
 
-  void submit(int worker, long epoch, Snapshots snapshots, long timeMillis) {
-    if (!queue.offer(new EpochWrite(worker, epoch, snapshots, timeMillis))) {
+  /**
+   * Hands over worker {@code worker}'s snapshots of {@code epoch}. {@code atEnd}: the worker's
+   * sources all ended with this epoch, so its stateful steps' {@code onEof} output comes after it:
+   * the epoch then completes only once every worker has ended (after {@code onEof}), else a run
+   * resumed from it would start behind the end of input and never emit that output.
+   */
+  void submit(int worker, long epoch, Snapshots snapshots, long timeMillis, boolean atEnd) {
+    if (!queue.offer(new EpochWrite(worker, epoch, snapshots, timeMillis, atEnd))) {
       throw new IllegalStateException("recovery writer queue full despite hasRoom");
     }
     submitted.set(worker - firstWorker, epoch);
@@ -560,7 +568,7 @@ final class Recovery implements AutoCloseable {
    */
   void ended(int worker, long epoch, long timeMillis) {
     try {
-      if (!queue.offer(new EpochWrite(worker, epoch, null, timeMillis), WRITE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+      if (!queue.offer(new EpochWrite(worker, epoch, null, timeMillis, false), WRITE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
         throw new IllegalStateException("worker " + worker + ": recovery store " + dir + " took no write within "
             + WRITE_WAIT.toSeconds() + " s");
       }
@@ -618,6 +626,9 @@ final class Recovery implements AutoCloseable {
             written.set(w.worker - firstWorker, w.snapshots == null ? Long.MAX_VALUE : w.epoch);
             if (w.snapshots != null) {
               highestWritten = Math.max(highestWritten, w.epoch);
+              if (w.atEnd) {
+                atEnd.add(w.epoch);
+              }
             }
           }
         }
@@ -688,12 +699,13 @@ final class Recovery implements AutoCloseable {
     }
     for (EpochWrite w : batch) {
       Connection c = parts[w.worker % parts.length];
-      try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO commits VALUES (?, ?, ?, ?, ?)")) {
+      try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO commits VALUES (?, ?, ?, ?, ?, ?)")) {
         ps.setLong(1, w.epoch);
         ps.setInt(2, w.worker);
         ps.setInt(3, workerCount);
         ps.setInt(4, w.snapshots == null ? 1 : 0);
         ps.setLong(5, w.timeMillis);
+        ps.setInt(6, w.atEnd ? 1 : 0);
         ps.executeUpdate();
       }
     }
@@ -712,6 +724,9 @@ final class Recovery implements AutoCloseable {
   private void updateCompleted() throws SQLException {
     // an ended worker counts as having written everything, but no epoch past the newest written is complete
     long local = Math.min(minWritten(), highestWritten);
+    while (minWritten() < Long.MAX_VALUE && atEnd.contains(local)) {
+      local--; // an epoch a worker's input ended with completes once every worker has ended (after onEof)
+    }
     if (local <= completed) {
       return;
     }

@@ -169,7 +169,7 @@ final class Worker implements Runnable {
       if (!execution.recovery.hasRoom(index)) {
         return 0; // the store is behind: wait rather than queue epochs without bound
       }
-      execution.recovery.submit(index, epoch, snapshotRows(epoch), epochOpenedAtMillis);
+      execution.recovery.submit(index, epoch, snapshotRows(epoch), epochOpenedAtMillis, sourcesDone());
     } else {
       execution.epochClosed(index, epoch);
     }
@@ -190,6 +190,19 @@ final class Worker implements Runnable {
    * after the epoch's last item advances it again from the same point.
    */
   private long epochOpenedAtMillis;
+
+  /** Whether this worker reads sources and all of them ended (its stateful steps' onEof is still to come). */
+  private boolean sourcesDone() {
+    if (sourceTasklets.isEmpty()) {
+      return false;
+    }
+    for (int i = 0, n = sourceTasklets.size(); i < n; i++) {
+      if (!sourceTasklets.get(i).isDone()) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   /** The run's time now on this worker: under virtual time, the latest time any of its tasklets reached. */
   private long epochTimeMillis() {
