@@ -47,12 +47,14 @@ import java.util.regex.Pattern;
  * key class (0: a string of ASCII characters, stored as its routing bytes alone; else 1 + its index
  * in the chunk's classes, followed by the serialized key as length and bytes), then the serialized
  * state as length + 1 and bytes, or a single 0 for a discarded key. A key is identified by its
- * class and routing bytes, as {@link io.sluice.inputs.Routing#identity} identifies it.
+ * class and routing bytes, as {@link io.sluice.inputs.Routing#identity} identifies it. The state of
+ * a source partition (its key: the partition's name) starts with the partition's time when the
+ * epoch opened, 8 bytes big-endian in ms since 1970, before its serialized state.
  */
 public final class RecoveryStore {
   private static final Pattern PART = Pattern.compile("part-(\\d+)\\.sqlite3");
   /** The layout {@link #init} writes and the runtime reads; a partition of another layout is refused. */
-  static final String FORMAT = "3";
+  static final String FORMAT = "4";
   /** A chunk is closed once it holds this many bytes (one entry may take it past). */
   public static final int CHUNK_BYTES = 1 << 20;
 

@@ -75,6 +75,9 @@ final class Recovery implements AutoCloseable {
   /** A state serialized on the worker's thread, because its type may be mutable. */
   private record Serialized(byte[] bytes) {}
 
+  /** A source partition's state (an immutable value or {@link Serialized}) and its time when the epoch opened. */
+  private record SourceState(Object state, long timeMillis) {}
+
   /**
    * Whether a state of this class cannot change once handed over, so the writer thread may
    * serialize it later: the JDK's immutable value types and enums. Keys are always handed over
@@ -121,6 +124,10 @@ final class Recovery implements AutoCloseable {
   final long resumeTimeMillis;
   /** step id -> partition name -> state, for source and sink partitions. */
   private final Map<String, Map<String, Object>> partitionStates = new HashMap<>();
+  /** step id -> partition name -> the partition's time when the resume epoch opened, for source partitions. */
+  private final Map<String, Map<String, Long>> partitionTimes = new HashMap<>();
+  /** Steps reading a fixed-partitioned source: their snapshots carry the partition's time. */
+  private final Set<String> sourceSteps = new HashSet<>();
   /** step id -> local worker -> key -> state, for stateful steps. */
   private final Map<String, List<Map<Object, Object>>> keyStates = new HashMap<>();
   private final ArrayBlockingQueue<EpochWrite> queue;
@@ -176,11 +183,15 @@ final class Recovery implements AutoCloseable {
           time = Math.max(time, commit.timeMillis());
         }
       }
-      this.resumeTimeMillis = time;
       discardAfter(resumeEpoch);
-      seal(resumeEpoch, commits);
+      seal(resumeEpoch, commits, time);
       long t0 = System.nanoTime();
       long read = load(flow, config.workersPerProcess());
+      // the slowest source partition's time, if the snapshots hold them: a step's time is the
+      // smallest of its inputs', so no step starts ahead of where it was (timers fire where they would have)
+      long slowest = partitionTimes.values().stream().flatMap(m -> m.values().stream()).mapToLong(Long::longValue)
+          .min().orElse(time);
+      this.resumeTimeMillis = slowest;
       if (resumeEpoch > 0) {
         LOG.info("dataflow '{}' resumes from epoch {} of recovery store {}: read {} snapshots in {} ms", flowName,
             resumeEpoch, dir, read, (System.nanoTime() - t0) / 1_000_000);
@@ -334,7 +345,7 @@ final class Recovery implements AutoCloseable {
    * again, will not have (a continuation that crashed would otherwise resume from an epoch one of
    * its workers never wrote). Idempotent, so every process of a cluster may do it as it opens.
    */
-  private void seal(long epoch, List<RecoveryStore.Commit> commits) throws SQLException {
+  private void seal(long epoch, List<RecoveryStore.Commit> commits, long timeMillis) throws SQLException {
     int count = epoch == 0 ? -1 : RecoveryStore.completeIn(commits, epoch);
     for (int p = 0; p < parts.length; p++) {
       Connection c = parts[p];
@@ -345,7 +356,7 @@ final class Recovery implements AutoCloseable {
           add.setLong(1, epoch);
           add.setInt(2, w);
           add.setInt(3, count);
-          add.setLong(4, resumeTimeMillis);
+          add.setLong(4, timeMillis);
           add.addBatch();
         }
         add.executeBatch();
@@ -377,6 +388,9 @@ final class Recovery implements AutoCloseable {
   private long load(Dataflow flow, int localWorkers) throws SQLException {
     Set<String> stateful = new HashSet<>();
     for (Step s : flow.steps()) {
+      if (s instanceof Step.Input in && in.source() instanceof FixedPartitionedSource<?, ?>) {
+        sourceSteps.add(s.id());
+      }
       if (s instanceof Step.StatefulBatch) {
         stateful.add(s.id());
         List<Map<Object, Object>> perWorker = new ArrayList<>();
@@ -412,6 +426,17 @@ final class Recovery implements AutoCloseable {
         if (owner >= 0 && owner < localWorkers) {
           keyStates.get(step).get(owner).put(key(entry), serde.deserialize(entry.state()));
         }
+      } else if (sourceSteps.contains(step)) {
+        byte[] stored = entry.state();
+        if (stored.length < 8) {
+          throw new IllegalArgumentException("recovery store " + dir + " is corrupt: the snapshot of a partition of step '"
+              + step + "' holds " + stored.length + " bytes, fewer than its 8-byte time");
+        }
+        String partition = new String(entry.key(), StandardCharsets.UTF_8);
+        long time = java.nio.ByteBuffer.wrap(stored, 0, 8).getLong();
+        partitionTimes.computeIfAbsent(step, x -> new HashMap<>()).put(partition, time);
+        partitionStates.computeIfAbsent(step, x -> new HashMap<>())
+            .put(partition, serde.deserialize(java.util.Arrays.copyOfRange(stored, 8, stored.length)));
       } else {
         partitionStates.computeIfAbsent(step, x -> new HashMap<>())
             .put(new String(entry.key(), StandardCharsets.UTF_8), serde.deserialize(entry.state()));
@@ -419,6 +444,16 @@ final class Recovery implements AutoCloseable {
     } catch (RuntimeException e) {
       throw StepFailedException.during(step, -1, "reading its snapshots back from recovery store " + dir, e);
     }
+  }
+
+  /**
+   * Under virtual time, a source partition's time when the resume epoch opened (ms since 1970), or
+   * {@link Long#MIN_VALUE} if its snapshot holds none.
+   */
+  long partitionTime(String step, String partition) {
+    Map<String, Long> m = partitionTimes.get(step);
+    Long t = m == null ? null : m.get(partition);
+    return t == null ? Long.MIN_VALUE : t;
   }
 
   /** The resume state of partition {@code partition} of a source or sink step, or null. */
@@ -470,6 +505,26 @@ final class Recovery implements AutoCloseable {
       snapshots.add(step, key, s);
     }
 
+    /**
+     * Adds a source partition's resume state, with the partition's time when the epoch opened (ms
+     * since 1970): a run resumed from the epoch starts the partition there on virtual time.
+     */
+    void addSource(String step, String partition, Object state, long timeMillis) {
+      if (state == null) {
+        snapshots.add(step, partition, null); // nothing to resume from: as a discarded key
+        return;
+      }
+      Object s = state;
+      if (!immutable(state)) {
+        try {
+          s = new Serialized(serde.serialize(state));
+        } catch (RuntimeException e) {
+          throw snapshotFailure(step, worker, partition, e);
+        }
+      }
+      snapshots.add(step, partition, new SourceState(s, timeMillis));
+    }
+
     Snapshots finish() {
       return snapshots;
     }
@@ -502,7 +557,7 @@ final class Recovery implements AutoCloseable {
         k = Routing.keyBytes(key);
         keyClass = key instanceof String str && ascii(str) ? null : key.getClass().getName();
         serKey = keyClass == null ? null : serde.serialize(key);
-        serState = state == null ? null : state instanceof Serialized ser ? ser.bytes() : serde.serialize(state);
+        serState = state instanceof SourceState src ? withTime(src.timeMillis(), bytes(src.state())) : bytes(state);
       } catch (RuntimeException e) {
         throw snapshotFailure(step, worker, key, e);
       }
@@ -528,6 +583,16 @@ final class Recovery implements AutoCloseable {
       }
     });
     return chunks;
+  }
+
+  /** A state's bytes: serialized by the worker already, or now; null for a discarded key. */
+  private byte[] bytes(Object state) {
+    return state == null ? null : state instanceof Serialized ser ? ser.bytes() : serde.serialize(state);
+  }
+
+  /** A source partition's stored state: its time (8 bytes, big-endian ms since 1970), then its serialized state. */
+  private static byte[] withTime(long timeMillis, byte[] state) {
+    return java.nio.ByteBuffer.allocate(8 + state.length).putLong(timeMillis).put(state).array();
   }
 
   private static boolean ascii(String s) {

@@ -37,7 +37,12 @@ final class SourceTasklet implements Tasklet {
   /** The snapshot taken at the last close, until the worker collects it. */
   private Object[] toStore;
 
-  SourceTasklet(InputNode node, int index, String partitionName, StatelessSourcePartition<Object> partition) {
+  /**
+   * {@code resumeMillis}: under virtual time, the partition's time when the epoch it resumes from
+   * opened ({@link Long#MIN_VALUE}: none, it starts at the worker's start time).
+   */
+  SourceTasklet(InputNode node, int index, String partitionName, StatelessSourcePartition<Object> partition,
+      long resumeMillis) {
     this.node = node;
     this.index = index;
     this.partitionName = partitionName;
@@ -45,7 +50,7 @@ final class SourceTasklet implements Tasklet {
     this.boundary = partition instanceof EpochBoundary b ? b : null;
     this.worker = node.worker;
     this.closedEpoch = worker.openEpoch - 1;
-    this.timeMillis = worker.startTimeMillis;
+    this.timeMillis = worker.virtualTime && resumeMillis != Long.MIN_VALUE ? resumeMillis : worker.startTimeMillis;
     this.epochStartMillis = worker.nowMillis(timeMillis);
     worker.closeOnExit(this::close);
     this.client = worker.execution.config.observer() == null ? null : clientOf(partition);
@@ -166,7 +171,8 @@ final class SourceTasklet implements Tasklet {
       } catch (RuntimeException | Error e) {
         throw node.failureDuring("snapshotting partition '" + partitionName + "'", e);
       }
-      Object[] snap = new Object[] {epoch, state};
+      // with the partition's time when the epoch opened: a resume goes on from there (on virtual time)
+      Object[] snap = new Object[] {epoch, state, epochStartMillis};
       if (worker.snapshotting) {
         toStore = snap;
       }

@@ -225,7 +225,7 @@ final class Worker implements Runnable {
     for (SourceTasklet t : sourceTasklets) {
       Object[] snap = t.takeSnapshot(epoch);
       if (snap != null) {
-        b.add(t.node.stepId, t.partitionName, snap[1]);
+        b.addSource(t.node.stepId, t.partitionName, snap[1], (long) snap[2]);
       }
     }
     for (PartitionedSinkReceiver p : sinkReceivers) {
@@ -396,7 +396,8 @@ final class Worker implements Runnable {
             Object resume = execution.recovery == null ? null : execution.recovery.partitionState(id, p);
             StatelessSourcePartition<Object> part = call(id, "opening partition '" + p + "'",
                 () -> (StatelessSourcePartition<Object>) ((FixedPartitionedSource) fixed).buildPartition(id, p, resume));
-            sources.add(new SourceTasklet(input, i, p, part));
+            long resumeMillis = execution.recovery == null ? Long.MIN_VALUE : execution.recovery.partitionTime(id, p);
+            sources.add(new SourceTasklet(input, i, p, part, resumeMillis));
           }
           node = input;
         } else {
@@ -404,7 +405,7 @@ final class Worker implements Runnable {
           InputNode input = new InputNode(id, this, m, 1);
           StatelessSourcePartition<Object> part = call(id, "opening its source partition",
               () -> (StatelessSourcePartition<Object>) dyn.build(id, index, workerCount));
-          sources.add(new SourceTasklet(input, 0, "worker-" + index, part));
+          sources.add(new SourceTasklet(input, 0, "worker-" + index, part, Long.MIN_VALUE));
           node = input;
         }
         inputs.add((InputNode) node);

@@ -255,10 +255,7 @@ class RecoveryEdgeCasesTest {
    * x's time.
    */
   @Test
-  @Disabled("BUG: the store keeps one time per worker and epoch, the largest any of its tasklets reached"
-      + " (Worker.epochTimeMillis), and every partition of the resumed run starts at it: a lagging partition jumps"
-      + " ahead and the timers pending in the snapshot fire at once")
-  void aPartitionBehindAnotherInVirtualTimeResumesAtItsOwnTime(@TempDir Path dir) {
+    void aPartitionBehindAnotherInVirtualTimeResumesAtItsOwnTime(@TempDir Path dir) {
     Map<String, Script<String>> scripts = new TreeMap<>();
     scripts.put("a", oneASecond());
     scripts.put("x", Script.of("x1").advance(Duration.ofMinutes(10)).then("x2"));
