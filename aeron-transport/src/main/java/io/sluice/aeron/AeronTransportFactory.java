@@ -14,4 +14,9 @@ public final class AeronTransportFactory implements TransportFactory {
   public io.sluice.serde.Serde serde(java.util.List<String> registeredTypes) {
     return AeronTransport.defaultSerde(registeredTypes);
   }
+
+  @Override
+  public io.sluice.serde.Serde snapshotSerde(java.util.List<String> registeredTypes) {
+    return new ForySerde(registeredTypes, true, true);
+  }
 }

@@ -41,8 +41,8 @@ import org.apache.fory.exception.InsecureException;
  * </ul>
  *
  * <p>Records are built through their canonical constructor; other classes field by field (no
- * constructor needed). References are not tracked: a shared object is written once per use, and
- * cyclic object graphs are not supported. Package entries (names ending in '.') are refused:
+ * constructor needed). By default references are not tracked: a shared object is written once per
+ * use, and cyclic object graphs are not supported (see {@link #ForySerde(List, boolean, boolean)}). Package entries (names ending in '.') are refused:
  * every class is registered by itself, by its name.
  */
 public final class ForySerde implements Serde {
@@ -68,6 +68,20 @@ public final class ForySerde implements Serde {
    * @throws IllegalArgumentException if an entry is a package (ends in '.') or names no class
    */
   public ForySerde(List<String> registeredTypes, boolean codegen) {
+    this(registeredTypes, codegen, false);
+  }
+
+  /**
+   * @param registeredTypes the flow's registered class names ({@code Dataflow.registerTypes}), in
+   *                        any order
+   * @param codegen         as in {@link #ForySerde(List, boolean)}
+   * @param references      whether object references are tracked: an object shared within a graph
+   *                        is written once and read back shared, and cycles work, at some cost per
+   *                        object (what recovery snapshots use; exchanges do not). Bytes written with
+   *                        and without tracking differ: read with the same setting
+   * @throws IllegalArgumentException if an entry is a package (ends in '.') or names no class
+   */
+  public ForySerde(List<String> registeredTypes, boolean codegen, boolean references) {
     Set<Class<?>> types = new LinkedHashSet<>(SerdeTypes.discovered());
     for (String name : registeredTypes) {
       if (name.endsWith(".")) {
@@ -81,8 +95,8 @@ public final class ForySerde implements Serde {
         .withLanguage(Language.JAVA)
         .requireClassRegistration(true)
         .withDeserializeUnknownClass(false)
-        .withRefTracking(false)
-        .withName("sluice")
+        .withRefTracking(references)
+        .withName(references ? "sluice-refs" : "sluice")
         .withCodegen(codegen)
         .buildThreadSafeFory();
     ids = idsByName(types);

@@ -54,7 +54,7 @@ import java.util.regex.Pattern;
 public final class RecoveryStore {
   private static final Pattern PART = Pattern.compile("part-(\\d+)\\.sqlite3");
   /** The layout {@link #init} writes and the runtime reads; a partition of another layout is refused. */
-  static final String FORMAT = "4";
+  static final String FORMAT = "5";
   /** A chunk is closed once it holds this many bytes (one entry may take it past). */
   public static final int CHUNK_BYTES = 1 << 20;
 

@@ -287,7 +287,7 @@ final class Recovery implements AutoCloseable {
 
   private static Serde defaultSerde(List<String> types) {
     for (io.sluice.transport.TransportFactory f : java.util.ServiceLoader.load(io.sluice.transport.TransportFactory.class)) {
-      Serde s = f.serde(types);
+      Serde s = f.snapshotSerde(types);
       if (s != null) {
         return s;
       }

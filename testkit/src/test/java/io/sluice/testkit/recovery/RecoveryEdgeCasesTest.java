@@ -1026,10 +1026,7 @@ class RecoveryEdgeCasesTest {
    * the snapshot keeps the sharing, as Java serialization would.
    */
   @Test
-  @Disabled("BUG: snapshots go through ForySerde built withRefTracking(false): an object shared inside a state comes"
-      + " back as two copies, so a resumed run's state diverges from the uninterrupted run's (here view stops"
-      + " following all)")
-  void aStateWithASharedObjectKeepsTheSharingAcrossAResume(@TempDir Path dir) {
+    void aStateWithASharedObjectKeepsTheSharingAcrossAResume(@TempDir Path dir) {
     TestSink<KV<String, String>> first = new TestSink<>();
     DataflowRunner r = DataflowRunner.withWorkers(1).withRecovery(dir);
     assertThat(r.run(sharedFlow(first)).output(first).items()).containsExactly(KV.of("a", "1/1"), KV.of("a", "2/2"),

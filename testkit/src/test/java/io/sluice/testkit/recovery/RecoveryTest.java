@@ -435,7 +435,7 @@ class RecoveryTest {
     }
     assertThatThrownBy(() -> r.run(countFlow("chunks", source(), new TestSink<>())))
         .hasMessageContaining(part.getFileName().toString()).hasMessageContaining("has layout 1")
-        .hasMessageContaining("reads layout 4");
+        .hasMessageContaining("reads layout 5");
   }
 
   /** Counts per key; a "!" value discards the key (its next value starts from 1 again). */
