@@ -24,9 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
 class KilledProcessRecoveryTest {
   static final int KEYS = 11;
 
-  /** Each partition: 300 items, then a pause of an hour on the system clock (killed there), then 300 more. */
   public static final class Flows {
-    public static Dataflow pausingCount() {
+    /**
+     * 3 partitions, each: 300 items, then a pause of an hour on the system clock (the process is
+     * killed or stopped there), then 300 more. Also the source of {@link StoppedProcessRecoveryTest}.
+     */
+    public static TestSource<Integer> pausingNumbers() {
       TestSource.Builder<Integer> b = TestSource.<Integer>builder().batchSize(10);
       for (int p = 0; p < 3; p++) {
         List<Integer> first = new ArrayList<>();
@@ -37,8 +40,12 @@ class KilledProcessRecoveryTest {
         }
         b.partition("p" + p, Script.ofAll(first).pause(Duration.ofHours(1)).thenAll(second));
       }
+      return b.build();
+    }
+
+    public static Dataflow pausingCount() {
       Dataflow flow = new Dataflow("killed-count");
-      flow.input("numbers", b.build())
+      flow.input("numbers", pausingNumbers())
           .countFinal("count", i -> "r" + (i % KEYS))
           .output("out", new TestSink<KV<String, Long>>());
       return flow;

@@ -9,17 +9,13 @@ import io.sluice.recovery.RecoveryStore;
 import io.sluice.testkit.DataflowRunner;
 import io.sluice.testkit.ForkedCluster;
 import io.sluice.testkit.RecoveryRun;
-import io.sluice.testkit.Script;
 import io.sluice.testkit.SinkOutput;
 import io.sluice.testkit.TestRun;
 import io.sluice.testkit.TestSink;
-import io.sluice.testkit.TestSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,21 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
 class StoppedProcessRecoveryTest {
   static final int KEYS = 11;
 
-  /** Each of 3 partitions: 300 items, then a pause of an hour on the system clock (stopped there), then 300 more. */
+  /** 3 partitions of 300 items, an hour's pause (stopped there), 300 more: {@link KilledProcessRecoveryTest.Flows#pausingNumbers}. */
   public static final class Flows {
     public static Dataflow pausingRunningCount() {
-      TestSource.Builder<Integer> b = TestSource.<Integer>builder().batchSize(10);
-      for (int p = 0; p < 3; p++) {
-        List<Integer> first = new ArrayList<>();
-        List<Integer> second = new ArrayList<>();
-        for (int i = 0; i < 300; i++) {
-          first.add(p * 1000 + i);
-          second.add(p * 1000 + 300 + i);
-        }
-        b.partition("p" + p, Script.ofAll(first).pause(Duration.ofHours(1)).thenAll(second));
-      }
       Dataflow flow = new Dataflow("stopped-count");
-      flow.input("numbers", b.build())
+      flow.input("numbers", KilledProcessRecoveryTest.Flows.pausingNumbers())
           .keyOn("key", i -> "r" + (i % KEYS))
           // a running count: every item writes the key's state, so a lost or doubled item shows
           .<Long, Long>statefulMap("count", (state, i) -> {
