@@ -254,7 +254,7 @@ public final class RecoveryStore {
   public static long forEachNewest(Connection c, long epoch, SnapshotVisitor visitor) throws SQLException {
     NewestFilter newest = new NewestFilter();
     long[] entries = {0};
-    forEachChunk(c, epoch, false, (rowid, step, snapEpoch, chunk, n) -> {
+    forEachChunk(c, epoch, (rowid, step, snapEpoch, chunk, n) -> {
       ChunkReader r = new ChunkReader(chunk, n, step, c, rowid);
       while (r.next()) {
         entries[0]++;
@@ -335,14 +335,10 @@ public final class RecoveryStore {
     void visit(long rowid, String step, long epoch, byte[] chunk, int entries) throws SQLException;
   }
 
-  /**
-   * Visits the chunks written no later than {@code epoch}: oldest epoch first if {@code ascending},
-   * else newest first (within an epoch, in the order written, or its reverse).
-   */
-  public static void forEachChunk(Connection c, long epoch, boolean ascending, ChunkVisitor visitor) throws SQLException {
-    String order = ascending ? "" : " DESC";
+  /** Visits the chunks written no later than {@code epoch}, newest first (the newest entry of a key is seen first). */
+  public static void forEachChunk(Connection c, long epoch, ChunkVisitor visitor) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT rowid, step_id, snap_epoch, chunk, entries FROM snaps"
-        + " WHERE snap_epoch <= ? ORDER BY snap_epoch" + order + ", rowid" + order)) {
+        + " WHERE snap_epoch <= ? ORDER BY snap_epoch DESC, rowid DESC")) {
       ps.setLong(1, epoch);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {

@@ -876,7 +876,7 @@ final class Recovery implements AutoCloseable {
         Map<String, RecoveryStore.ChunkWriter> writers = new HashMap<>();
         List<Chunk> kept = new ArrayList<>();
         long[] top = {-1};
-        RecoveryStore.forEachChunk(c, cutoff, false, (rowid, step, epoch, chunk, n) -> {
+        RecoveryStore.forEachChunk(c, cutoff, (rowid, step, epoch, chunk, n) -> {
           rowids.add(rowid);
           if (top[0] < 0) {
             top[0] = epoch; // newest first
