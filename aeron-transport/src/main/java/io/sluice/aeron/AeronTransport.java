@@ -11,6 +11,7 @@ import io.aeron.driver.ThreadingMode;
 import io.aeron.exceptions.AeronException;
 import io.aeron.logbuffer.ControlledFragmentHandler.Action;
 import io.aeron.logbuffer.Header;
+import io.sluice.run.TransportThreading;
 import io.sluice.serde.Serde;
 import io.sluice.transport.ClusterSpec;
 import io.sluice.transport.Transport;
@@ -90,6 +91,11 @@ public final class AeronTransport implements Transport {
     public static final String TERM_LENGTH_PROPERTY = "sluice.aeron.termLength";
     /** System property overriding {@link #maxBatchBytes()}. */
     public static final String MAX_BATCH_BYTES_PROPERTY = "sluice.aeron.maxBatchBytes";
+    /**
+     * System property overriding the run's {@link io.sluice.run.IdleProfile#threading()}:
+     * {@code shared} or {@code invoker} ({@link TransportThreading}), for every run of the JVM.
+     */
+    public static final String THREADING_PROPERTY = "sluice.aeron.threading";
     /** Default {@link #maxBatchBytes()}: 1 GiB. */
     public static final int DEFAULT_MAX_BATCH_BYTES = 1 << 30;
 
@@ -150,6 +156,16 @@ public final class AeronTransport implements Transport {
   private Publication[][] dataOut;
   private int[] slotOfStep;
   private AgentRunner poller;
+  /** Aeron's INVOKER mode: the workers run the driver, the client conductor and the poll ({@link #doWork}). */
+  private boolean invoker;
+  /** INVOKER: the driver's invoker (shared with the other processes of the JVM on a shared driver). */
+  private LockedInvoker driverInvoker;
+  /** INVOKER: the poll of the subscriptions, set once the cluster is joined. */
+  private volatile Agent receiving;
+  /** INVOKER: held by the thread running {@link #duty} (one at a time). */
+  private final AtomicBoolean dutyBusy = new AtomicBoolean();
+  /** INVOKER: when a thread last ran {@link #duty} (System.nanoTime). */
+  private volatile long lastDuty;
   private Membership members;
   private FrameCodec codec;
   private Rejections rejections;
@@ -284,19 +300,30 @@ public final class AeronTransport implements Transport {
     long joinDeadline = 0;
     try {
       String driverDirectory;
+      TransportThreading threading = threading(cluster);
+      invoker = threading == TransportThreading.INVOKER;
       if (settings.sharedDriver()) {
-        driverDirectory = SharedDrivers.directory(settings, cluster.idle());
+        SharedDrivers.Shared shared = SharedDrivers.driver(settings, cluster.idle(), threading);
+        driverDirectory = shared.directory();
+        driverInvoker = shared.invoker();
       } else {
         Path base = DriverDirectories.base();
         DriverDirectories.deleteOrphans(base);
         Path dir = DriverDirectories.newDirectory(base);
-        driver = MediaDriver.launchEmbedded(driverContext(dir, settings, "media driver of process " + me)
-            .sharedIdleStrategy(AeronIdle.driver(cluster.idle())));
+        driver = MediaDriver.launchEmbedded(threaded(driverContext(dir, settings, "media driver of process " + me),
+            cluster.idle(), threading));
         driverDirectory = driver.aeronDirectoryName();
+        driverInvoker = invoker ? new LockedInvoker(driver.sharedAgentInvoker()) : null;
       }
-      aeron = Aeron.connect(Liveness.apply(new Aeron.Context()
+      Aeron.Context client = new Aeron.Context()
           .aeronDirectoryName(driverDirectory)
-          .errorHandler(this::onClientError), settings.peerTimeout()));
+          .errorHandler(this::onClientError);
+      if (invoker) {
+        // a driver nobody ran for a while has an old heartbeat, which Aeron.connect would take for a dead driver
+        driverInvoker.invoke();
+        client.useConductorAgentInvoker(true).driverAgentInvoker(driverInvoker);
+      }
+      aeron = Aeron.connect(Liveness.apply(client, settings.peerTimeout()));
       String myChannel = channel(myAddress);
       joinDeadline = System.nanoTime() + settings.connectTimeout().toNanos();
       control = new Subscription[processes];
@@ -346,8 +373,7 @@ public final class AeronTransport implements Transport {
             (buffer, offset, length, header) -> onData(from, slot, step, buffer, offset, length, header));
       }
     }
-    poller = new AgentRunner(AeronIdle.poller(cluster.idle()), this::onPollerError, null,
-        new Agent() {
+    Agent receive = new Agent() {
           @Override
           public int doWork() {
             liveness.tick();
@@ -368,7 +394,24 @@ public final class AeronTransport implements Transport {
           public String roleName() {
             return "sluice-aeron-poller-" + me;
           }
-        });
+        };
+    if (invoker) {
+      receiving = receive;
+      poller = new AgentRunner(new org.agrona.concurrent.SleepingIdleStrategy(BACKSTOP_PERIOD_NANOS),
+          this::onPollerError, null, new Agent() {
+            @Override
+            public int doWork() {
+              return System.nanoTime() - lastDuty < BACKSTOP_AFTER_NANOS ? 0 : duty();
+            }
+
+            @Override
+            public String roleName() {
+              return "sluice-aeron-backstop-" + me;
+            }
+          });
+    } else {
+      poller = new AgentRunner(AeronIdle.poller(cluster.idle()), this::onPollerError, null, receive);
+    }
     AgentRunner.startOnThread(poller);
     LOG.info("process {} connected to {} peers over Aeron ({}; membership {})", me, processes - 1,
         aeron.context().aeronDirectoryName(), secret.isSecure() ? "proven with " + secret.source() : "NOT proven");
@@ -380,7 +423,7 @@ public final class AeronTransport implements Transport {
     BackoffIdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
     boolean[] connected = new boolean[spec.processes()];
     while (true) {
-      int work = pollControl(assemblers);
+      int work = pollControl(assemblers) + invokeAeron();
       for (int p = 0; p < spec.processes(); p++) {
         connected[p] = p != me && controlOut[p].isConnected();
       }
@@ -685,6 +728,66 @@ public final class AeronTransport implements Transport {
     protocolBroken(new TransportException("the receiving side of process " + spec.processId() + " failed: " + t, t));
   }
 
+  // ------------------------------------------------------------------ INVOKER: the transport's work on the workers' threads
+
+  /** How long no worker may have run the transport's work before the backstop thread does it. */
+  static final long BACKSTOP_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(4);
+  /** How often the backstop thread looks. */
+  static final long BACKSTOP_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
+  /** Which threads run this transport's work: the system property, else the run's idle profile. */
+  static TransportThreading threading(ClusterSpec cluster) {
+    String p = System.getProperty(Settings.THREADING_PROPERTY);
+    if (p == null || p.isBlank()) {
+      return cluster.idle().threading();
+    }
+    try {
+      return TransportThreading.valueOf(p.trim().toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("system property " + Settings.THREADING_PROPERTY + " is '" + p
+          + "': expected 'shared' or 'invoker'", e);
+    }
+  }
+
+  /**
+   * In {@link TransportThreading#INVOKER} mode: one duty cycle of the media driver, the client's
+   * conductor and the poll of every subscription, unless another thread is in it (then 0 at once).
+   */
+  @Override
+  public int doWork() {
+    return invoker ? duty() : 0;
+  }
+
+  private int duty() {
+    // close() takes dutyBusy for good before it closes the client
+    if (!invoker || !dutyBusy.compareAndSet(false, true)) {
+      return 0;
+    }
+    try {
+      // only what was received counts as work: the driver and the conductor have periodic work of their
+      // own (heartbeats, timers) every millisecond or so, which would keep an idle worker from ever
+      // parking (a LATENCY worker yielding for good); a worker's own sends count in its loop already
+      invokeAeron();
+      Agent r = receiving;
+      int work = r == null ? 0 : r.doWork();
+      lastDuty = System.nanoTime();
+      return work;
+    } catch (Throwable t) {
+      onPollerError(t);
+      return 0;
+    } finally {
+      dutyBusy.set(false);
+    }
+  }
+
+  /** INVOKER: the driver's and the client conductor's duty cycles; 0 in SHARED mode (they have threads). */
+  private int invokeAeron() {
+    if (!invoker || aeron == null) {
+      return 0;
+    }
+    return driverInvoker.invoke() + aeron.conductorAgentInvoker().invoke();
+  }
+
   // ------------------------------------------------------------------ leaving
 
   /**
@@ -725,7 +828,9 @@ public final class AeronTransport implements Transport {
       if (aborted.get()) {
         throw new TransportException("aborted while waiting for the other processes to finish");
       }
-      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+      if (duty() == 0) {
+        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+      }
     }
   }
 
@@ -799,6 +904,9 @@ public final class AeronTransport implements Transport {
     while (!sendFailed() && System.nanoTime() < deadline) {
       if (ownPoll != null) {
         pollControl(ownPoll);
+        invokeAeron();
+      } else {
+        duty();
       }
       java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
     }
@@ -815,6 +923,13 @@ public final class AeronTransport implements Transport {
       awaitFailureHeard();
     }
     CloseHelper.quietClose(poller);
+    if (invoker) {
+      // a worker may be in doWork still (a failing run closes before its workers are out): wait for it
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (!dutyBusy.compareAndSet(false, true) && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+    }
     CloseHelper.quietClose(aeron);
     CloseHelper.quietClose(driver);
     if (rejections != null && rejections.dropped() > 1) {
@@ -862,6 +977,18 @@ public final class AeronTransport implements Transport {
     synchronized (IN_JVM_SERDES) {
       return IN_JVM_SERDES.computeIfAbsent(key, k -> new ForySerde(k, Boolean.getBoolean(IN_JVM_CODEGEN_PROPERTY)));
     }
+  }
+
+  /**
+   * The driver's threads for the threading mode: Aeron's {@code SHARED} with the profile's driver
+   * backoff, or {@code INVOKER} (no thread: the workers run it), where the asynchronous executor
+   * (name resolution; a thread that wakes every millisecond) runs on the conductor as well.
+   */
+  static MediaDriver.Context threaded(MediaDriver.Context ctx, io.sluice.run.IdleProfile idle,
+      TransportThreading threading) {
+    return threading == TransportThreading.INVOKER
+        ? ctx.threadingMode(ThreadingMode.INVOKER).asyncExecutorEnabled(false)
+        : ctx.sharedIdleStrategy(AeronIdle.driver(idle));
   }
 
   /** The embedded media driver every Sluice process runs (its own, or the JVM's shared one). */

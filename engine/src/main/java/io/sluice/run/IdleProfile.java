@@ -24,8 +24,13 @@ import java.util.Objects;
  * @param transportPoller how the cross-process transport's receiving thread backs off
  * @param mediaDriver     how the embedded media driver's thread backs off (Aeron's shared
  *                        threading mode)
+ * @param threading       which threads run the transport's work: threads of its own
+ *                        ({@link TransportThreading#SHARED}, whose poller and driver back off as
+ *                        above) or the workers' ({@link TransportThreading#INVOKER}, where the
+ *                        workers' backoff applies to it too)
  */
-public record IdleProfile(String name, Backoff workers, Backoff transportPoller, Backoff mediaDriver) {
+public record IdleProfile(String name, Backoff workers, Backoff transportPoller, Backoff mediaDriver,
+    TransportThreading threading) {
 
   private static final Duration MICRO = Duration.ofNanos(1_000);
   private static final Duration MILLI = Duration.ofMillis(1);
@@ -34,7 +39,8 @@ public record IdleProfile(String name, Backoff workers, Backoff transportPoller,
   public static final IdleProfile THROUGHPUT = new IdleProfile("throughput",
       new Backoff(10, 20, MICRO, MILLI),
       new Backoff(10, 20, MICRO, MILLI),
-      new Backoff(1, 10, MICRO, MILLI));
+      new Backoff(1, 10, MICRO, MILLI),
+      TransportThreading.SHARED);
 
   /**
    * Workers and the poller yield for about 20,000 empty passes before parking: µs latency while busy,
@@ -45,13 +51,20 @@ public record IdleProfile(String name, Backoff workers, Backoff transportPoller,
   public static final IdleProfile LATENCY = new IdleProfile("latency",
       new Backoff(100, 20_000, MICRO, MILLI),
       new Backoff(100, 20_000, MICRO, MILLI),
-      new Backoff(100, 100, MICRO, MILLI));
+      new Backoff(100, 100, MICRO, MILLI),
+      TransportThreading.SHARED);
+
+  /** A profile whose transport has threads of its own ({@link TransportThreading#SHARED}). */
+  public IdleProfile(String name, Backoff workers, Backoff transportPoller, Backoff mediaDriver) {
+    this(name, workers, transportPoller, mediaDriver, TransportThreading.SHARED);
+  }
 
   public IdleProfile {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(workers, "workers");
     Objects.requireNonNull(transportPoller, "transportPoller");
     Objects.requireNonNull(mediaDriver, "mediaDriver");
+    Objects.requireNonNull(threading, "threading");
   }
 
   /** One backoff for all three kinds of thread. */
@@ -70,14 +83,19 @@ public record IdleProfile(String name, Backoff workers, Backoff transportPoller,
   }
 
   public IdleProfile withWorkers(Backoff b) {
-    return new IdleProfile(name, b, transportPoller, mediaDriver);
+    return new IdleProfile(name, b, transportPoller, mediaDriver, threading);
   }
 
   public IdleProfile withTransportPoller(Backoff b) {
-    return new IdleProfile(name, workers, b, mediaDriver);
+    return new IdleProfile(name, workers, b, mediaDriver, threading);
   }
 
   public IdleProfile withMediaDriver(Backoff b) {
-    return new IdleProfile(name, workers, transportPoller, b);
+    return new IdleProfile(name, workers, transportPoller, b, threading);
+  }
+
+  /** The same profile with the transport's work run by {@code t}'s threads. */
+  public IdleProfile withThreading(TransportThreading t) {
+    return new IdleProfile(name, workers, transportPoller, mediaDriver, t);
   }
 }

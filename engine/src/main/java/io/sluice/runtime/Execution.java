@@ -441,6 +441,11 @@ public final class Execution implements RunningDataflow {
     }
   }
 
+  /** The transport's work a worker runs on each pass of its loop ({@link Transport#doWork}); 0 in one process. */
+  int transportWork() {
+    return transport == null ? 0 : transport.doWork();
+  }
+
   void workerExited(Worker w) {
     if (running.decrementAndGet() == 0) {
       try {

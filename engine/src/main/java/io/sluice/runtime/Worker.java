@@ -117,6 +117,7 @@ final class Worker implements Runnable {
         for (int i = 0, n = senders.size(); i < n; i++) {
           work += senders.get(i).flush();
         }
+        work += execution.transportWork();
         boolean allDone = true;
         for (int i = 0, n = tasklets.size(); i < n; i++) {
           Tasklet t = tasklets.get(i);

@@ -59,6 +59,17 @@ public interface Transport extends AutoCloseable {
    */
   default void requestStop(String reason) {}
 
+  /**
+   * Called by every worker of this process on each pass of its loop, from the worker's own thread,
+   * after it flushed its exchange output: the transport may do its own receiving and sending there
+   * instead of on threads of its own ({@link io.sluice.run.TransportThreading#INVOKER}). Must not
+   * block or wait: it returns at once (0) when another worker is doing it. Returns how much work it
+   * did (0 = none), which the worker counts like its own before backing off. The default does nothing.
+   */
+  default int doWork() {
+    return 0;
+  }
+
   @Override
   void close();
 

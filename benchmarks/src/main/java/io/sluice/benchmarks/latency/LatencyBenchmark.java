@@ -10,6 +10,7 @@ import io.sluice.outputs.StatelessSinkPartition;
 import io.sluice.run.IdleProfile;
 import io.sluice.run.RunConfig;
 import io.sluice.run.Sluice;
+import io.sluice.run.TransportThreading;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,7 +36,8 @@ import org.HdrHistogram.Recorder;
  * in-JVM processes). After the measured run, the same flow runs with a source that emits nothing
  * for {@code idle} seconds, and the JVM's CPU time over that period gives the CPU an idle flow uses.
  *
- * <p>Usage: {@code LatencyBenchmark rate batch workersPerProcess processes profile warmupSec measureSec idleSec}
+ * <p>Usage: {@code LatencyBenchmark rate batch workersPerProcess processes profile warmupSec measureSec idleSec
+ * [shared|invoker]}; the last argument overrides the profile's {@link TransportThreading}.
  */
 public final class LatencyBenchmark {
   static final String[] KEYS = new String[100];
@@ -50,9 +52,9 @@ public final class LatencyBenchmark {
       (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
   public static void main(String[] args) {
-    if (args.length != 8) {
+    if (args.length != 8 && args.length != 9) {
       System.err.println("usage: LatencyBenchmark rate batch workersPerProcess processes latency|throughput"
-          + " warmupSec measureSec idleSec");
+          + " warmupSec measureSec idleSec [shared|invoker]");
       System.exit(2);
     }
     long rate = Long.parseLong(args[0]);
@@ -60,6 +62,9 @@ public final class LatencyBenchmark {
     int workers = Integer.parseInt(args[2]);
     int processes = Integer.parseInt(args[3]);
     IdleProfile profile = IdleProfile.named(args[4]);
+    if (args.length == 9) {
+      profile = profile.withThreading(TransportThreading.valueOf(args[8].toUpperCase(Locale.ROOT)));
+    }
     double warmup = Double.parseDouble(args[5]);
     double measure = Double.parseDouble(args[6]);
     double idle = Double.parseDouble(args[7]);
@@ -78,6 +83,20 @@ public final class LatencyBenchmark {
     for (int p = 0; p < processes; p++) {
       flows[p] = flow("latency", new OpenLoopSource(schedule, batch), new LatencySink(recorder, schedule, measured));
     }
+    StringBuilder runBusiest = new StringBuilder();
+    Thread runMeter = new Thread(() -> {
+      long giveUp = System.nanoTime() + 120_000_000_000L;
+      while (schedule.start == 0 && System.nanoTime() < giveUp) {
+        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+      }
+      sleepUntil(schedule.measureFrom);
+      java.util.Map<Long, Long> before = threadCpu();
+      long t0 = System.nanoTime();
+      sleepUntil(schedule.end - 100_000_000L);
+      runBusiest.append(busiestThreads(before, threadCpu(), System.nanoTime() - t0));
+    }, "run-cpu-meter");
+    runMeter.setDaemon(true);
+    runMeter.start();
     long cpu0 = OS.getProcessCpuTime();
     long wall0 = System.nanoTime();
     run(config, processes, flows, Duration.ofSeconds((long) (warmup + measure) + 120));
@@ -116,13 +135,14 @@ public final class LatencyBenchmark {
     double idleCores = idle > 0.5 ? (double) idleCpu[1] / idleCpu[0] : Double.NaN;
 
     System.out.printf(Locale.ROOT,
-        "[latency] profile=%s processes=%d workers/process=%d rate=%d/s batch=%d warmup=%.0fs measure=%.0fs"
+        "[latency] profile=%s threading=%s processes=%d workers/process=%d rate=%d/s batch=%d warmup=%.0fs measure=%.0fs"
             + " items=%d p50=%.1fus p99=%.1fus p99.9=%.1fus max=%.1fus run-cpu=%.2f-cores"
             + " idle-cpu=%.4f-cores (%.2f ms CPU per s idle: %d ns CPU in %d ns)%n",
-        profile.name(), processes, workers, rate, batch, warmup, measure, h.getTotalCount(),
+        profile.name(), profile.threading().name().toLowerCase(Locale.ROOT), processes, workers, rate, batch, warmup, measure, h.getTotalCount(),
         h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3,
         h.getMaxValue() / 1e3, (double) (cpu1 - cpu0) / (wall1 - wall0), idleCores, idleCores * 1e3,
         idleCpu[1], idleCpu[0]);
+    System.out.println("[latency] run CPU by thread (ms per s): " + runBusiest);
     if (busiest.length() > 0) {
       System.out.println("[latency] idle CPU by thread (ms per s): " + busiest);
     }
@@ -155,7 +175,7 @@ public final class LatencyBenchmark {
     }
     used.sort(java.util.Map.Entry.<String, Long>comparingByValue().reversed());
     StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < Math.min(5, used.size()); i++) {
+    for (int i = 0; i < Math.min(8, used.size()); i++) {
       sb.append(i == 0 ? "" : ", ").append(used.get(i).getKey()).append('=')
           .append(String.format(Locale.ROOT, "%.1f", used.get(i).getValue() * 1e3 / wall));
     }
