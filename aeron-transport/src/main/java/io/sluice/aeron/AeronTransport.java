@@ -413,8 +413,9 @@ public final class AeronTransport implements Transport {
       poller = new AgentRunner(AeronIdle.poller(cluster.idle()), this::onPollerError, null, receive);
     }
     AgentRunner.startOnThread(poller);
-    LOG.info("process {} connected to {} peers over Aeron ({}; membership {})", me, processes - 1,
-        aeron.context().aeronDirectoryName(), secret.isSecure() ? "proven with " + secret.source() : "NOT proven");
+    LOG.info("process {} connected to {} peers over Aeron ({}; membership {}; threading {})", me, processes - 1,
+        aeron.context().aeronDirectoryName(), secret.isSecure() ? "proven with " + secret.source() : "NOT proven",
+        invoker ? "INVOKER: the workers run the driver and the poll" : "SHARED");
   }
 
   private void awaitPeers(long deadline) {

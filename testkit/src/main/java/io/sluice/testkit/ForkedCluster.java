@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.agrona.IoUtil;
@@ -56,6 +57,9 @@ public final class ForkedCluster implements AutoCloseable {
         }
         // a killed process is noticed within 5 s (the transport's default of 30 s suits production JVMs)
         command.add("-Dsluice.aeron.peerTimeoutMs=" + Long.getLong("sluice.aeron.peerTimeoutMs", 5_000));
+        // the transport's threads as this JVM's override or the test's configuration says
+        command.add("-Dsluice.aeron.threading=" + System.getProperty("sluice.aeron.threading",
+            config.idle().threading().name().toLowerCase(Locale.ROOT)));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), ForkedProcess.class.getName(),
             factory.getName(), method, String.valueOf(p), addresses, String.valueOf(workersPerProcess),
             result(p).toString(), String.valueOf(timeout.toMillis()),

@@ -27,6 +27,20 @@ class ForkedRunTest {
       return flow;
     }
 
+    /** {@link #countByRemainder}, and per item, the transport's threads of the JVM that counted it. */
+    public static Dataflow countAndTransportThreads() {
+      Dataflow flow = new Dataflow("forked-count-threads");
+      io.sluice.dataflow.Stream<Integer> numbers =
+          flow.input("numbers", TestSource.dealt(3, IntStream.range(0, 3_000).boxed().toList()));
+      numbers.countFinal("count", i -> "r" + (i % 7)).output("out", new TestSink<KV<String, Long>>());
+      numbers.redistribute("spread")
+          .map("transport-threads", i -> Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+              .filter(n -> n.startsWith("sluice-aeron-")).map(n -> n.replaceAll("-[0-9]+$", ""))
+              .distinct().sorted().toList().toString())
+          .output("threads", new TestSink<String>());
+      return flow;
+    }
+
     public static Dataflow endless() {
       Dataflow flow = new Dataflow("forked-endless");
       flow.input("numbers", (DynamicSource<Integer>) (step, worker, count) -> new StatelessSourcePartition<>() {
@@ -77,6 +91,22 @@ class ForkedRunTest {
       org.assertj.core.api.Assertions.assertThat(c.worker()).isEqualTo(Routing.workerFor(c.item().key(), 4));
       org.assertj.core.api.Assertions.assertThat(c.process()).isEqualTo(c.worker() / 2);
     }
+  }
+
+  @Test
+  void separateJvmsWhoseWorkersRunTheTransportGiveTheSameCounts() {
+    DataflowRunner runner = DataflowRunner.withWorkers(2).withProcesses(2).withConfig(c -> c.withIdle(
+        io.sluice.run.IdleProfile.THROUGHPUT.withThreading(io.sluice.run.TransportThreading.INVOKER)));
+    TestRun run = runner.runForked(Flows.class, "countAndTransportThreads");
+    List<KV<String, Long>> expected = new ArrayList<>();
+    for (int r = 0; r < 7; r++) {
+      int rr = r;
+      expected.add(KV.of("r" + r, IntStream.range(0, 3_000).filter(i -> i % 7 == rr).count()));
+    }
+    assertThat(run.<KV<String, Long>>output("out")).containsExactlyInAnyOrderElementsOf(expected);
+    // every JVM ran its own media driver in Aeron's INVOKER mode: no poller thread, only the backstop
+    org.assertj.core.api.Assertions.assertThat(run.<String>output("threads").items()).hasSize(3_000)
+        .containsOnly("[sluice-aeron-backstop]");
   }
 
   @Test
