@@ -441,6 +441,10 @@ public final class Execution implements RunningDataflow {
     }
   }
 
+  boolean hasTransport() {
+    return transport != null;
+  }
+
   /** The transport's work a worker runs on each pass of its loop ({@link Transport#doWork}); 0 in one process. */
   int transportWork() {
     return transport == null ? 0 : transport.doWork();

@@ -117,7 +117,7 @@ final class Worker implements Runnable {
         for (int i = 0, n = senders.size(); i < n; i++) {
           work += senders.get(i).flush();
         }
-        work += execution.transportWork();
+        work += transportWork();
         boolean allDone = true;
         for (int i = 0, n = tasklets.size(); i < n; i++) {
           Tasklet t = tasklets.get(i);
@@ -333,6 +333,21 @@ final class Worker implements Runnable {
       }
     }
     return false;
+  }
+
+  /**
+   * The transport's own work when it runs on the workers ({@link io.sluice.transport.Transport#doWork}).
+   * Holding this worker's lock, so {@link #interruptIfRunning} cannot interrupt it there, and skipped
+   * while an interrupt is pending: an interrupt inside a socket call would close the media driver's
+   * socket (NIO closes an interrupted channel), and an in-JVM cluster's driver is shared.
+   */
+  private int transportWork() {
+    if (!execution.hasTransport()) {
+      return 0;
+    }
+    synchronized (this) {
+      return Thread.currentThread().isInterrupted() ? 0 : execution.transportWork();
+    }
   }
 
   /** Interrupts {@code thread} (this worker's) unless the worker has already finished with user code. */
