@@ -37,7 +37,10 @@ import org.HdrHistogram.Recorder;
  * for {@code idle} seconds, and the JVM's CPU time over that period gives the CPU an idle flow uses.
  *
  * <p>Usage: {@code LatencyBenchmark rate batch workersPerProcess processes profile warmupSec measureSec idleSec
- * [shared|invoker]}; the last argument overrides the profile's {@link TransportThreading}.
+ * [readahead] [shared|invoker]}: with {@code readahead}, the source partition turns on
+ * {@link StatelessSourcePartition#readAhead()} (the worker may call it again while items are due and
+ * pass them on as one batch of up to 256); {@code shared} or {@code invoker} overrides the profile's
+ * {@link TransportThreading}.
  */
 public final class LatencyBenchmark {
   static final String[] KEYS = new String[100];
@@ -52,9 +55,13 @@ public final class LatencyBenchmark {
       (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
   public static void main(String[] args) {
-    if (args.length != 8 && args.length != 9) {
+    boolean badExtra = false;
+    for (int i = 8; i < args.length; i++) {
+      badExtra |= !List.of("readahead", "shared", "invoker").contains(args[i]);
+    }
+    if (args.length < 8 || args.length > 10 || badExtra) {
       System.err.println("usage: LatencyBenchmark rate batch workersPerProcess processes latency|throughput"
-          + " warmupSec measureSec idleSec [shared|invoker]");
+          + " warmupSec measureSec idleSec [readahead] [shared|invoker]");
       System.exit(2);
     }
     long rate = Long.parseLong(args[0]);
@@ -62,8 +69,13 @@ public final class LatencyBenchmark {
     int workers = Integer.parseInt(args[2]);
     int processes = Integer.parseInt(args[3]);
     IdleProfile profile = IdleProfile.named(args[4]);
-    if (args.length == 9) {
-      profile = profile.withThreading(TransportThreading.valueOf(args[8].toUpperCase(Locale.ROOT)));
+    boolean readAhead = false;
+    for (int i = 8; i < args.length; i++) {
+      if (args[i].equals("readahead")) {
+        readAhead = true;
+      } else {
+        profile = profile.withThreading(TransportThreading.valueOf(args[i].toUpperCase(Locale.ROOT)));
+      }
     }
     double warmup = Double.parseDouble(args[5]);
     double measure = Double.parseDouble(args[6]);
@@ -81,7 +93,7 @@ public final class LatencyBenchmark {
     Schedule schedule = new Schedule((long) (warmup * 1e9), (long) (measure * 1e9), interval, true);
     Dataflow[] flows = new Dataflow[processes];
     for (int p = 0; p < processes; p++) {
-      flows[p] = flow("latency", new OpenLoopSource(schedule, batch), new LatencySink(recorder, schedule, measured));
+      flows[p] = flow("latency", new OpenLoopSource(schedule, batch, readAhead), new LatencySink(recorder, schedule, measured));
     }
     StringBuilder runBusiest = new StringBuilder();
     Thread runMeter = new Thread(() -> {
@@ -107,7 +119,7 @@ public final class LatencyBenchmark {
     // the idle flow: same steps, a source that emits nothing until it ends
     Schedule idleSchedule = new Schedule(0, (long) (idle * 1e9), interval, false);
     for (int p = 0; p < processes; p++) {
-      flows[p] = flow("idle", new OpenLoopSource(idleSchedule, batch),
+      flows[p] = flow("idle", new OpenLoopSource(idleSchedule, batch, readAhead),
           new LatencySink(new Recorder(3), idleSchedule, new LongAdder()));
     }
     long[] idleCpu = new long[2];
@@ -135,10 +147,11 @@ public final class LatencyBenchmark {
     double idleCores = idle > 0.5 ? (double) idleCpu[1] / idleCpu[0] : Double.NaN;
 
     System.out.printf(Locale.ROOT,
-        "[latency] profile=%s threading=%s processes=%d workers/process=%d rate=%d/s batch=%d warmup=%.0fs measure=%.0fs"
+        "[latency] profile=%s threading=%s processes=%d workers/process=%d rate=%d/s batch=%d%s warmup=%.0fs measure=%.0fs"
             + " items=%d p50=%.1fus p99=%.1fus p99.9=%.1fus max=%.1fus run-cpu=%.2f-cores"
             + " idle-cpu=%.4f-cores (%.2f ms CPU per s idle: %d ns CPU in %d ns)%n",
-        profile.name(), profile.threading().name().toLowerCase(Locale.ROOT), processes, workers, rate, batch, warmup, measure, h.getTotalCount(),
+        profile.name(), profile.threading().name().toLowerCase(Locale.ROOT), processes, workers, rate, batch,
+        readAhead ? " read-ahead" : "", warmup, measure, h.getTotalCount(),
         h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3,
         h.getMaxValue() / 1e3, (double) (cpu1 - cpu0) / (wall1 - wall0), idleCores, idleCores * 1e3,
         idleCpu[1], idleCpu[0]);
@@ -244,10 +257,12 @@ public final class LatencyBenchmark {
   static final class OpenLoopSource implements DynamicSource<Long> {
     private final Schedule schedule;
     private final int batch;
+    private final boolean readAhead;
 
-    OpenLoopSource(Schedule schedule, int batch) {
+    OpenLoopSource(Schedule schedule, int batch, boolean readAhead) {
       this.schedule = schedule;
       this.batch = batch;
+      this.readAhead = readAhead;
     }
 
     @Override
@@ -259,6 +274,11 @@ public final class LatencyBenchmark {
         long next;
         long end;
         final long interval = schedule.interval;
+
+        @Override
+        public boolean readAhead() {
+          return readAhead;
+        }
 
         @Override
         public List<Long> nextBatch() {
