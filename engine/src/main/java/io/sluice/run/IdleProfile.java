@@ -16,7 +16,8 @@ import java.util.Objects;
  *       core busy yielding. Once idle for longer it parks as {@code THROUGHPUT} does, though
  *       periodic work restarts its yields: an idle flow costs a few ms of CPU per second more. For
  *       machines with a core to spare per polling thread; on an oversubscribed machine the yielding
- *       threads take turns from the busy ones.
+ *       threads take turns from the busy ones. Across processes its workers also run the
+ *       transport's work ({@link TransportThreading#INVOKER}): fewer threads to wake per batch.
  * </ul>
  *
  * @param name            a label for logs and reports
@@ -47,12 +48,16 @@ public record IdleProfile(String name, Backoff workers, Backoff transportPoller,
    * more CPU between items. The media driver yields only 100 times: it has periodic work of its own
    * (heartbeats, status messages, timers) every few ms, so with 20,000 yields it never parked and
    * used a third of a core while the flow was idle (docs/PERFORMANCE.md, "Idle profiles").
+   * Across processes the workers run the transport's work themselves
+   * ({@link TransportThreading#INVOKER}), so the poller and driver backoffs apply only to the
+   * threads of a profile changed {@link #withThreading back to SHARED}; a batch crosses with no
+   * thread between the two workers (docs/PERFORMANCE.md, "Fewer threads per hop").
    */
   public static final IdleProfile LATENCY = new IdleProfile("latency",
       new Backoff(100, 20_000, MICRO, MILLI),
       new Backoff(100, 20_000, MICRO, MILLI),
       new Backoff(100, 100, MICRO, MILLI),
-      TransportThreading.SHARED);
+      TransportThreading.INVOKER);
 
   /** A profile whose transport has threads of its own ({@link TransportThreading#SHARED}). */
   public IdleProfile(String name, Backoff workers, Backoff transportPoller, Backoff mediaDriver) {
