@@ -41,6 +41,28 @@ class ForkedRunTest {
       return flow;
     }
 
+    /**
+     * 200 numbers, keyed; the worker that gets 42 spends 7 s in user code on it, longer than the
+     * forked processes' peer timeout (5 s).
+     */
+    public static Dataflow slowUserCode() {
+      Dataflow flow = new Dataflow("forked-slow");
+      flow.input("numbers", TestSource.dealt(2, IntStream.range(0, 200).boxed().toList()))
+          .keyOn("key", i -> "k" + (i % 10))
+          .map("slow", (KV<String, Integer> kv) -> {
+            if (kv.value() == 42) {
+              try {
+                Thread.sleep(7_000); // slow user code, not a wait for a condition
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+            return kv;
+          })
+          .output("out", new TestSink<KV<String, Integer>>());
+      return flow;
+    }
+
     public static Dataflow endless() {
       Dataflow flow = new Dataflow("forked-endless");
       flow.input("numbers", (DynamicSource<Integer>) (step, worker, count) -> new StatelessSourcePartition<>() {
@@ -107,6 +129,15 @@ class ForkedRunTest {
     // every JVM ran its own media driver in Aeron's INVOKER mode: no poller thread, only the backstop
     org.assertj.core.api.Assertions.assertThat(run.<String>output("threads").items()).hasSize(3_000)
         .containsOnly("[sluice-aeron-backstop]");
+  }
+
+  @Test
+  void aWorkerInUserCodeLongerThanThePeerTimeoutDoesNotSilenceItsProcessWhenWorkersRunTheTransport() {
+    // one worker per process: while it is in user code only the backstop thread runs the driver
+    DataflowRunner runner = DataflowRunner.withWorkers(1).withProcesses(2).withConfig(c -> c.withIdle(
+        io.sluice.run.IdleProfile.THROUGHPUT.withThreading(io.sluice.run.TransportThreading.INVOKER)));
+    TestRun run = runner.runForked(Flows.class, "slowUserCode");
+    org.assertj.core.api.Assertions.assertThat(run.<KV<String, Integer>>output("out").items()).hasSize(200);
   }
 
   @Test
