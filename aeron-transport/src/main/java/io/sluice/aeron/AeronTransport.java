@@ -164,6 +164,8 @@ public final class AeronTransport implements Transport {
   private volatile Agent receiving;
   /** INVOKER: held by the thread running {@link #duty} (one at a time). */
   private final AtomicBoolean dutyBusy = new AtomicBoolean();
+  /** Data fragments the last poll took (the poll's thread, or under dutyBusy). */
+  private int dataPolled;
   /** INVOKER: when a thread last ran {@link #duty} (System.nanoTime). */
   private volatile long lastDuty;
   /** INVOKER: when {@link #duty} last ran the driver and the client conductor (System.nanoTime); guarded by dutyBusy. */
@@ -380,16 +382,18 @@ public final class AeronTransport implements Transport {
           public int doWork() {
             liveness.tick();
             int work = 0;
+            int dataWork = 0;
             for (int q = 0; q < control.length; q++) {
               if (control[q] == null) {
                 continue;
               }
               work += control[q].poll(controlAssemblers[q], 16);
               for (int i = 0; i < data[q].length; i++) {
-                work += data[q][i].controlledPoll(dataAssemblers[q][i], 64);
+                dataWork += data[q][i].controlledPoll(dataAssemblers[q][i], 64);
               }
             }
-            return work;
+            dataPolled = dataWork;
+            return work + dataWork;
           }
 
           @Override
@@ -774,7 +778,7 @@ public final class AeronTransport implements Transport {
       return 0;
     }
     try {
-      // only what was received counts as work: the driver and the conductor have periodic work of their
+      // only data received counts as work: the driver and the conductor have periodic work of their
       // own (heartbeats, timers) every millisecond or so, which would keep an idle worker from ever
       // parking (a LATENCY worker yielding for good); a worker's own sends count in its loop already
       long now = System.nanoTime();
@@ -783,7 +787,11 @@ public final class AeronTransport implements Transport {
         invokeAeron();
       }
       Agent r = receiving;
-      int work = r == null ? 0 : r.doWork();
+      int work = 0;
+      if (r != null) {
+        r.doWork();
+        work = dataPolled; // control messages (acknowledgements, membership) do not keep a worker awake
+      }
       lastDuty = now;
       return work;
     } catch (Throwable t) {
