@@ -22,7 +22,8 @@ import java.util.Map;
  * @param partitions        what this process listed for each step with fixed partitions (by step
  *                          index); processes may differ (e.g. files on their own disks), so the
  *                          transport exchanges these at start
- * @param idle              how the transport's poller and media driver wait with no work (the run's
+ * @param idle              how the transport's poller and media driver wait with no work, and which
+ *                          threads run them ({@code IdleProfile.threading()}; the run's
  *                          {@code RunConfig.idle()}); may differ between processes
  */
 public record ClusterSpec(int processId, List<String> addresses, int workersPerProcess, List<String> stepIds,
