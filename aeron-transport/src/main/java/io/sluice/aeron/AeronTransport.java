@@ -294,9 +294,10 @@ public final class AeronTransport implements Transport {
             .sharedIdleStrategy(AeronIdle.driver(cluster.idle())));
         driverDirectory = driver.aeronDirectoryName();
       }
-      aeron = Aeron.connect(Liveness.apply(new Aeron.Context()
+      Aeron.Context clientContext = Liveness.apply(new Aeron.Context()
           .aeronDirectoryName(driverDirectory)
-          .errorHandler(this::onClientError), settings.peerTimeout()));
+          .errorHandler(this::onClientError), settings.peerTimeout());
+      aeron = Aeron.connect(settings.sharedDriver() ? InJvmAeron.client(clientContext) : clientContext);
       String myChannel = channel(myAddress);
       joinDeadline = System.nanoTime() + settings.connectTimeout().toNanos();
       control = new Subscription[processes];

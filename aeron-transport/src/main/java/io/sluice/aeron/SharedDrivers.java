@@ -38,9 +38,9 @@ final class SharedDrivers {
     if (driver == null) {
       Path base = DriverDirectories.base();
       DriverDirectories.deleteOrphans(base);
-      driver = MediaDriver.launchEmbedded(
+      driver = MediaDriver.launchEmbedded(InJvmAeron.driver(
           AeronTransport.driverContext(DriverDirectories.newDirectory(base), settings, "shared media driver")
-              .sharedIdleStrategy(AeronIdle.driver(idle)));
+              .sharedIdleStrategy(AeronIdle.driver(idle))));
       DRIVERS.put(key, driver);
       if (!hookInstalled) {
         Runtime.getRuntime().addShutdownHook(new Thread(SharedDrivers::closeAll, "sluice-shared-driver-close"));
