@@ -5,6 +5,7 @@ import io.sluice.inputs.SourcePartition;
 import io.sluice.inputs.StatelessSourcePartition;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -28,6 +29,14 @@ final class SourceTasklet implements Tasklet {
   private Instant awake;
   private long itemsRead;
   private boolean done;
+  /** Items one activation reads ahead at most ({@link #readAhead}). */
+  static final int READ_AHEAD_ITEMS = 256;
+  /** Whether the partition may be called again right after a non-empty batch ({@link #readAhead}). */
+  private final boolean readsAhead;
+  /** The partition ended during a read-ahead: the end is taken at the next activation. */
+  private boolean endedAfterReadAhead;
+  /** The last read-ahead stopped at a batch after which the partition closes the epoch. */
+  private boolean readAheadClosesEpoch;
   private boolean closed;
   private long closedEpoch;
   private long timeMillis;
@@ -48,6 +57,7 @@ final class SourceTasklet implements Tasklet {
     this.partitionName = partitionName;
     this.partition = partition;
     this.boundary = partition instanceof EpochBoundary b ? b : null;
+    this.readsAhead = partition.readAhead();
     this.worker = node.worker;
     this.closedEpoch = worker.openEpoch - 1;
     this.timeMillis = worker.virtualTime && resumeMillis != Long.MIN_VALUE ? resumeMillis : worker.startTimeMillis;
@@ -119,6 +129,9 @@ final class SourceTasklet implements Tasklet {
         return 0;
       }
     }
+    if (endedAfterReadAhead) {
+      return endOfPartition();
+    }
     long t0 = node.beginActivation();
     List<Object> batch;
     boolean closeAfter;
@@ -126,16 +139,18 @@ final class SourceTasklet implements Tasklet {
       batch = partition.nextBatch();
       awake = batch == null ? null : partition.nextAwake();
       closeAfter = batch != null && boundary != null && boundary.closeEpochAfterBatch(worker.openEpoch);
+      if (batch != null && !batch.isEmpty() && !closeAfter && awake == null && worker.epochIntervalMillis != 0
+          && batch.size() < READ_AHEAD_ITEMS) {
+        batch = readAhead(batch);
+        closeAfter = readAheadClosesEpoch;
+      }
     } catch (RuntimeException | Error e) {
       throw node.failureDuring("reading partition '" + partitionName + "'", e);
     }
     long t1 = System.nanoTime();
     node.recordActivation(t1 - t0);
     if (batch == null) {
-      closeEpoch(worker.nowMillis(timeMillis));
-      done = true;
-      node.partitionEnded(index);
-      return 1;
+      return endOfPartition();
     }
     if (batch.isEmpty()) {
       if (closeAfter) {
@@ -150,6 +165,56 @@ final class SourceTasklet implements Tasklet {
       closeEpoch(worker.nowMillis(timeMillis));
     }
     return batch.size();
+  }
+
+  private int endOfPartition() {
+    closeEpoch(worker.nowMillis(timeMillis));
+    done = true;
+    node.partitionEnded(index);
+    return 1;
+  }
+
+  /**
+   * Calls the partition again while it hands out items at once, up to {@link #READ_AHEAD_ITEMS} in
+   * all, and returns them as one batch, so that a partition returning one item per call does not
+   * cost a pass through the whole worker per item. It stops at an empty batch, at the partition's
+   * end (taken at the next activation, after these items), when the partition asks to be called
+   * later ({@link StatelessSourcePartition#nextAwake()}), or when it marks an epoch end
+   * ({@link #readAheadClosesEpoch}). Partitions that wait in a call right after a non-empty one say
+   * so ({@link io.sluice.inputs.StatelessSourcePartition#readAhead()}) and are called once.
+   */
+  private List<Object> readAhead(List<Object> first) {
+    readAheadClosesEpoch = false;
+    if (!readsAhead) {
+      return first;
+    }
+    List<Object> merged = null;
+    int size = first.size();
+    while (size < READ_AHEAD_ITEMS) {
+      List<Object> more = partition.nextBatch();
+      if (more == null) {
+        endedAfterReadAhead = true;
+        break;
+      }
+      awake = partition.nextAwake();
+      boolean close = boundary != null && boundary.closeEpochAfterBatch(worker.openEpoch);
+      if (!more.isEmpty()) {
+        if (merged == null) {
+          merged = new ArrayList<>(Math.min(READ_AHEAD_ITEMS, size * 4 + more.size()));
+          merged.addAll(first);
+        }
+        merged.addAll(more);
+        size += more.size();
+      }
+      if (close) {
+        readAheadClosesEpoch = true;
+        break;
+      }
+      if (more.isEmpty() || awake != null) {
+        break;
+      }
+    }
+    return merged == null ? first : merged;
   }
 
   /** Ends the partition as if at end of stream (the run is stopping gracefully). */

@@ -35,7 +35,10 @@ import org.HdrHistogram.Recorder;
  * in-JVM processes). After the measured run, the same flow runs with a source that emits nothing
  * for {@code idle} seconds, and the JVM's CPU time over that period gives the CPU an idle flow uses.
  *
- * <p>Usage: {@code LatencyBenchmark rate batch workersPerProcess processes profile warmupSec measureSec idleSec}
+ * <p>Usage: {@code LatencyBenchmark rate batch workersPerProcess processes profile warmupSec measureSec idleSec [readahead]}:
+ * with {@code readahead}, the source partition turns on
+ * {@link StatelessSourcePartition#readAhead()} (the worker may call it again while items are due and
+ * pass them on as one batch of up to 256).
  */
 public final class LatencyBenchmark {
   static final String[] KEYS = new String[100];
@@ -50,9 +53,9 @@ public final class LatencyBenchmark {
       (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
   public static void main(String[] args) {
-    if (args.length != 8) {
+    if (args.length != 8 && !(args.length == 9 && args[8].equals("readahead"))) {
       System.err.println("usage: LatencyBenchmark rate batch workersPerProcess processes latency|throughput"
-          + " warmupSec measureSec idleSec");
+          + " warmupSec measureSec idleSec [readahead]");
       System.exit(2);
     }
     long rate = Long.parseLong(args[0]);
@@ -63,6 +66,7 @@ public final class LatencyBenchmark {
     double warmup = Double.parseDouble(args[5]);
     double measure = Double.parseDouble(args[6]);
     double idle = Double.parseDouble(args[7]);
+    boolean readAhead = args.length == 9;
     if (rate < 1 || batch < 1 || workers < 1 || processes < 1 || processes > 2 || warmup < 0 || measure <= 0 || idle < 0) {
       System.err.println("rate, batch, workers >= 1; processes 1 or 2; measureSec > 0; warmupSec, idleSec >= 0");
       System.exit(2);
@@ -76,7 +80,7 @@ public final class LatencyBenchmark {
     Schedule schedule = new Schedule((long) (warmup * 1e9), (long) (measure * 1e9), interval, true);
     Dataflow[] flows = new Dataflow[processes];
     for (int p = 0; p < processes; p++) {
-      flows[p] = flow("latency", new OpenLoopSource(schedule, batch), new LatencySink(recorder, schedule, measured));
+      flows[p] = flow("latency", new OpenLoopSource(schedule, batch, readAhead), new LatencySink(recorder, schedule, measured));
     }
     long cpu0 = OS.getProcessCpuTime();
     long wall0 = System.nanoTime();
@@ -88,7 +92,7 @@ public final class LatencyBenchmark {
     // the idle flow: same steps, a source that emits nothing until it ends
     Schedule idleSchedule = new Schedule(0, (long) (idle * 1e9), interval, false);
     for (int p = 0; p < processes; p++) {
-      flows[p] = flow("idle", new OpenLoopSource(idleSchedule, batch),
+      flows[p] = flow("idle", new OpenLoopSource(idleSchedule, batch, readAhead),
           new LatencySink(new Recorder(3), idleSchedule, new LongAdder()));
     }
     long[] idleCpu = new long[2];
@@ -116,10 +120,10 @@ public final class LatencyBenchmark {
     double idleCores = idle > 0.5 ? (double) idleCpu[1] / idleCpu[0] : Double.NaN;
 
     System.out.printf(Locale.ROOT,
-        "[latency] profile=%s processes=%d workers/process=%d rate=%d/s batch=%d warmup=%.0fs measure=%.0fs"
+        "[latency] profile=%s processes=%d workers/process=%d rate=%d/s batch=%d%s warmup=%.0fs measure=%.0fs"
             + " items=%d p50=%.1fus p99=%.1fus p99.9=%.1fus max=%.1fus run-cpu=%.2f-cores"
             + " idle-cpu=%.4f-cores (%.2f ms CPU per s idle: %d ns CPU in %d ns)%n",
-        profile.name(), processes, workers, rate, batch, warmup, measure, h.getTotalCount(),
+        profile.name(), processes, workers, rate, batch, readAhead ? " read-ahead" : "", warmup, measure, h.getTotalCount(),
         h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3,
         h.getMaxValue() / 1e3, (double) (cpu1 - cpu0) / (wall1 - wall0), idleCores, idleCores * 1e3,
         idleCpu[1], idleCpu[0]);
@@ -224,10 +228,12 @@ public final class LatencyBenchmark {
   static final class OpenLoopSource implements DynamicSource<Long> {
     private final Schedule schedule;
     private final int batch;
+    private final boolean readAhead;
 
-    OpenLoopSource(Schedule schedule, int batch) {
+    OpenLoopSource(Schedule schedule, int batch, boolean readAhead) {
       this.schedule = schedule;
       this.batch = batch;
+      this.readAhead = readAhead;
     }
 
     @Override
@@ -239,6 +245,11 @@ public final class LatencyBenchmark {
         long next;
         long end;
         final long interval = schedule.interval;
+
+        @Override
+        public boolean readAhead() {
+          return readAhead;
+        }
 
         @Override
         public List<Long> nextBatch() {
