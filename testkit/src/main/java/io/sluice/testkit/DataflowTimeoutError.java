@@ -28,7 +28,7 @@ public final class DataflowTimeoutError extends AssertionError {
       return cause;
     }
     RunTimeoutException headline = new RunTimeoutException(
-        message.substring(0, message.length() - dump.length() - 1) + " (worker state: see above)", "");
+        message.substring(0, message.length() - dump.length() - 1) + " see above", "");
     headline.setStackTrace(cause.getStackTrace());
     return headline;
   }
