@@ -319,15 +319,18 @@ public final class AeronTransport implements Transport {
         driverDirectory = driver.aeronDirectoryName();
         driverInvoker = invoker ? new LockedInvoker(driver.sharedAgentInvoker()) : null;
       }
-      Aeron.Context client = new Aeron.Context()
+      Aeron.Context client = Liveness.apply(new Aeron.Context()
           .aeronDirectoryName(driverDirectory)
-          .errorHandler(this::onClientError);
+          .errorHandler(this::onClientError), settings.peerTimeout());
+      if (settings.sharedDriver()) {
+        client = InJvmAeron.client(client);
+      }
       if (invoker) {
         // a driver nobody ran for a while has an old heartbeat, which Aeron.connect would take for a dead driver
         driverInvoker.invoke();
         client.useConductorAgentInvoker(true).driverAgentInvoker(driverInvoker);
       }
-      aeron = Aeron.connect(Liveness.apply(client, settings.peerTimeout()));
+      aeron = Aeron.connect(client);
       String myChannel = channel(myAddress);
       joinDeadline = System.nanoTime() + settings.connectTimeout().toNanos();
       control = new Subscription[processes];
@@ -991,13 +994,20 @@ public final class AeronTransport implements Transport {
    * same bytes, but one instance per JVM and list of registered types (the processes and runs of
    * a test JVM share it; the 16 most recently used lists are kept), and without Fory's serializer
    * code generation, whose compilation costs about 0.5 s of CPU in a JVM's first cluster run and
-   * does not pay off over a test's few items (docs/PERFORMANCE.md, "Cold start"). Real processes
-   * use {@link #defaultSerde}. Thread-safe.
+   * does not pay off over a test's few items (docs/PERFORMANCE.md, "Cold start"). Plain values
+   * (strings, boxed numbers, {@code byte[]}, {@code KV} and {@code ArrayList} of them) are written
+   * by {@link PlainItemSerde}, and Fory is built only when another type first crosses; the
+   * registered types are checked at once all the same. Real processes use {@link #defaultSerde}.
+   * Thread-safe.
    */
   public static Serde inJvmSerde(List<String> registeredTypes) {
     List<String> key = registeredTypes.stream().sorted().distinct().toList();
     synchronized (IN_JVM_SERDES) {
-      return IN_JVM_SERDES.computeIfAbsent(key, k -> new ForySerde(k, Boolean.getBoolean(IN_JVM_CODEGEN_PROPERTY)));
+      return IN_JVM_SERDES.computeIfAbsent(key, k -> {
+        ForySerde.registered(k); // a wrong entry fails now, not when Fory is first needed
+        boolean codegen = Boolean.getBoolean(IN_JVM_CODEGEN_PROPERTY);
+        return new PlainItemSerde(() -> new ForySerde(k, codegen));
+      });
     }
   }
 

@@ -83,14 +83,7 @@ public final class ForySerde implements Serde {
    */
   public ForySerde(List<String> registeredTypes, boolean codegen, boolean references) {
     Set<Class<?>> types = new LinkedHashSet<>(SerdeTypes.discovered());
-    for (String name : registeredTypes) {
-      if (name.endsWith(".")) {
-        throw new IllegalArgumentException("registered type '" + name + "' is a package: the default serde (Fory)"
-            + " needs every class registered by itself; register the package's classes one by one with"
-            + " Dataflow.registerTypes(...)");
-      }
-      types.add(load(name, "registered type")); // a type registered twice, or a Sluice type again, is kept once
-    }
+    types.addAll(registered(registeredTypes)); // a type registered twice, or a Sluice type again, is kept once
     fory = Fory.builder()
         .withLanguage(Language.JAVA)
         .requireClassRegistration(true)
@@ -101,6 +94,24 @@ public final class ForySerde implements Serde {
         .buildThreadSafeFory();
     ids = idsByName(types);
     ids.forEach(fory::register);
+  }
+
+  /**
+   * The flow's registered classes, loaded (not initialized).
+   *
+   * @throws IllegalArgumentException if an entry is a package (ends in '.') or names no class
+   */
+  static List<Class<?>> registered(List<String> registeredTypes) {
+    List<Class<?>> types = new java.util.ArrayList<>();
+    for (String name : registeredTypes) {
+      if (name.endsWith(".")) {
+        throw new IllegalArgumentException("registered type '" + name + "' is a package: the default serde (Fory)"
+            + " needs every class registered by itself; register the package's classes one by one with"
+            + " Dataflow.registerTypes(...)");
+      }
+      types.add(load(name, "registered type"));
+    }
+    return types;
   }
 
   /** First id of the range types are numbered in by their name's hash (Fory's own ids lie below). */

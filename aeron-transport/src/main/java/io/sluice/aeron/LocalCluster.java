@@ -87,7 +87,8 @@ public final class LocalCluster {
     } catch (ExecutionException e) {
       // a process failed: the others stop too; their outcomes are read below
     } catch (TimeoutException e) {
-      throw timedOut(flowName, timeout, started, runs);
+      throw timedOut(flowName + "' on " + processes + " processes \u00d7 " + config.workersPerProcess()
+          + (config.workersPerProcess() == 1 ? " worker" : " workers"), timeout, started, runs);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while waiting for the cluster", e);
@@ -114,10 +115,10 @@ public final class LocalCluster {
   }
 
   /**
-   * The cluster did not finish in time: takes the state of every worker of every process first
+   * The cluster did not finish in time ({@code flowAndShape}: {@code name' on 2 processes × 4 workers}): takes the state of every worker of every process first
    * (before stopping one makes the others fail), then stops them all.
    */
-  private static RunTimeoutException timedOut(String flowName, Duration timeout,
+  private static RunTimeoutException timedOut(String flowAndShape, Duration timeout,
       java.util.concurrent.atomic.AtomicReferenceArray<RunningDataflow> started, List<CompletableFuture<RunResult>> runs) {
     StringBuilder dump = new StringBuilder();
     for (int p = 0; p < started.length(); p++) {
@@ -147,7 +148,7 @@ public final class LocalCluster {
         break;
       }
     }
-    return new RunTimeoutException("dataflow '" + flowName + "' on " + started.length() + " processes did not finish"
+    return new RunTimeoutException("dataflow '" + flowAndShape + " did not finish"
         + " within " + timeout + "; every process was stopped" + (stuck.isEmpty() ? "" : " (still running: "
             + stuck + ")")
         + ". Worker state of every process at the timeout:", dump.toString());

@@ -50,9 +50,9 @@ final class SharedDrivers {
     if (shared == null) {
       Path base = DriverDirectories.base();
       DriverDirectories.deleteOrphans(base);
-      MediaDriver driver = MediaDriver.launchEmbedded(AeronTransport.threaded(
+      MediaDriver driver = MediaDriver.launchEmbedded(InJvmAeron.driver(AeronTransport.threaded(
           AeronTransport.driverContext(DriverDirectories.newDirectory(base), settings, "shared media driver"),
-          idle, threading));
+          idle, threading)));
       shared = new Shared(driver.aeronDirectoryName(), invoker ? new LockedInvoker(driver.sharedAgentInvoker()) : null);
       DRIVERS.put(key, shared);
       LAUNCHED.add(driver);

@@ -14,7 +14,7 @@ class ClusterTimeoutTest {
   void aTimeoutDumpsEveryWorkerOfEveryProcess() {
     assertThatThrownBy(() -> LocalCluster.run(2, RunConfig.workers(2), p -> EndlessFlow.flow(), Duration.ofSeconds(3)))
         .isInstanceOf(RunTimeoutException.class)
-        .hasMessageContaining("dataflow 'endless' on 2 processes did not finish within PT3S")
+        .hasMessageContaining("dataflow 'endless' on 2 processes × 2 workers did not finish within PT3S")
         .hasMessageContaining("process 0:\nworker 0 (")
         .hasMessageContaining("worker 1 (")
         .hasMessageContaining("process 1:\nworker 2 (")

@@ -15,6 +15,18 @@ public record KV<K, V>(K key, V value) implements java.io.Serializable {
     }
   }
 
+  /** Equal when both keys and both values are equal (as a record's generated {@code equals}). */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof KV<?, ?> other && key.equals(other.key) && java.util.Objects.equals(value, other.value);
+  }
+
+  /** {@code 31 * key.hashCode() + Objects.hashCode(value)}: what a record's generated {@code hashCode} returns. */
+  @Override
+  public int hashCode() {
+    return 31 * key.hashCode() + java.util.Objects.hashCode(value);
+  }
+
   /** Shorthand for {@code new KV<>(key, value)}. */
   public static <K, V> KV<K, V> of(K key, V value) {
     return new KV<>(key, value);

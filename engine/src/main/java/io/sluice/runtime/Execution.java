@@ -527,7 +527,7 @@ public final class Execution implements RunningDataflow {
       fail(new CancellationException("timed out after " + timeout));
       String stuck = awaitExit();
       throw new RunTimeoutException("dataflow '" + flow.name() + "' did not finish within " + timeout
-          + " on " + workerCount + " workers; it was stopped" + stuck + ". Worker state at the timeout:", dump);
+          + " on " + workerCount + (workerCount == 1 ? " worker" : " workers") + "; it was stopped" + stuck + ". Worker state at the timeout:", dump);
     }
     return outcome();
   }

@@ -5,7 +5,7 @@ import io.sluice.dataflow.Step;
 import io.sluice.inputs.FixedPartitionedSource;
 import io.sluice.inputs.Routing;
 import io.sluice.outputs.FixedPartitionedSink;
-import io.sluice.recovery.RecoveryStore;
+import io.sluice.recovery.internal.RecoveryFiles;
 import io.sluice.run.RecoveryConfig;
 import io.sluice.run.RunConfig;
 import io.sluice.run.StepFailedException;
@@ -162,23 +162,23 @@ final class Recovery implements AutoCloseable {
     this.collector = config.processId() == 0;
     long interval = Math.max(1, config.epochInterval().toMillis());
     this.keepEpochs = cfg.backupInterval().isZero() ? 0 : (cfg.backupInterval().toMillis() + interval - 1) / interval;
-    List<Path> files = RecoveryStore.checkedPartitions(dir);
+    List<Path> files = RecoveryFiles.checkedPartitions(dir);
     this.lock = lock(dir, config.processId());
     this.parts = new Connection[files.size()];
     this.live = new long[files.size()];
     try {
       for (int i = 0; i < files.size(); i++) {
-        parts[i] = RecoveryStore.openChecked(files.get(i), files.size(), i);
+        parts[i] = RecoveryFiles.openChecked(files.get(i), files.size(), i);
       }
       checkFlow(flow);
-      List<RecoveryStore.Commit> commits = new ArrayList<>();
+      List<RecoveryFiles.Commit> commits = new ArrayList<>();
       for (Connection c : parts) {
-        RecoveryStore.readCommits(c, commits);
+        RecoveryFiles.readCommits(c, commits);
       }
-      List<Long> complete = RecoveryStore.completeEpochs(commits);
+      List<Long> complete = RecoveryFiles.completeEpochs(commits);
       this.resumeEpoch = complete.isEmpty() ? 0 : complete.get(complete.size() - 1);
       long time = Long.MIN_VALUE; // none: a fresh start keeps the run's own origin, even one before 1970
-      for (RecoveryStore.Commit commit : commits) {
+      for (RecoveryFiles.Commit commit : commits) {
         if (commit.epoch() <= resumeEpoch) {
           time = Math.max(time, commit.timeMillis());
         }
@@ -315,7 +315,7 @@ final class Recovery implements AutoCloseable {
       }
     }
     for (Connection c : parts) {
-      String stored = RecoveryStore.meta(c, "flow");
+      String stored = RecoveryFiles.meta(c, "flow");
       if (stored != null && !stored.equals(flowName)) {
         throw new IllegalArgumentException("recovery store " + dir + " belongs to flow '" + stored + "', not '" + flowName
             + "': give each flow its own recovery directory");
@@ -345,8 +345,8 @@ final class Recovery implements AutoCloseable {
    * again, will not have (a continuation that crashed would otherwise resume from an epoch one of
    * its workers never wrote). Idempotent, so every process of a cluster may do it as it opens.
    */
-  private void seal(long epoch, List<RecoveryStore.Commit> commits, long timeMillis) throws SQLException {
-    int count = epoch == 0 ? -1 : RecoveryStore.completeIn(commits, epoch);
+  private void seal(long epoch, List<RecoveryFiles.Commit> commits, long timeMillis) throws SQLException {
+    int count = epoch == 0 ? -1 : RecoveryFiles.completeIn(commits, epoch);
     for (int p = 0; p < parts.length; p++) {
       Connection c = parts[p];
       c.setAutoCommit(false);
@@ -406,7 +406,7 @@ final class Recovery implements AutoCloseable {
     long entries = 0;
     for (int p = 0; p < parts.length; p++) {
       int partition = p;
-      entries += RecoveryStore.forEachNewest(parts[p], resumeEpoch, (step, entry) -> {
+      entries += RecoveryFiles.forEachNewest(parts[p], resumeEpoch, (step, entry) -> {
         if (!entry.discarded()) {
           live[partition]++;
         }
@@ -416,7 +416,7 @@ final class Recovery implements AutoCloseable {
     return entries;
   }
 
-  private void restore(String step, RecoveryStore.ChunkReader entry, boolean stateful, int localWorkers) {
+  private void restore(String step, RecoveryFiles.ChunkReader entry, boolean stateful, int localWorkers) {
     if (entry.discarded()) {
       return;
     }
@@ -542,7 +542,7 @@ final class Recovery implements AutoCloseable {
    * routing bytes are the string), the serialized state.
    */
   private List<Chunk> encode(int worker, Snapshots s) {
-    Map<String, RecoveryStore.ChunkWriter[]> open = new HashMap<>();
+    Map<String, RecoveryFiles.ChunkWriter[]> open = new HashMap<>();
     List<Chunk> chunks = new ArrayList<>();
     Object[] t = s.triples;
     for (int i = 0; i < s.size; i += 3) {
@@ -562,14 +562,14 @@ final class Recovery implements AutoCloseable {
         throw snapshotFailure(step, worker, key, e);
       }
       int partition = Math.floorMod(Routing.murmur3(k), parts.length);
-      RecoveryStore.ChunkWriter[] writers = open.computeIfAbsent(step, x -> new RecoveryStore.ChunkWriter[parts.length]);
-      RecoveryStore.ChunkWriter w = writers[partition];
+      RecoveryFiles.ChunkWriter[] writers = open.computeIfAbsent(step, x -> new RecoveryFiles.ChunkWriter[parts.length]);
+      RecoveryFiles.ChunkWriter w = writers[partition];
       if (w == null) {
-        w = new RecoveryStore.ChunkWriter();
+        w = new RecoveryFiles.ChunkWriter();
         writers[partition] = w;
       }
       w.add(k, keyClass, serKey, serState);
-      if (w.size() >= RecoveryStore.CHUNK_BYTES) {
+      if (w.size() >= RecoveryFiles.CHUNK_BYTES) {
         int n = w.entries();
         chunks.add(new Chunk(step, partition, n, w.take()));
       }
@@ -605,7 +605,7 @@ final class Recovery implements AutoCloseable {
   }
 
   /** A key as it was snapshotted: an ASCII string key is the string of its routing bytes. */
-  private Object key(RecoveryStore.ChunkReader entry) {
+  private Object key(RecoveryFiles.ChunkReader entry) {
     return entry.asciiStringKey() ? new String(entry.key(), StandardCharsets.US_ASCII) : serde.deserialize(entry.serKey());
   }
 
@@ -799,11 +799,11 @@ final class Recovery implements AutoCloseable {
     if (processes == 1) {
       done = local;
     } else {
-      List<RecoveryStore.Commit> commits = new ArrayList<>();
+      List<RecoveryFiles.Commit> commits = new ArrayList<>();
       for (Connection c : parts) {
-        RecoveryStore.readCommits(c, commits);
+        RecoveryFiles.readCommits(c, commits);
       }
-      List<Long> complete = RecoveryStore.completeEpochs(commits);
+      List<Long> complete = RecoveryFiles.completeEpochs(commits);
       done = complete.isEmpty() ? completed : Math.min(local, complete.get(complete.size() - 1));
     }
     if (done > completed) {
@@ -871,24 +871,24 @@ final class Recovery implements AutoCloseable {
     c.setAutoCommit(false);
     try {
       if (compact) {
-        RecoveryStore.NewestFilter newest = new RecoveryStore.NewestFilter();
+        RecoveryFiles.NewestFilter newest = new RecoveryFiles.NewestFilter();
         List<Long> rowids = new ArrayList<>();
-        Map<String, RecoveryStore.ChunkWriter> writers = new HashMap<>();
+        Map<String, RecoveryFiles.ChunkWriter> writers = new HashMap<>();
         List<Chunk> kept = new ArrayList<>();
         long[] top = {-1};
-        RecoveryStore.forEachChunk(c, cutoff, (rowid, step, epoch, chunk, n) -> {
+        RecoveryFiles.forEachChunk(c, cutoff, (rowid, step, epoch, chunk, n) -> {
           rowids.add(rowid);
           if (top[0] < 0) {
             top[0] = epoch; // newest first
           }
-          RecoveryStore.ChunkReader r = new RecoveryStore.ChunkReader(chunk, n, step, c, rowid);
+          RecoveryFiles.ChunkReader r = new RecoveryFiles.ChunkReader(chunk, n, step, c, rowid);
           while (r.next()) {
             counts[0]++;
             if (newest.firstSighting(step, r) && !r.discarded()) { // a newest discard hides the older entries: drop all
-              RecoveryStore.ChunkWriter w = writers.computeIfAbsent(step, x -> new RecoveryStore.ChunkWriter());
+              RecoveryFiles.ChunkWriter w = writers.computeIfAbsent(step, x -> new RecoveryFiles.ChunkWriter());
               r.copyTo(w);
               counts[1]++;
-              if (w.size() >= RecoveryStore.CHUNK_BYTES) {
+              if (w.size() >= RecoveryFiles.CHUNK_BYTES) {
                 int entries = w.entries();
                 kept.add(new Chunk(step, -1, entries, w.take()));
               }

@@ -9,7 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Polls one source partition: one batch per activation, and only while downstream has room. It
+ * Polls one source partition: one batch per activation (gathered from several calls when the
+ * partition reads ahead, {@link StatelessSourcePartition#readAhead()}), and only while downstream has room. It
  * closes the worker's open epoch every epoch interval (of the run's clock, or of virtual time),
  * at every virtual time advance, where the partition asks ({@link EpochBoundary}) and when the
  * partition ends, first taking the partition's
@@ -139,8 +140,8 @@ final class SourceTasklet implements Tasklet {
       batch = partition.nextBatch();
       awake = batch == null ? null : partition.nextAwake();
       closeAfter = batch != null && boundary != null && boundary.closeEpochAfterBatch(worker.openEpoch);
-      if (batch != null && !batch.isEmpty() && !closeAfter && awake == null && worker.epochIntervalMillis != 0
-          && batch.size() < READ_AHEAD_ITEMS) {
+      if (readsAhead && batch != null && !batch.isEmpty() && !closeAfter && awake == null
+          && worker.epochIntervalMillis != 0 && batch.size() < READ_AHEAD_ITEMS) {
         batch = readAhead(batch);
         closeAfter = readAheadClosesEpoch;
       }
@@ -180,14 +181,11 @@ final class SourceTasklet implements Tasklet {
    * cost a pass through the whole worker per item. It stops at an empty batch, at the partition's
    * end (taken at the next activation, after these items), when the partition asks to be called
    * later ({@link StatelessSourcePartition#nextAwake()}), or when it marks an epoch end
-   * ({@link #readAheadClosesEpoch}). Partitions that wait in a call right after a non-empty one say
-   * so ({@link io.sluice.inputs.StatelessSourcePartition#readAhead()}) and are called once.
+   * ({@link #readAheadClosesEpoch}). Only for partitions that turn it on
+   * ({@link StatelessSourcePartition#readAhead()}), and not when every batch is its own epoch.
    */
   private List<Object> readAhead(List<Object> first) {
     readAheadClosesEpoch = false;
-    if (!readsAhead) {
-      return first;
-    }
     List<Object> merged = null;
     int size = first.size();
     while (size < READ_AHEAD_ITEMS) {
@@ -219,10 +217,7 @@ final class SourceTasklet implements Tasklet {
 
   /** Ends the partition as if at end of stream (the run is stopping gracefully). */
   private int endEarly() {
-    closeEpoch(worker.nowMillis(timeMillis));
-    done = true;
-    node.partitionEnded(index);
-    return 1;
+    return endOfPartition();
   }
 
   /** Closes the worker's open epoch for this partition: snapshot (with recovery), then the marker downstream. */

@@ -393,7 +393,9 @@ final class Worker implements Runnable {
     List<InputNode> inputs = new ArrayList<>();
     List<SourceTasklet> sources = new ArrayList<>();
     List<ExchangeReceiver> receivers = new ArrayList<>();
-    Map<Step, Integer> indexOf = new HashMap<>();
+    // by identity (each Step is one object): a Step record's hashCode would bootstrap the records'
+    // method-handle machinery, ~25 ms in a JVM's first run (docs/PERFORMANCE.md, "Cold start")
+    Map<Step, Integer> indexOf = new java.util.IdentityHashMap<>();
     int workerCount = execution.workerCount;
 
     for (int s = 0; s < steps.size(); s++) {

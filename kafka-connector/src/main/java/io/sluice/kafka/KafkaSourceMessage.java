@@ -1,14 +1,17 @@
 package io.sluice.kafka;
 
 import java.io.Serializable;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * A record read from Kafka, with where it came from. {@link KafkaSource} produces
  * {@code KafkaSourceMessage<byte[], byte[]>}; {@link KafkaOps#deserialize} turns keys and values
- * into other types. Immutable as long as the key and value are; {@code equals} compares byte arrays
- * by identity (as records do), so compare {@link #key()} / {@link #value()} contents yourself.
+ * into other types. Immutable as long as the key and value are. {@code equals} and {@code hashCode}
+ * compare array keys and values by content ({@link java.util.Objects#deepEquals}), as
+ * {@link KafkaHeader} does, so two messages read or made with the same bytes are equal: a test can
+ * compare raw messages, and the testkit's output assertions can count them.
  *
  * @param key       the record key (may be {@code null})
  * @param value     the record value (may be {@code null}: a tombstone)
@@ -110,6 +113,19 @@ public record KafkaSourceMessage<K, V>(K key, V value, String topic, int partiti
   /** {@code topic-partition@offset}, for messages. */
   public String position() {
     return topic + "-" + partition + "@" + offset;
+  }
+
+  /** Equal when every component is, array keys and values by content. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof KafkaSourceMessage<?, ?> m && partition == m.partition && offset == m.offset
+        && timestamp == m.timestamp && Objects.deepEquals(key, m.key) && Objects.deepEquals(value, m.value)
+        && topic.equals(m.topic) && headers.equals(m.headers);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(Arrays.deepHashCode(new Object[] {key, value}), topic, partition, offset, timestamp, headers);
   }
 
   @Override

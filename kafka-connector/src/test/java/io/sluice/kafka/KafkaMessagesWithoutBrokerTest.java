@@ -40,4 +40,21 @@ class KafkaMessagesWithoutBrokerTest {
     assertThat(sink.items()).extracting(KafkaSourceMessage::key).containsExactly("a", null);
     assertThat(sink.items()).extracting(KafkaSourceMessage::value).containsExactly("1", "2");
   }
+
+  @Test
+  void messagesWithTheSameBytesAreEqualSoRawOutputsCanBeCompared() {
+    assertThat(KafkaSourceMessage.ofUtf8("a", "1")).isEqualTo(KafkaSourceMessage.ofUtf8("a", "1"))
+        .hasSameHashCodeAs(KafkaSourceMessage.ofUtf8("a", "1"))
+        .isNotEqualTo(KafkaSourceMessage.ofUtf8("a", "2"))
+        .isNotEqualTo(KafkaSourceMessage.ofUtf8("a", "1").at("orders", 0, 0));
+    KafkaSinkMessage<byte[], byte[]> sink = KafkaSinkMessage.of(new byte[] {1}, new byte[] {2, 3});
+    assertThat(sink).isEqualTo(KafkaSinkMessage.of(new byte[] {1}, new byte[] {2, 3}))
+        .hasSameHashCodeAs(KafkaSinkMessage.of(new byte[] {1}, new byte[] {2, 3}))
+        .isNotEqualTo(KafkaSinkMessage.of(new byte[] {1}, new byte[] {2, 4}))
+        .isNotEqualTo(sink.withTopic("t"));
+    assertThat(KafkaSinkMessage.of("k", 1L)).isEqualTo(KafkaSinkMessage.of("k", 1L));
+    // the testkit counts items by equals: the same serialized output is the same output
+    assertThat(List.of(KafkaSinkMessage.of(new byte[] {1}, new byte[] {2})))
+        .containsExactly(KafkaSinkMessage.of(new byte[] {1}, new byte[] {2}));
+  }
 }

@@ -119,8 +119,8 @@ public final class DataflowAssert extends AbstractAssert<DataflowAssert, Dataflo
       }
     }
     if (diffs.length() > 0) {
-      failWithMessage("%s", "Expected dataflow '" + actual.name() + "' to give the same output at worker counts "
-          + counts + (runner.processes() > 1 ? " (per process, " + runner.processes() + " processes)" : "")
+      failWithMessage("%s", "Expected dataflow '" + actual.name() + "' to give the same output at "
+          + (runner.processes() > 1 ? runner.processes() + " processes \u00d7 " + counts + " workers" : "worker counts " + counts)
           + ", but the " + reference.label() + " differs" + diffs);
     }
   }

@@ -31,7 +31,7 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * methods launched through the JUnit Platform, as Surefire launches them, timing each invocation
  * as Surefire reports it (from the start to the end of the test, JUnit's own start-up not
  * included); {@code tail N}: after the first cluster run, 20 more, then {@code N} timed ones
- * (median, p90, p99).
+ * (median, p90, p99, how many took over 90 ms, and the process's CPU time per run).
  */
 public final class ColdStartHarness {
   private ColdStartHarness() {}
@@ -81,15 +81,19 @@ public final class ColdStartHarness {
           OverheadHarness.oneTest(clustered);
         }
         double[] runs = new double[n];
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long cpu = os.getProcessCpuTime();
         for (int i = 0; i < n; i++) {
           long t = System.nanoTime();
           OverheadHarness.oneTest(clustered);
           runs[i] = ms(System.nanoTime() - t);
         }
+        double cpuPerRun = (os.getProcessCpuTime() - cpu) / 1e6 / n;
+        long over90 = Arrays.stream(runs).filter(r -> r > 90).count();
         Arrays.sort(runs);
         System.out.printf(Locale.ROOT, "cluster runs after 22: n=%d median %.1f ms p90 %.1f ms p99 %.1f ms max %.1f ms;"
-            + " p99/median %.2f%n", n, pct(runs, 50), pct(runs, 90), pct(runs, 99), runs[n - 1],
-            pct(runs, 99) / pct(runs, 50));
+            + " p99/median %.2f; over 90 ms: %d; CPU per run %.1f ms%n", n, pct(runs, 50), pct(runs, 90), pct(runs, 99),
+            runs[n - 1], pct(runs, 99) / pct(runs, 50), over90, cpuPerRun);
       }
     }
     System.exit(0);

@@ -29,8 +29,8 @@ class InteractiveRunTest {
     Dataflow flow = new Dataflow("interactive-count");
     flow.input("words", words)
         .keyOn("key", w -> w)
-        .<Long, String>statefulMap("count", (state, w) -> {
-          long n = state.get() == null ? 1 : state.get() + 1;
+        .statefulMap("count", () -> 0L, (state, w) -> {
+          long n = state.get() + 1;
           state.set(n);
           return w + "=" + n;
         })

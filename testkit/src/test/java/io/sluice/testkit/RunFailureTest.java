@@ -7,6 +7,7 @@ import static io.sluice.testkit.SluiceAssertions.catchThrowableOfType;
 import io.sluice.dataflow.Dataflow;
 import io.sluice.dataflow.KV;
 import io.sluice.inputs.Routing;
+import io.sluice.run.RunTimeoutException;
 import io.sluice.run.StepFailedException;
 import io.sluice.serde.SerdeException;
 import java.io.Serializable;
@@ -36,6 +37,9 @@ class RunFailureTest {
         .hasMessageContaining("exchange receiver 'keep': end-of-stream from ")
         .hasMessageContaining("exchange sender 'keep': channel depth per target [");
     assertThat(e.workerDump()).contains("worker " + (runner.workers() - 1) + " (running)");
+    // the dump is printed once in a CI log: the cause (the engine's exception) keeps its first line only
+    assertThat(e.getCause()).isInstanceOf(RunTimeoutException.class)
+        .hasMessageStartingWith("dataflow 'hang' did not finish within PT1S").hasMessageNotContaining("worker 0 (running)");
     assertThat(liveWorkerThreads("hang")).isEmpty();
   }
 

@@ -76,4 +76,15 @@ class SameOutputTest {
             + "at 4 workers (5 items) compared with 1 worker (2 items):\n"
             + "  duplicated (1): [\"a\" expected once, received 4 times]");
   }
+
+  @Test
+  void onSeveralProcessesTheMessageNamesProcessesTimesWorkers() {
+    TestSink<String> out = new TestSink<>();
+    assertThatThrownBy(() -> assertThat(perWorkerDedupe(out)).using(DataflowRunner.withWorkers(1).withProcesses(2))
+        .atWorkerCounts(1, 2).hasSameOutputAtEveryWorkerCount(out))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageStartingWith("Expected dataflow 'dedupe' to give the same output at 2 processes \u00d7 [1, 2] workers,"
+            + " but the output of step 'out' differs\nat 2 processes \u00d7 2 workers (")
+        .hasMessageContaining("compared with 2 processes \u00d7 1 worker (");
+  }
 }

@@ -8,6 +8,7 @@ import io.sluice.dataflow.Dataflow;
 import io.sluice.dataflow.KV;
 import io.sluice.inputs.Routing;
 import io.sluice.recovery.RecoveryStore;
+import io.sluice.recovery.internal.RecoveryFiles;
 import io.sluice.run.RunHook;
 import io.sluice.testkit.Crash;
 import io.sluice.testkit.CrashedRun;
@@ -730,7 +731,7 @@ class RecoveryEdgeCasesTest {
   static Path partitionWith(Path dir, String step) throws Exception {
     for (int i = 0; i < DataflowRunner.DEFAULT_RECOVERY_PARTITIONS; i++) {
       Path p = dir.resolve("part-" + i + ".sqlite3");
-      try (java.sql.Connection c = RecoveryStore.connect(p); java.sql.PreparedStatement ps =
+      try (java.sql.Connection c = RecoveryFiles.connect(p); java.sql.PreparedStatement ps =
           c.prepareStatement("SELECT COUNT(*) FROM snaps WHERE step_id = ?")) {
         ps.setString(1, step);
         try (java.sql.ResultSet rs = ps.executeQuery()) {
@@ -744,7 +745,7 @@ class RecoveryEdgeCasesTest {
   }
 
   static void update(Path part, String sql, Object... args) throws Exception {
-    try (java.sql.Connection c = RecoveryStore.connect(part); java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+    try (java.sql.Connection c = RecoveryFiles.connect(part); java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
       for (int i = 0; i < args.length; i++) {
         ps.setObject(i + 1, args[i]);
       }
@@ -799,12 +800,12 @@ class RecoveryEdgeCasesTest {
     // a well-formed chunk whose state bytes are garbage: the serde refuses them, naming the step
     Path dir = copy(good, tmp.resolve("garbled-state"));
     Path part = partitionWith(dir, "count");
-    try (java.sql.Connection c = RecoveryStore.connect(part); java.sql.Statement st = c.createStatement();
+    try (java.sql.Connection c = RecoveryFiles.connect(part); java.sql.Statement st = c.createStatement();
         java.sql.ResultSet rs = st.executeQuery("SELECT rowid, chunk, entries FROM snaps WHERE step_id = 'count'")) {
       List<Object[]> rows = new ArrayList<>();
       while (rs.next()) {
-        RecoveryStore.ChunkReader reader = new RecoveryStore.ChunkReader(rs.getBytes(2), rs.getInt(3), "count", null, 0);
-        RecoveryStore.ChunkWriter writer = new RecoveryStore.ChunkWriter();
+        RecoveryFiles.ChunkReader reader = new RecoveryFiles.ChunkReader(rs.getBytes(2), rs.getInt(3), "count", null, 0);
+        RecoveryFiles.ChunkWriter writer = new RecoveryFiles.ChunkWriter();
         while (reader.next()) {
           writer.add(reader.key(), reader.asciiStringKey() ? null : reader.keyClass(), reader.serKey(),
               reader.discarded() ? null : new byte[] {(byte) 0xEE, 0x11, 0x7F});
@@ -1061,7 +1062,7 @@ class RecoveryEdgeCasesTest {
     SinkOutput<KV<String, Integer>> reference = r.atWorkers(2).withRecovery(refDir).run(latestFlow(src, ref)).output(ref);
 
     r.withRecovery(dir).run(latestFlow(src, new TestSink<>()));
-    try (java.sql.Connection c = RecoveryStore.connect(dir.resolve("part-0.sqlite3"));
+    try (java.sql.Connection c = RecoveryFiles.connect(dir.resolve("part-0.sqlite3"));
         java.sql.Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery(
             "SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM snaps WHERE step_id = 'latest' GROUP BY snap_epoch)")) {
       assertThat(rs.next() ? rs.getLong(1) : 0).as("several chunks of one step and epoch").isGreaterThan(1);

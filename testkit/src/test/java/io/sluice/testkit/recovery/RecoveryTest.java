@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.sluice.dataflow.Dataflow;
 import io.sluice.dataflow.KV;
 import io.sluice.recovery.RecoveryStore;
+import io.sluice.recovery.internal.RecoveryFiles;
 import io.sluice.testkit.Crash;
 import io.sluice.testkit.CrashPoints;
 import io.sluice.testkit.CrashedRun;
@@ -399,7 +400,7 @@ class RecoveryTest {
         .run(countFlow("gc", source(), new TestSink<>()));
     Map<String, Long> rowsPerStep = new LinkedHashMap<>();
     for (int i = 0; i < DataflowRunner.DEFAULT_RECOVERY_PARTITIONS; i++) {
-      try (Connection c = RecoveryStore.connect(dir.resolve("part-" + i + ".sqlite3"));
+      try (Connection c = RecoveryFiles.connect(dir.resolve("part-" + i + ".sqlite3"));
           Statement st = c.createStatement();
           ResultSet rs = st.executeQuery("SELECT step_id, SUM(entries) FROM snaps GROUP BY step_id")) {
         while (rs.next()) {
@@ -418,19 +419,19 @@ class RecoveryTest {
     Path part = null;
     for (int i = 0; i < DataflowRunner.DEFAULT_RECOVERY_PARTITIONS && part == null; i++) {
       Path p = dir.resolve("part-" + i + ".sqlite3");
-      try (Connection c = RecoveryStore.connect(p); Statement st = c.createStatement();
+      try (Connection c = RecoveryFiles.connect(p); Statement st = c.createStatement();
           ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM snaps WHERE step_id = 'count'")) {
         part = rs.next() && rs.getLong(1) > 0 ? p : null;
       }
     }
-    try (Connection c = RecoveryStore.connect(part); Statement st = c.createStatement()) {
+    try (Connection c = RecoveryFiles.connect(part); Statement st = c.createStatement()) {
       // a length that runs past the end of the chunk, as a torn or tampered write would leave
       st.executeUpdate("UPDATE snaps SET chunk = X'007F0102' WHERE step_id = 'count'");
     }
     assertThatThrownBy(() -> r.run(countFlow("chunks", source(), new TestSink<>())))
         .hasMessageContaining(part.getFileName().toString()).hasMessageContaining("is corrupt: snapshot chunk")
         .hasMessageContaining("of step 'count'").hasMessageContaining("runs past the chunk's 4 bytes");
-    try (Connection c = RecoveryStore.connect(part); Statement st = c.createStatement()) {
+    try (Connection c = RecoveryFiles.connect(part); Statement st = c.createStatement()) {
       st.executeUpdate("DELETE FROM meta WHERE name = 'format'");
     }
     assertThatThrownBy(() -> r.run(countFlow("chunks", source(), new TestSink<>())))
