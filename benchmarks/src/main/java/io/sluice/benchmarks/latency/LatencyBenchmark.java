@@ -68,7 +68,12 @@ public final class LatencyBenchmark {
     int batch = Integer.parseInt(args[1]);
     int workers = Integer.parseInt(args[2]);
     int processes = Integer.parseInt(args[3]);
-    IdleProfile profile = IdleProfile.named(args[4]);
+    // latency-spin: the LATENCY profile with workers that busy-spin instead of yielding (an experiment:
+    // on a shared machine a yield hands the core to another program's thread; see docs/PERFORMANCE.md)
+    IdleProfile profile = args[4].equals("latency-spin")
+        ? IdleProfile.LATENCY.withWorkers(new io.sluice.run.Backoff(1_000_000, 100,
+            java.time.Duration.ofNanos(1_000), java.time.Duration.ofMillis(1)))
+        : IdleProfile.named(args[4]);
     boolean readAhead = false;
     for (int i = 8; i < args.length; i++) {
       if (args[i].equals("readahead")) {
