@@ -158,6 +158,7 @@ public final class ExchangeVsAeron {
     cmd.add(EXPORTS);
     cmd.add("-Xmx1g");
     cmd.add("-Dbench.serde=" + SluiceExchange.SERDE);
+    cmd.add("-Dbench.idle=" + System.getProperty("bench.idle", "throughput"));
     String secretFile = System.getProperty(io.sluice.aeron.ClusterSecret.FILE_PROPERTY);
     if (secretFile != null) {
       cmd.add("-D" + io.sluice.aeron.ClusterSecret.FILE_PROPERTY + "=" + secretFile);

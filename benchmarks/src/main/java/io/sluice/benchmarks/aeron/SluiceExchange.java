@@ -66,7 +66,8 @@ final class SluiceExchange {
             last.accumulateAndGet(now, Math::max);
           }
         });
-    RunConfig cfg = RunConfig.workers(workers).withCluster(processId, addresses);
+    RunConfig cfg = RunConfig.workers(workers).withCluster(processId, addresses)
+        .withIdle(io.sluice.run.IdleProfile.named(System.getProperty("bench.idle", "throughput")));
     if (!List.of("kryo", "fory", "java").contains(SERDE)) {
       throw new IllegalArgumentException("bench.serde must be fory (the default serde), kryo or java, not " + SERDE);
     }
