@@ -247,4 +247,23 @@ class InvokerAttackTest {
     assertThat(total(sinks)).isEqualTo(10_000);
     assertThat(runClean(INVOKER, 500)).isEqualTo(4 * 500);
   }
+
+  @Test
+  void aWrongThreadingPropertyFailsEveryProcessWithTheSettingNamedAndNoHang() {
+    String before = System.getProperty(AeronTransport.Settings.THREADING_PROPERTY);
+    System.setProperty(AeronTransport.Settings.THREADING_PROPERTY, "invokr");
+    try {
+      List<ListSink<KV<Integer, Long>>> sinks = List.of(new ListSink<>(), new ListSink<>());
+      assertThatThrownBy(() -> LocalCluster.run(2, INVOKER,
+          p -> counting(numbers(100, 2, -1, "", null), sinks.get(p)), Duration.ofSeconds(90)))
+          .hasStackTraceContaining(AeronTransport.Settings.THREADING_PROPERTY + " is 'invokr'");
+    } finally {
+      if (before == null) {
+        System.clearProperty(AeronTransport.Settings.THREADING_PROPERTY);
+      } else {
+        System.setProperty(AeronTransport.Settings.THREADING_PROPERTY, before);
+      }
+    }
+    assertThat(runClean(INVOKER, 500)).isEqualTo(4 * 500);
+  }
 }

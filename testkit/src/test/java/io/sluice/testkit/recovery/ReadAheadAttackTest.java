@@ -160,4 +160,51 @@ class ReadAheadAttackTest {
         .withConfig(c -> c.withIdle(io.sluice.run.IdleProfile.LATENCY));
     aCrashedReadAheadSourceResumesWithNothingLost(r, dir);
   }
+
+  /** One item per call; after every 6th the partition asks to be called 1 s later (virtual time jumps there). */
+  record Pausing(boolean readAhead) implements io.sluice.inputs.DynamicSource<Integer> {
+    @Override
+    public io.sluice.inputs.StatelessSourcePartition<Integer> build(String stepId, int worker, int workers) {
+      return new io.sluice.inputs.StatelessSourcePartition<>() {
+        int next;
+        java.time.Instant awake;
+
+        @Override
+        public List<Integer> nextBatch() {
+          if (next >= 40) {
+            return null;
+          }
+          awake = next % 6 == 5 ? io.sluice.time.RunClock.now().plusSeconds(1) : null;
+          return new ArrayList<>(List.of(worker * 1000 + next++));
+        }
+
+        @Override
+        public java.time.Instant nextAwake() {
+          return awake;
+        }
+
+        @Override
+        public boolean readAhead() {
+          return readAhead;
+        }
+      };
+    }
+  }
+
+  private static List<String> timesSeen(boolean readAhead) {
+    ListSink<String> sink = new ListSink<>();
+    Dataflow flow = new Dataflow("readahead-virtual");
+    flow.input("in", new Pausing(readAhead))
+        .map("stamp", (Integer i) -> i + "@" + io.sluice.time.RunClock.now())
+        .output("out", sink);
+    DataflowRunner.withWorkers(2).run(flow);
+    return sink.items();
+  }
+
+  @Test
+  void underVirtualTimeItemsSeeTheSameTimesWithAndWithoutReadAhead() {
+    List<String> without = timesSeen(false);
+    org.assertj.core.api.Assertions.assertThat(without).hasSize(80);
+    org.assertj.core.api.Assertions.assertThat(timesSeen(true)).containsExactlyInAnyOrderElementsOf(without);
+  }
 }
