@@ -266,4 +266,53 @@ class InvokerAttackTest {
     }
     assertThat(runClean(INVOKER, 500)).isEqualTo(4 * 500);
   }
+
+  @Test
+  void interruptingTheThreadWaitingForAClusterStopsTheCluster() throws Exception {
+    AtomicBoolean endless = new AtomicBoolean(true);
+    java.util.concurrent.atomic.AtomicInteger closed = new java.util.concurrent.atomic.AtomicInteger();
+    List<ListSink<KV<Integer, Long>>> sinks = List.of(new ListSink<>(), new ListSink<>());
+    DynamicSource<Integer> source = (step, worker, n) -> {
+      StatelessSourcePartition<Integer> inner = numbers(100, 2, -1, "", endless).build(step, worker, n);
+      return new StatelessSourcePartition<>() {
+        int read;
+
+        @Override
+        public List<Integer> nextBatch() {
+          if (read >= 2_000 && endless.get()) {
+            return List.of(); // endless, but idle: nothing piles up in the sinks
+          }
+          List<Integer> b = inner.nextBatch();
+          read += b == null ? 0 : b.size();
+          return b;
+        }
+
+        @Override
+        public void close() {
+          closed.incrementAndGet();
+        }
+      };
+    };
+    java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+    Thread waiter = new Thread(() -> {
+      try {
+        LocalCluster.run(2, INVOKER, p -> counting(source, sinks.get(p)), Duration.ofSeconds(120));
+      } catch (Throwable t) {
+        thrown.set(t);
+      }
+    }, "cluster-waiter");
+    try {
+      waiter.start();
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> total(sinks) >= 4 * 2_000);
+      waiter.interrupt();
+      waiter.join(30_000);
+      assertThat(thrown.get()).hasMessageContaining("interrupted");
+      // like a timeout, an interrupt (a test framework giving up on the test) stops every process
+      org.awaitility.Awaitility.await("every partition closed").atMost(Duration.ofSeconds(30))
+          .until(() -> closed.get() == 4);
+    } finally {
+      endless.set(false);
+      waiter.join(60_000);
+    }
+  }
 }
