@@ -118,4 +118,31 @@ class PlainItemSerdeAttackTest {
     }
     assertThatThrownBy(() -> s.deserialize(deepList)).isInstanceOf(SerdeException.class).hasMessageContaining("nested deeper");
   }
+
+  /**
+   * Lists nested as deep as allowed, each claiming as many elements as there are bytes left: every
+   * claim passes the length check, but what is allocated must follow the elements really read, not
+   * the claims (else 1 MiB of bytes costs the depth times 4–8 MiB of heap before being refused).
+   */
+  @Test
+  void nestedListsClaimingEveryRemainingByteAllocateNoMoreThanTheBytesHold() {
+    PlainItemSerde s = serde(new AtomicInteger());
+    int depth = PlainItemSerde.MAX_DEPTH;
+    int padding = 1 << 20;
+    byte[] b = new byte[1 + 5 * depth + padding];
+    b[0] = PlainItemSerde.MARK;
+    for (int level = 0; level < depth; level++) {
+      int at = 1 + 5 * level;
+      int remaining = b.length - (at + 5);
+      b[at] = 10;
+      java.nio.ByteBuffer.wrap(b, at + 1, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(remaining);
+    }
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long before = threads.getCurrentThreadAllocatedBytes();
+    assertThatThrownBy(() -> s.deserialize(b)).isInstanceOf(SerdeException.class).hasMessageContaining("needs");
+    long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+    // the innermost list really holds 'padding' nulls (one reference each); the claims above it hold nothing
+    assertThat(allocated).as("bytes allocated to refuse %d bytes", b.length).isLessThan(16L * padding);
+  }
 }
