@@ -315,4 +315,42 @@ class InvokerAttackTest {
       waiter.join(60_000);
     }
   }
+
+  /** Every worker of a process inside user code for 3 peer timeouts: only the backstop keeps the process alive. */
+  @Test
+  void aProcessWhoseOnlyWorkerBlocksLongerThanThePeerTimeoutIsNotTakenForLost() {
+    String before = System.getProperty(AeronTransport.Settings.PEER_TIMEOUT_PROPERTY);
+    System.setProperty(AeronTransport.Settings.PEER_TIMEOUT_PROPERTY, "1000");
+    try {
+      List<ListSink<KV<Integer, Long>>> sinks = List.of(new ListSink<>(), new ListSink<>());
+      RunConfig config = RunConfig.workers(1).withIdle(IdleProfile.LATENCY);
+      AtomicBoolean slept = new AtomicBoolean();
+      LocalCluster.run(2, config, p -> {
+        Dataflow flow = new Dataflow("blocked-long");
+        flow.input("in", numbers(20_000, 1, -1, "", null))
+            .map("slow", (Integer i) -> {
+              if (p == 0 && i % 1_000_000 == 5_000 && slept.compareAndSet(false, true)) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(3_000));
+              }
+              return i;
+            })
+            .keyOn("key", (Integer i) -> i % 13)
+            .statefulMap("count", (ValueState<Long> st, Integer v) -> {
+              long n = st.get() == null ? 1 : st.get() + 1;
+              st.set(n);
+              return n;
+            })
+            .output("out", sinks.get(p));
+        return flow;
+      }, Duration.ofSeconds(90));
+      assertThat(slept).isTrue();
+      assertThat(total(sinks)).isEqualTo(40_000);
+    } finally {
+      if (before == null) {
+        System.clearProperty(AeronTransport.Settings.PEER_TIMEOUT_PROPERTY);
+      } else {
+        System.setProperty(AeronTransport.Settings.PEER_TIMEOUT_PROPERTY, before);
+      }
+    }
+  }
 }
