@@ -30,6 +30,7 @@ public final class ExchangeVsAeron {
   private ExchangeVsAeron() {}
 
   public static void main(String[] args) throws Exception {
+    shareClusterSecret();
     int passes = arg(args, 0, 1);
     int warmup = arg(args, 1, 2);
     int rounds = arg(args, 2, 5);
@@ -131,12 +132,36 @@ public final class ExchangeVsAeron {
     return out;
   }
 
+  /**
+   * The two JVMs of a Sluice pass must prove membership with one secret: unless the environment or
+   * a file names one already, this JVM writes a generated one to a temporary file (owner-only) and
+   * both JVMs read it ({@link io.sluice.aeron.ClusterSecret#FILE_PROPERTY}).
+   */
+  private static void shareClusterSecret() throws IOException {
+    if (System.getenv(io.sluice.aeron.ClusterSecret.ENV) != null
+        || System.getProperty(io.sluice.aeron.ClusterSecret.FILE_PROPERTY) != null) {
+      return;
+    }
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("sluice-bench-secret", ".txt",
+        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+    file.toFile().deleteOnExit();
+    byte[] random = new byte[32];
+    new java.security.SecureRandom().nextBytes(random);
+    java.nio.file.Files.writeString(file, java.util.HexFormat.of().formatHex(random));
+    System.setProperty(io.sluice.aeron.ClusterSecret.FILE_PROPERTY, file.toString());
+  }
+
   private static Process startChild(String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.add(EXPORTS);
     cmd.add("-Xmx1g");
     cmd.add("-Dbench.serde=" + SluiceExchange.SERDE);
+    String secretFile = System.getProperty(io.sluice.aeron.ClusterSecret.FILE_PROPERTY);
+    if (secretFile != null) {
+      cmd.add("-D" + io.sluice.aeron.ClusterSecret.FILE_PROPERTY + "=" + secretFile);
+    }
     String extra = System.getProperty("bench.childJvmArgs", "").trim();
     if (!extra.isEmpty()) {
       cmd.addAll(List.of(extra.split("\\s+")));
