@@ -90,8 +90,15 @@ public final class LocalCluster {
       throw timedOut(flowName + "' on " + processes + " processes \u00d7 " + config.workersPerProcess()
           + (config.workersPerProcess() == 1 ? " worker" : " workers"), timeout, started, runs);
     } catch (InterruptedException e) {
+      // as at a timeout, nobody will wait for the processes any more: stop them (cancel returns at once)
+      for (int p = 0; p < started.length(); p++) {
+        RunningDataflow run = started.get(p);
+        if (run != null) {
+          run.cancel();
+        }
+      }
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for the cluster", e);
+      throw new IllegalStateException("interrupted while waiting for the cluster; every process was stopped", e);
     }
     List<RunResult> results = new ArrayList<>();
     RuntimeException first = null;

@@ -36,6 +36,8 @@ final class PlainItemSerde implements Serde {
   /** The first byte of a plain value's bytes. */
   static final byte MARK = (byte) 0xA7;
   static final int MAX_DEPTH = 32;
+  /** The largest capacity a list read is given up front (it grows past it as elements arrive). */
+  static final int MAX_PRESIZED_LIST = 1024;
   private static final int KEPT_BUFFER_BYTES = 1 << 20;
   private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
 
@@ -283,7 +285,9 @@ final class PlainItemSerde implements Serde {
         case LIST: {
           checkDepth(depth);
           int n = length(1, "a list"); // every element takes at least one byte
-          List<Object> list = new ArrayList<>(n);
+          // capacity from the claim only up to a bound: lists nested MAX_DEPTH deep may each claim every
+          // byte left, and what is allocated must follow the elements really read
+          List<Object> list = new ArrayList<>(Math.min(n, MAX_PRESIZED_LIST));
           for (int i = 0; i < n; i++) {
             list.add(value(depth + 1));
           }

@@ -287,7 +287,11 @@ final class SourceTasklet implements Tasklet {
     if (!closed) {
       closed = true;
       tellClient(false);
-      partition.close();
+      try {
+        partition.close();
+      } catch (RuntimeException | Error e) {
+        throw node.failureDuring("closing partition '" + partitionName + "'", e);
+      }
     }
   }
 
