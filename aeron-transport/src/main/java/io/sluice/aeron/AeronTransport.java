@@ -747,6 +747,9 @@ public final class AeronTransport implements Transport {
    * an item waits at most this much longer to leave or to be read from the socket.
    */
   static final long AERON_DUTY_INTERVAL_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
+
+  /** At most this many more passes of the driver and client conductor while they find work, per duty. */
+  static final int AERON_DRAIN_PASSES = Integer.getInteger("sluice.aeron.drainPasses", 64);
   /** How long no worker may have run the transport's work before the backstop thread does it. */
   static final long BACKSTOP_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(4);
   /** How often the backstop thread looks. */
@@ -787,7 +790,12 @@ public final class AeronTransport implements Transport {
       long now = System.nanoTime();
       if (now - lastAeronDuty >= AERON_DUTY_INTERVAL_NANOS) {
         lastAeronDuty = now;
-        invokeAeron();
+        // while the driver finds work (datagrams to receive or send), let it go on: one pass of
+        // Aeron's receiver reads one datagram per transport, so a burst would otherwise arrive at
+        // one datagram per pass of a busy worker's loop
+        for (int i = 0; invokeAeron() > 0 && i < AERON_DRAIN_PASSES; i++) {
+          // the driver's own loop
+        }
       }
       Agent r = receiving;
       int work = 0;
