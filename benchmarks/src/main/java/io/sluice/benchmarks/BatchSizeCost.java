@@ -9,7 +9,6 @@ import io.sluice.run.RunConfig;
 import io.sluice.run.Sluice;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 
@@ -30,42 +29,26 @@ public final class BatchSizeCost {
       System.err.println("usage: BatchSizeCost items batch rounds");
       System.exit(2);
     }
-    long n = Long.parseLong(args[0]);
+    int n = Integer.parseInt(args[0]);
     int batch = Integer.parseInt(args[1]);
     int rounds = Integer.parseInt(args[2]);
     com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-    String[] keys = new String[100];
-    for (int i = 0; i < keys.length; i++) {
-      keys[i] = "key-" + i;
-    }
+    String[] keys = PipelineBenchmark.keyTable(100);
     for (int r = 0; r < rounds; r++) {
       Dataflow flow = new Dataflow("batch-size-cost-" + r);
       long[] counts = new long[2]; // items out, batches into the map step
-      Iterable<Long> items = () -> new Iterator<>() {
-        long i;
-
-        @Override
-        public boolean hasNext() {
-          return i < n;
-        }
-
-        @Override
-        public Long next() {
-          return i++;
-        }
-      };
-      flow.input("in", IterableSource.of(items, batch))
-          .flatMapBatch("map", (List<Long> b) -> {
+      flow.input("in", IterableSource.of(new PipelineBenchmark.IntRange(0, n), batch))
+          .flatMapBatch("map", (List<Integer> b) -> {
             counts[1]++;
-            List<Long> out = new ArrayList<>(b.size());
-            for (Long x : b) {
+            List<Integer> out = new ArrayList<>(b.size());
+            for (Integer x : b) {
               out.add(x + 1);
             }
             return out;
           })
-          .keyOn("key", (Long x) -> keys[(int) (x % keys.length)])
-          .statefulMap("count", (ValueState<Long> st, Long v) -> {
+          .keyOn("key", (Integer x) -> keys[x % keys.length])
+          .statefulMap("count", (ValueState<Long> st, Integer v) -> {
             long c = st.get() == null ? 1 : st.get() + 1;
             st.set(c);
             return c;
