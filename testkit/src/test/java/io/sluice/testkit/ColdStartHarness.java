@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.TestMethodOrder;
@@ -30,8 +31,9 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * <p>Arguments: none, {@code no-cluster}; {@code junit}: the same two tests as {@code @DataflowTest}
  * methods launched through the JUnit Platform, as Surefire launches them, timing each invocation
  * as Surefire reports it (from the start to the end of the test, JUnit's own start-up not
- * included); {@code tail N}: after the first cluster run, 20 more, then {@code N} timed ones
- * (median, p90, p99, how many took over 90 ms, and the process's CPU time per run).
+ * included); {@code tail N [W]}: after the first cluster run, {@code W} more (20 unless given),
+ * then {@code N} timed ones (median, p90, p99, how many took over 90 ms, the process's CPU time per
+ * run, and the slowest 1 % with when each started and whether a GC ran during it).
  */
 public final class ColdStartHarness {
   private ColdStartHarness() {}
@@ -77,26 +79,51 @@ public final class ColdStartHarness {
           + " after first: %s; after second: %s%n", ms(c1 - c0), ms(c2 - c1), wc, work());
       if (args.length > 1 && args[0].equals("tail")) {
         int n = Integer.parseInt(args[1]);
-        for (int i = 0; i < 20; i++) {
+        int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 20;
+        for (int i = 0; i < warmup; i++) {
           OverheadHarness.oneTest(clustered);
         }
         double[] runs = new double[n];
+        double[] startedAt = new double[n];
+        boolean[] gcDuring = new boolean[n];
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long cpu = os.getProcessCpuTime();
+        long first = System.nanoTime();
         for (int i = 0; i < n; i++) {
+          long gcs = collections();
           long t = System.nanoTime();
           OverheadHarness.oneTest(clustered);
           runs[i] = ms(System.nanoTime() - t);
+          startedAt[i] = ms(t - first);
+          gcDuring[i] = collections() != gcs;
+        }
+        Integer[] bySlowness = new Integer[n];
+        Arrays.setAll(bySlowness, i -> i);
+        Arrays.sort(bySlowness, (a, b) -> Double.compare(runs[b], runs[a]));
+        StringBuilder slowest = new StringBuilder();
+        for (int k = 0; k < Math.max(1, n / 100); k++) {
+          int i = bySlowness[k];
+          slowest.append(String.format(Locale.ROOT, " %.1f ms at %.1f s%s", runs[i], startedAt[i] / 1000,
+              gcDuring[i] ? " (GC)" : ""));
         }
         double cpuPerRun = (os.getProcessCpuTime() - cpu) / 1e6 / n;
         long over90 = Arrays.stream(runs).filter(r -> r > 90).count();
         Arrays.sort(runs);
-        System.out.printf(Locale.ROOT, "cluster runs after 22: n=%d median %.1f ms p90 %.1f ms p99 %.1f ms max %.1f ms;"
-            + " p99/median %.2f; over 90 ms: %d; CPU per run %.1f ms%n", n, pct(runs, 50), pct(runs, 90), pct(runs, 99),
-            runs[n - 1], pct(runs, 99) / pct(runs, 50), over90, cpuPerRun);
+        System.out.printf(Locale.ROOT, "cluster runs after %d: n=%d median %.1f ms p90 %.1f ms p99 %.1f ms max %.1f ms;"
+            + " p99/median %.2f; over 90 ms: %d; CPU per run %.1f ms; runs with a GC: %d; slowest 1%%:%s%n", warmup + 2, n,
+            pct(runs, 50), pct(runs, 90), pct(runs, 99), runs[n - 1], pct(runs, 99) / pct(runs, 50), over90, cpuPerRun,
+            IntStream.range(0, n).filter(i -> gcDuring[i]).count(), slowest);
       }
     }
     System.exit(0);
+  }
+
+  private static long collections() {
+    long n = 0;
+    for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      n += Math.max(0, gc.getCollectionCount());
+    }
+    return n;
   }
 
   /** Classes loaded so far and the process's CPU time (ms): phases compared by work done, not by a loaded machine's wall time. */
