@@ -251,6 +251,9 @@ class ProcessOfWorkerInMessagesTest {
     CrashedRun crashed = runner.runUntilCrash(counting("crashing"), Crash.whenStepSeesItemNumber("count", 3).onWorker(w));
     assertThat(crashed.failure()).hasMessageContaining("injected crash: step 'count' on " + named(runner, w)
         + " was about to process its item number 3");
+    CrashedRun atEpoch = RecoveryScenarioTest.everyBatchAnEpoch(runner).runUntilCrash(counting("closing"),
+        Crash.atCloseOfEpoch(2).onWorker(w));
+    assertThat(atEpoch.failure()).hasMessageContaining("injected crash: " + named(runner, w) + " closed epoch 2");
     int last = runner.totalWorkers() - 1;
     assertThatThrownBy(() -> runner.runUntilCrash(counting("never"), Crash.whenStepSees("count", "zzz").onWorker(last)))
         .isInstanceOf(AssertionError.class)
