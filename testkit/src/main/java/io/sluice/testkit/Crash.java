@@ -83,8 +83,8 @@ public final class Crash {
 
   private static final String PREFIX = "injected crash: ";
 
-  /** A hook that fires this crash once. */
-  RunHook hook() {
+  /** A hook that fires this crash once; its message names the worker as {@code names} says. */
+  RunHook hook(WorkerNames names) {
     AtomicLong seen = new AtomicLong();
     AtomicBoolean fired = new AtomicBoolean();
     Crash c = this;
@@ -97,14 +97,14 @@ public final class Crash {
         if (c.item != null) {
           for (Object i : items) {
             if (c.item.equals(i) && fired.compareAndSet(false, true)) {
-              throw new InjectedCrash(PREFIX + "step '" + step + "' on worker " + w + " was about to process "
+              throw new InjectedCrash(PREFIX + "step '" + step + "' on " + names.worker(w) + " was about to process "
                   + Texts.item(i));
             }
           }
         } else {
           long before = seen.getAndAdd(items.size());
           if (before < c.nth && before + items.size() >= c.nth && fired.compareAndSet(false, true)) {
-            throw new InjectedCrash(PREFIX + "step '" + step + "' on worker " + w + " was about to process its item number "
+            throw new InjectedCrash(PREFIX + "step '" + step + "' on " + names.worker(w) + " was about to process its item number "
                 + c.nth);
           }
         }
@@ -113,16 +113,22 @@ public final class Crash {
       @Override
       public void afterEpoch(int w, long e) {
         if (c.epoch > 0 && e == c.epoch && (c.worker < 0 || c.worker == w) && fired.compareAndSet(false, true)) {
-          throw new InjectedCrash(PREFIX + "worker " + w + " closed epoch " + e);
+          throw new InjectedCrash(PREFIX + names.worker(w) + " closed epoch " + e);
         }
       }
     };
   }
 
+  /** {@code crash when step 'count' sees 7 on worker 3}: the worker named by its index only. */
   @Override
   public String toString() {
+    return describe(new WorkerNames(1, 0));
+  }
+
+  /** As {@link #toString()}, naming the worker as {@code names} does: {@code ... on worker 3 (process 1)}. */
+  String describe(WorkerNames names) {
     String where = stepId == null ? "at the close of epoch " + epoch
         : "when step '" + stepId + "' sees " + (item != null ? Texts.item(item) : "its item number " + nth);
-    return "crash " + where + (worker >= 0 ? " on worker " + worker : "");
+    return "crash " + where + (worker >= 0 ? " on " + names.worker(worker) : "");
   }
 }

@@ -255,7 +255,8 @@ public final class DataflowRunner {
    */
   public CrashedRun runUntilCrash(Dataflow flow, Crash crash) {
     Map<TestSink<?>, String> sinks = prepareSinks(flow);
-    DataflowRunner crashing = withConfig(c -> c.withHook(crash.hook()));
+    WorkerNames names = new WorkerNames(processes, workers());
+    DataflowRunner crashing = withConfig(c -> c.withHook(crash.hook(names)));
     try {
       crashing.execute(flow);
     } catch (RuntimeException e) {
@@ -264,7 +265,7 @@ public final class DataflowRunner {
       }
       throw e;
     }
-    throw new AssertionError("expected dataflow '" + flow.name() + "' to crash (" + crash + ") on "
+    throw new AssertionError("expected dataflow '" + flow.name() + "' to crash (" + crash.describe(names) + ") on "
         + Texts.deployment(processes, workers()) + ", but it finished");
   }
 
@@ -282,7 +283,7 @@ public final class DataflowRunner {
    */
   public TestRun run(Dataflow flow) {
     Map<TestSink<?>, String> sinks = prepareSinks(flow);
-    EmitCheck check = EmitCheck.forRun(config);
+    EmitCheck check = EmitCheck.forRun(config, processes);
     RunResult result = execute(flow, check);
     if (check != null) {
       check.verify();

@@ -40,10 +40,19 @@ final class EmitCheck implements EmitObserver {
   private final ConcurrentLinkedQueue<Emitted> emitted = new ConcurrentLinkedQueue<>();
   private final AtomicLong seq = new AtomicLong();
   private final AtomicInteger recorded = new AtomicInteger();
+  private final WorkerNames names;
 
-  /** A fresh check if {@code config} asks for one, else null. */
-  static EmitCheck forRun(RunConfig config) {
-    return config.emitObserver() == ENABLED ? new EmitCheck() : null;
+  private EmitCheck(WorkerNames names) {
+    this.names = names;
+  }
+
+  /**
+   * A fresh check if {@code config} asks for one, else null.
+   *
+   * @param processes the run's processes, for naming workers ({@code worker 2 (process 1)})
+   */
+  static EmitCheck forRun(RunConfig config, int processes) {
+    return config.emitObserver() == ENABLED ? new EmitCheck(new WorkerNames(processes, config.workersPerProcess())) : null;
   }
 
   @Override
@@ -84,7 +93,7 @@ final class EmitCheck implements EmitObserver {
     List<String> lines = new ArrayList<>();
     for (Emitted e : changed.subList(0, Math.min(changed.size(), Texts.MAX_LISTED))) {
       Object then = ItemSnapshots.read(e.bytes, e.item.getClass().getClassLoader());
-      lines.add("step '" + e.stepId + "' (worker " + e.worker + ") emitted " + Texts.item(then)
+      lines.add("step '" + e.stepId + "' (" + names.worker(e.worker) + ") emitted " + Texts.item(then)
           + ", and it was changed afterwards (by that step, or by a later step that changed an item it received):"
           + " it is now " + Texts.item(e.item));
     }

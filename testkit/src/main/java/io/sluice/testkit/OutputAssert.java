@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeSet;
 import java.util.function.Function;
 import org.assertj.core.api.AbstractAssert;
 import org.assertj.core.api.Assertions;
@@ -16,7 +15,7 @@ import org.assertj.core.api.ListAssert;
 /**
  * Assertions on what one {@link TestSink} received in one run. A failure lists missing,
  * unexpected and duplicated items separately, with the workers unexpected and duplicated items
- * came from.
+ * came from (in a run of several processes with each one's process: {@code worker 2 (process 1)}).
  *
  * <p>Order across workers depends on thread timing, so with several workers only
  * {@link #containsExactlyInAnyOrder any-order} and {@link #containsExactlyInOrderWithinKey
@@ -79,7 +78,7 @@ public final class OutputAssert<T> extends AbstractAssert<OutputAssert<T>, SinkO
         fail("Expected " + actual.describe() + " to contain exactly, in order, " + count(want.size())
             + "; it received the right items in another order. First difference at position " + i
             + ": expected " + Texts.item(want.get(i)) + " but received " + Texts.item(got.get(i))
-            + from(actual.records().get(i).worker()) + "\n  expected: " + Texts.list(want) + "\n  received: "
+            + " from " + names().writer(actual.records().get(i)) + "\n  expected: " + Texts.list(want) + "\n  received: "
             + Texts.list(got));
       }
     }
@@ -187,22 +186,22 @@ public final class OutputAssert<T> extends AbstractAssert<OutputAssert<T>, SinkO
     return diff.describe("missing", "unexpected", this::where);
   }
 
-  /** {@code " from worker 2"} or {@code " from workers [0, 3]"}: where an item came from. */
+  /**
+   * {@code " from worker 2"} or {@code " from workers [0, 3]"}: where an item came from; in a run
+   * of several processes with each worker's process, {@code " from worker 2 (process 1)"}.
+   */
   private String where(Object item) {
-    TreeSet<Integer> workers = new TreeSet<>();
+    List<Captured<T>> from = new ArrayList<>();
     for (Captured<T> c : actual.records()) {
       if (Objects.equals(c.item(), item)) {
-        workers.add(c.worker());
+        from.add(c);
       }
     }
-    if (workers.isEmpty()) {
-      return "";
-    }
-    return workers.size() == 1 ? from(workers.first()) : " from workers " + workers;
+    return from.isEmpty() ? "" : " from " + names().writers(from);
   }
 
-  private static String from(int worker) {
-    return " from worker " + worker;
+  private WorkerNames names() {
+    return WorkerNames.of(actual);
   }
 
   private static String count(int n) {

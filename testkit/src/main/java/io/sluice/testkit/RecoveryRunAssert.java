@@ -17,9 +17,9 @@ public final class RecoveryRunAssert<T> extends AbstractAssert<RecoveryRunAssert
     if (!lost.isEmpty()) {
       List<Captured<T>> instead = actual.unexpected();
       String written = instead.isEmpty() ? "" : String.format("%nwritten instead, never by the uninterrupted run"
-          + " (%d, each with its epoch where written):%n  %s", instead.size(), describe(instead));
+          + " (%d, each with its epoch where written):%n  %s", instead.size(), describe(instead, names()));
       failWithMessage("%s: lost %d items (each with its epoch in the uninterrupted run):%n  %s%s%nresumed from epoch %d",
-          actual.reference().label(), lost.size(), describe(lost), written, actual.resumeEpoch());
+          actual.reference().label(), lost.size(), describe(lost, names()), written, actual.resumeEpoch());
     }
     return this;
   }
@@ -30,7 +30,7 @@ public final class RecoveryRunAssert<T> extends AbstractAssert<RecoveryRunAssert
     List<Captured<T>> bad = actual.duplicatedBeforeTheSnapshot();
     if (!bad.isEmpty()) {
       failWithMessage("%s: %d items were written again although the snapshot of epoch %d covered them:%n  %s",
-          actual.reference().label(), bad.size(), actual.resumeEpoch(), describe(bad));
+          actual.reference().label(), bad.size(), actual.resumeEpoch(), describe(bad, names()));
     }
     return this;
   }
@@ -40,7 +40,7 @@ public final class RecoveryRunAssert<T> extends AbstractAssert<RecoveryRunAssert
     isNotNull();
     if (!actual.duplicated().isEmpty()) {
       failWithMessage("%s: %d items were written twice (each where it was written first):%n  %s",
-          actual.reference().label(), actual.duplicated().size(), describe(actual.duplicated()));
+          actual.reference().label(), actual.duplicated().size(), describe(actual.duplicated(), names()));
     }
     return this;
   }
@@ -59,7 +59,21 @@ public final class RecoveryRunAssert<T> extends AbstractAssert<RecoveryRunAssert
     return this;
   }
 
-  private static String describe(List<? extends Captured<?>> items) {
+  /**
+   * Names workers with their process ({@code worker 2 (process 1)}) if any of the compared runs had
+   * several processes; each record names its own process.
+   */
+  private WorkerNames names() {
+    WorkerNames widest = WorkerNames.of(actual.reference());
+    for (SinkOutput<T> o : List.of(actual.crashed(), actual.resumed())) {
+      if (o.processes() > widest.processes()) {
+        widest = WorkerNames.of(o);
+      }
+    }
+    return widest;
+  }
+
+  private static String describe(List<? extends Captured<?>> items, WorkerNames names) {
     StringBuilder sb = new StringBuilder();
     int n = 0;
     for (Captured<?> c : items) {
@@ -68,7 +82,7 @@ public final class RecoveryRunAssert<T> extends AbstractAssert<RecoveryRunAssert
         break;
       }
       sb.append(n == 1 ? "" : "\n  ").append(Texts.item(c.item())).append(" (epoch ").append(c.epoch())
-          .append(", worker ").append(c.worker()).append(')');
+          .append(", ").append(names.writer(c)).append(')');
     }
     return sb.toString();
   }

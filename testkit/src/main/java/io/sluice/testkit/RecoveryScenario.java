@@ -128,7 +128,7 @@ public final class RecoveryScenario {
 
   static String describe(int processes, int workers, Crash crash, int resumeProcesses, int resumeWorkers) {
     boolean namesProcesses = processes > 1 || resumeProcesses > 1;
-    return Texts.deployment(processes, workers) + ", " + crash + ", resume at "
+    return Texts.deployment(processes, workers) + ", " + crash.describe(new WorkerNames(processes, workers)) + ", resume at "
         + (namesProcesses ? Texts.deploymentWithProcesses(resumeProcesses, resumeWorkers)
             : Texts.deployment(resumeProcesses, resumeWorkers));
   }

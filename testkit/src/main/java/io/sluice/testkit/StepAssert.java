@@ -46,7 +46,7 @@ public final class StepAssert extends AbstractAssert<StepAssert, TestRun> {
       if (e.getValue().size() > 1) {
         total++;
         if (wrong.size() < Texts.MAX_LISTED) {
-          wrong.add("key " + Texts.item(Routing.keyOf(e.getKey())) + " on workers " + e.getValue());
+          wrong.add("key " + Texts.item(Routing.keyOf(e.getKey())) + " on " + names().workers(e.getValue()));
         }
       }
     }
@@ -73,8 +73,8 @@ public final class StepAssert extends AbstractAssert<StepAssert, TestRun> {
       if (!e.getValue().equals(Set.of(predicted))) {
         total++;
         if (wrong.size() < Texts.MAX_LISTED) {
-          wrong.add("key " + Texts.item(key) + " was processed on " + workerList(e.getValue())
-              + ", but Routing.workerFor(" + Texts.item(key) + ", " + n + ") = " + predicted);
+          wrong.add("key " + Texts.item(key) + " was processed on " + names().workers(e.getValue())
+              + ", but Routing.workerFor(" + Texts.item(key) + ", " + n + ") = " + names().index(predicted));
         }
       }
     }
@@ -97,13 +97,13 @@ public final class StepAssert extends AbstractAssert<StepAssert, TestRun> {
     if (where.isEmpty()) {
       Set<Object> seen = allKeys();
       fail("Expected keyed step '" + stepId + "' (" + actual.describe() + ") to process key " + Texts.item(key)
-          + " on worker " + worker + ", but it never saw that key; it saw " + seen.size() + " keys: "
+          + " on " + names().worker(worker) + ", but it never saw that key; it saw " + seen.size() + " keys: "
           + Texts.list(seen));
     }
     if (!where.equals(Set.of(worker))) {
       fail("Expected keyed step '" + stepId + "' (" + actual.describe() + ") to process key " + Texts.item(key)
-          + " on worker " + worker + ", but it was processed on " + workerList(where)
-          + " (Routing.workerFor(" + Texts.item(key) + ", " + n + ") = " + Routing.workerFor(key, n) + ")");
+          + " on " + names().worker(worker) + ", but it was processed on " + names().workers(where)
+          + " (Routing.workerFor(" + Texts.item(key) + ", " + n + ") = " + names().index(Routing.workerFor(key, n)) + ")");
     }
     return this;
   }
@@ -139,8 +139,8 @@ public final class StepAssert extends AbstractAssert<StepAssert, TestRun> {
     }
     if (!idle.isEmpty()) {
       fail("Expected the items of step '" + stepId + "' (" + actual.describe() + ") to be spread over all "
-          + per.length + " workers, but " + workerList(idle) + " got none: items per"
-          + " worker " + Arrays.toString(per) + "." + hintStaysWhereRead());
+          + per.length + " workers, but " + names().workers(idle) + " got none: items per"
+          + " worker " + names().perWorker(per) + "." + hintStaysWhereRead());
     }
     return this;
   }
@@ -157,7 +157,7 @@ public final class StepAssert extends AbstractAssert<StepAssert, TestRun> {
     List<String> off = new ArrayList<>();
     for (int w = 0; w < per.length; w++) {
       if (Math.abs(per[w] - mean) > allowed) {
-        off.add("worker " + w + ": " + per[w] + String.format(Locale.ROOT, " (%+.1f %%)", (per[w] - mean) * 100 / mean));
+        off.add(names().worker(w) + ": " + per[w] + String.format(Locale.ROOT, " (%+.1f %%)", (per[w] - mean) * 100 / mean));
       }
     }
     if (mean == 0) {
@@ -167,7 +167,7 @@ public final class StepAssert extends AbstractAssert<StepAssert, TestRun> {
     if (!off.isEmpty()) {
       fail("Expected each worker's share of step '" + stepId + "' (" + actual.describe() + ") within "
           + tolerance + " of the mean " + String.format(Locale.ROOT, "%.1f", mean) + ", but:\n  "
-          + String.join("\n  ", off) + "\nitems per worker " + Arrays.toString(per) + "."
+          + String.join("\n  ", off) + "\nitems per worker " + names().perWorker(per) + "."
           + (Arrays.stream(per).anyMatch(x -> x == 0) ? hintStaysWhereRead() : ""));
     }
     return this;
@@ -184,7 +184,7 @@ public final class StepAssert extends AbstractAssert<StepAssert, TestRun> {
     }
     if (busy > 1) {
       fail("Expected all items of step '" + stepId + "' (" + actual.describe() + ") to stay on one worker, but "
-          + busy + " workers processed some: items per worker " + Arrays.toString(per));
+          + busy + " workers processed some: items per worker " + names().perWorker(per));
     }
     return this;
   }
@@ -194,8 +194,8 @@ public final class StepAssert extends AbstractAssert<StepAssert, TestRun> {
     stayedOnOneWorker();
     long[] per = actual.itemsPerWorker(stepId);
     if (worker < 0 || worker >= per.length || per[worker] == 0) {
-      fail("Expected all items of step '" + stepId + "' (" + actual.describe() + ") on worker " + worker
-          + ", but they were on another: items per worker " + Arrays.toString(per));
+      fail("Expected all items of step '" + stepId + "' (" + actual.describe() + ") on " + names().worker(worker)
+          + ", but they were on another: items per worker " + names().perWorker(per));
     }
     return this;
   }
@@ -207,7 +207,7 @@ public final class StepAssert extends AbstractAssert<StepAssert, TestRun> {
     long total = Arrays.stream(per).sum();
     if (total != expected) {
       fail("Expected step '" + stepId + "' (" + actual.describe() + ") to process " + expected + " items, but it"
-          + " processed " + total + ": items per worker " + Arrays.toString(per));
+          + " processed " + total + ": items per worker " + names().perWorker(per));
     }
     return this;
   }
@@ -231,13 +231,13 @@ public final class StepAssert extends AbstractAssert<StepAssert, TestRun> {
             .limit(Texts.MAX_LISTED)
             .map(e -> Texts.item(e.getKey()) + " " + e.getValue())
             .toList();
-        keys = "; keys on worker " + busiest + " (" + k.size() + "), items per key, most first: "
+        keys = "; keys on " + names().worker(busiest) + " (" + k.size() + "), items per key, most first: "
             + Texts.plainList(hottestFirst, k.size());
       }
       fail(String.format(Locale.ROOT, "Expected step '%s' (%s) to have a max/mean load ratio of at most %.2f, but it"
-          + " was %.2f: worker %d processed %d of %d items (mean %.1f); items per worker %s%s", stepId,
-          actual.describe(), maxRatio, skew.ratio(), busiest, skew.max(), skew.total(), skew.mean(),
-          Arrays.toString(skew.perWorker()), keys));
+          + " was %.2f: %s processed %d of %d items (mean %.1f); items per worker %s%s", stepId,
+          actual.describe(), maxRatio, skew.ratio(), names().worker(busiest), skew.max(), skew.total(), skew.mean(),
+          names().perWorker(skew.perWorker()), keys));
     }
     return this;
   }
@@ -245,7 +245,7 @@ public final class StepAssert extends AbstractAssert<StepAssert, TestRun> {
   /** No activation of this step held its worker longer than {@code threshold}. */
   public StepAssert hasNoActivationLongerThan(Duration threshold) {
     isNotNull();
-    List<String> slow = slowActivations(actual.step(stepId), threshold);
+    List<String> slow = slowActivations(actual.step(stepId), threshold, names());
     if (!slow.isEmpty()) {
       fail("Expected no activation of step '" + stepId + "' (" + actual.describe() + ") longer than "
           + threshold.toMillis() + " ms, but:\n  " + String.join("\n  ", slow));
@@ -253,12 +253,12 @@ public final class StepAssert extends AbstractAssert<StepAssert, TestRun> {
     return this;
   }
 
-  static List<String> slowActivations(StepStats s, Duration threshold) {
+  static List<String> slowActivations(StepStats s, Duration threshold, WorkerNames names) {
     List<String> slow = new ArrayList<>();
     for (int w = 0; w < s.workerCount(); w++) {
       Duration d = s.maxActivation(w);
       if (d.compareTo(threshold) > 0) {
-        slow.add(String.format(Locale.ROOT, "step '%s' held worker %d for %.1f ms", s.stepId(), w,
+        slow.add(String.format(Locale.ROOT, "step '%s' held %s for %.1f ms", s.stepId(), names.worker(w),
             d.toNanos() / 1e6));
       }
     }
@@ -311,8 +311,9 @@ public final class StepAssert extends AbstractAssert<StepAssert, TestRun> {
         + " moves them; a source with fewer partitions than workers leaves some workers idle.";
   }
 
-  private static String workerList(java.util.Collection<Integer> workers) {
-    return workers.size() == 1 ? "worker " + workers.iterator().next() : "workers " + workers;
+  /** How this run's workers are named: {@code worker 2 (process 1)} in several processes. */
+  private WorkerNames names() {
+    return WorkerNames.of(actual);
   }
 
   private static String more(int total, int shown) {

@@ -40,7 +40,7 @@ public final class TestRunAssert extends AbstractAssert<TestRunAssert, TestRun> 
     isNotNull();
     List<String> slow = new ArrayList<>();
     for (StepStats s : actual.result().steps().values()) {
-      slow.addAll(StepAssert.slowActivations(s, threshold));
+      slow.addAll(StepAssert.slowActivations(s, threshold, WorkerNames.of(actual)));
     }
     if (!slow.isEmpty()) {
       failWithMessage("%s", "Expected no step of " + actual.describe() + " to hold its worker longer than "

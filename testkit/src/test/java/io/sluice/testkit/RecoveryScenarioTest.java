@@ -155,7 +155,8 @@ class RecoveryScenarioTest {
   @Test
   void namesTheProcessCountsOfCrashAndResume() {
     Events events = run(AcrossProcesses.class);
-    String crash = "crash when step 'count' sees its item number 7 on worker 3";
+    // worker indexes are global; at 2 processes × 2 workers worker 3 is in process 1
+    String crash = "crash when step 'count' sees its item number 7 on worker 3 (process 1)";
     events.assertStatistics(s -> s.started(2).succeeded(2));
     events.assertThatEvents()
         .haveExactly(1, event(test(), displayName("[2 processes \u00d7 2 workers, " + crash
