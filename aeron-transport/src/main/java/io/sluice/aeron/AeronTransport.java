@@ -198,43 +198,74 @@ public final class AeronTransport implements Transport {
   private byte[][] refusedBytes;
 
   /**
-   * The processes of one in-JVM cluster run ({@link LocalCluster}) count this down when their
-   * subscriptions exist, and add their publications only then (bounded by the connect timeout).
-   * A publication's first SETUP frame sent before the peer's subscription bound its port is lost,
-   * and Aeron sends the next only 100 ms later ({@code Configuration.PUBLICATION_SETUP_TIMEOUT_NS}):
-   * measured, 4 of 444 connections of warm in-JVM cluster runs took about 100 ms instead of under
-   * 1 ms (docs/PERFORMANCE.md, "Cold start"). Null for real processes, which retry as Aeron does.
+   * What the processes of one in-JVM cluster run ({@link LocalCluster}) share while joining; null
+   * for real processes. They count it down when their subscriptions exist, and add their
+   * publications only then (bounded by the connect timeout): a publication's first SETUP frame sent
+   * before the peer's subscription bound its port is lost, and Aeron sends the next only 100 ms
+   * later ({@code Configuration.PUBLICATION_SETUP_TIMEOUT_NS}): measured, 4 of 444 connections of
+   * warm in-JVM cluster runs took about 100 ms instead of under 1 ms (docs/PERFORMANCE.md, "Cold
+   * start"). Real processes retry as Aeron does. A process that fails before the cluster is joined
+   * breaks it, and every process still joining stops at once instead of at its connect timeout.
    */
-  private final java.util.concurrent.CountDownLatch peersSubscribed;
+  private final JoinBarrier barrier;
   private final AtomicBoolean subscribedSignalled = new AtomicBoolean();
 
   public AeronTransport(Settings settings) {
     this(settings, null);
   }
 
-  AeronTransport(Settings settings, java.util.concurrent.CountDownLatch peersSubscribed) {
+  AeronTransport(Settings settings, JoinBarrier barrier) {
     this.settings = settings;
-    this.peersSubscribed = peersSubscribed;
+    this.barrier = barrier;
   }
 
   private void signalSubscribed() {
-    if (peersSubscribed != null && subscribedSignalled.compareAndSet(false, true)) {
-      peersSubscribed.countDown();
+    if (barrier != null && subscribedSignalled.compareAndSet(false, true)) {
+      barrier.subscribed();
     }
   }
 
-  /** Waits (until the deadline, or until closed) for every process of the in-JVM cluster to have its subscriptions. */
+  /**
+   * Waits (until the deadline, until closed, or until the barrier broke) for every process of the
+   * in-JVM cluster to have its subscriptions.
+   */
   private void awaitPeersSubscribed(long deadline) {
-    if (peersSubscribed == null) {
+    if (barrier == null) {
       return;
     }
     try {
-      while (!peersSubscribed.await(5, TimeUnit.MILLISECONDS) && !closed.get() && System.nanoTime() < deadline) {
+      while (!barrier.awaitSubscribed(5, TimeUnit.MILLISECONDS) && !closed.get() && System.nanoTime() < deadline) {
         // bounded: a peer that never gets there makes awaitPeers fail at the same deadline, naming it
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * In-JVM clusters: this process cannot join (its own failure, about to be thrown): breaks the
+   * run's barrier first, so that the processes still joining stop at once.
+   */
+  private void joinFailed(Throwable cause) {
+    if (barrier != null && spec != null) {
+      barrier.fail(spec.processId(), cause);
+    }
+  }
+
+  /**
+   * In-JVM clusters: if another process broke the barrier (it failed before the cluster was
+   * joined), this process stops joining too: closes and throws, naming that process and its error.
+   */
+  private void leaveIfBarrierBroken() {
+    JoinBarrier.Failure f = barrier == null ? null : barrier.failure();
+    if (f == null || f.process() == spec.processId()) {
+      return;
+    }
+    TransportException e = new TransportException("process " + spec.processId() + " stops joining the cluster: "
+        + f.describe());
+    peerFailure = e; // every process still joining learns it from the barrier: abort() tells nobody again
+    close();
+    throw e;
   }
 
   /** Messages dropped because their sender had not proven itself a member (for tests and monitoring). */
@@ -247,6 +278,15 @@ public final class AeronTransport implements Transport {
   @Override
   public void start(ClusterSpec cluster, Inbound in) {
     this.spec = cluster;
+    try {
+      join(cluster, in);
+    } catch (RuntimeException | Error e) {
+      joinFailed(e); // in-JVM clusters: the processes still joining stop now (if nothing broke the barrier before)
+      throw e;
+    }
+  }
+
+  private void join(ClusterSpec cluster, Inbound in) {
     this.inbound = in;
     this.serde = cluster.serde() != null ? cluster.serde()
         : settings.sharedDriver() ? inJvmSerde(cluster.registeredTypes()) : defaultSerde(cluster.registeredTypes());
@@ -346,6 +386,7 @@ public final class AeronTransport implements Transport {
       }
       signalSubscribed();
       awaitPeersSubscribed(joinDeadline);
+      leaveIfBarrierBroken();
       controlOut = new Publication[processes];
       dataOut = new Publication[processes][slots];
       for (int p = 0; p < processes; p++) {
@@ -363,10 +404,12 @@ public final class AeronTransport implements Transport {
         members.sessionsTo(p, sessions);
       }
     } catch (AeronException | IllegalStateException | IllegalArgumentException e) {
+      TransportException cannot = new TransportException("process " + me + " cannot listen on " + myAddress
+          + " or reach its peers (" + String.join(";", cluster.addresses()) + "): " + rootMessage(e), e);
+      joinFailed(cannot);
       signalSubscribed();
       close();
-      throw new TransportException("process " + me + " cannot listen on " + myAddress + " or reach its peers ("
-          + String.join(";", cluster.addresses()) + "): " + rootMessage(e), e);
+      throw cannot;
     }
     awaitPeers(joinDeadline);
     FragmentAssembler[] controlAssemblers = controlAssemblers();
@@ -445,10 +488,15 @@ public final class AeronTransport implements Transport {
         members.flushAllAnswers();
         String why = peerFailure.getMessage();
         failedReason = BoundedReader.utf8("process " + me + " cannot join the cluster: " + why);
+        TransportException failed = peerFailure instanceof TransportException te ? te
+            : new TransportException(why, peerFailure);
+        joinFailed(failed);
         close();
-        throw peerFailure instanceof TransportException te ? te : new TransportException(why, peerFailure);
+        throw failed;
       }
-      if (all) {
+      leaveIfBarrierBroken();
+      // in-JVM clusters: joined only if no process failed first (then the next pass leaves)
+      if (all && (barrier == null || barrier.joined(me))) {
         joining = false;
         return;
       }
@@ -460,18 +508,19 @@ public final class AeronTransport implements Transport {
             (connected[p] ? unproven : missing).add("process " + p + " at " + spec.addresses().get(p));
           }
         }
-        close();
         String dropped = rejections.dropped() > 0 ? "; " + rejections.dropped()
             + " messages were dropped as untrusted" : "";
-        if (!missing.isEmpty()) {
-          throw new TransportException("process " + me + ": " + String.join(", ", missing) + " did not connect within "
-              + settings.connectTimeout().toSeconds() + " s (is it started with the same -a list and its own -i?"
-              + dropped + ")");
-        }
-        throw new TransportException("process " + me + ": " + String.join(", ", unproven)
-            + " connected but did not prove"
-            + " its membership within " + settings.connectTimeout().toSeconds() + " s (does it use the same cluster"
-            + " secret, " + ClusterSecret.ENV + " or --cluster-secret-file?" + dropped + ")");
+        TransportException timedOut = !missing.isEmpty()
+            ? new TransportException("process " + me + ": " + String.join(", ", missing) + " did not connect within "
+                + settings.connectTimeout().toSeconds() + " s (is it started with the same -a list and its own -i?"
+                + dropped + ")")
+            : new TransportException("process " + me + ": " + String.join(", ", unproven)
+                + " connected but did not prove"
+                + " its membership within " + settings.connectTimeout().toSeconds() + " s (does it use the same"
+                + " cluster secret, " + ClusterSecret.ENV + " or --cluster-secret-file?" + dropped + ")");
+        joinFailed(timedOut);
+        close();
+        throw timedOut;
       }
       idle.idle(work);
     }
@@ -908,7 +957,7 @@ public final class AeronTransport implements Transport {
     String reason = new String(failedReason, java.nio.charset.StandardCharsets.UTF_8);
     boolean all = true;
     for (int p = 0; p < spec.processes(); p++) {
-      if (p == spec.processId() || members.failedOrAckedFrom(p) || controlOut[p] == null) {
+      if (p == spec.processId() || members.failedOrAckedFrom(p) || controlOut[p] == null || learnsFromBarrier(p)) {
         continue;
       }
       if (!controlOut[p].isConnected()) {
@@ -923,6 +972,14 @@ public final class AeronTransport implements Transport {
       all = false;
     }
     return all;
+  }
+
+  /**
+   * In-JVM clusters: whether process {@code p} learns of this run's failure from the broken
+   * barrier (it was still joining when it broke), so that FAILED need not reach it over Aeron.
+   */
+  private boolean learnsFromBarrier(int p) {
+    return barrier != null && barrier.failure() != null && !barrier.hasJoined(p);
   }
 
   /**

@@ -27,18 +27,22 @@ import java.util.function.IntFunction;
  * names its own transport), launched at the first run and closed when the JVM exits, so a run does
  * not pay a driver start and stop per process. The processes of a run prove their membership to
  * each other with a secret generated for that run ({@link ClusterSecret}). For tests: the real thing short of separate JVMs.
+ *
+ * <p>A process that fails before the cluster is joined (its flow fails validation, a source cannot
+ * list its partitions, its transport cannot start) fails the whole run at once: the other processes
+ * stop joining instead of waiting for it until their connect timeout ({@link JoinBarrier}), and
+ * {@link #run} throws that process's own error.
  */
 public final class LocalCluster {
   private LocalCluster() {}
 
   /**
-   * Every process of an in-JVM cluster talks through this JVM's one shared media driver, and proves
-   * its membership with a secret generated for the run.
+   * Every process of an in-JVM cluster talks through this JVM's one shared media driver, proves
+   * its membership with a secret generated for the run, and joins through the run's barrier.
    */
-  private static io.sluice.transport.TransportFactory sharedDriverTransport(ClusterSecret secret,
-      java.util.concurrent.CountDownLatch subscribed) {
+  private static io.sluice.transport.TransportFactory sharedDriverTransport(ClusterSecret secret, JoinBarrier barrier) {
     return () -> new AeronTransport(AeronTransport.Settings.fromSystemProperties().withSharedDriver().withSecret(secret),
-        subscribed);
+        barrier);
   }
 
   /** What every process of a cluster run returned. */
@@ -51,11 +55,18 @@ public final class LocalCluster {
 
   /**
    * Runs {@code flowOfProcess.apply(p)} as process {@code p} of {@code processes}, with
-   * {@code config}'s workers per process, waiting at most {@code timeout}.
+   * {@code config}'s workers per process, waiting at most {@code timeout}. Every process's flow
+   * is built ({@code flowOfProcess}, on the calling thread) before any process starts, so a
+   * supplier that throws fails the call with its own exception and starts nothing. A process that
+   * fails before the cluster is joined makes the others stop joining at once (unless
+   * {@code config} names its own transport), and its error is the one thrown.
    *
    * @throws StepFailedException  if user code failed in any process (the user's error, not the
    *                              "process N failed" the others report)
    * @throws RunTimeoutException  if the cluster did not finish in time (with the worker dump)
+   * @throws RuntimeException     what a process threw that failed before the cluster was joined
+   *                              (e.g. {@link io.sluice.dataflow.FlowValidationException}), or
+   *                              what {@code flowOfProcess} threw
    */
   public static Result run(int processes, RunConfig config, IntFunction<Dataflow> flowOfProcess, Duration timeout) {
     if (processes < 2) {
@@ -63,24 +74,38 @@ public final class LocalCluster {
     }
     List<String> addresses = freeLoopbackAddresses(processes);
     ClusterSecret secret = ClusterSecret.generate();
-    // every process adds its subscriptions before any adds a publication (see AeronTransport)
-    java.util.concurrent.CountDownLatch subscribed = new java.util.concurrent.CountDownLatch(processes);
+    // every process adds its subscriptions before any adds a publication, and a process that
+    // fails before joining releases the others at once (see JoinBarrier)
+    JoinBarrier barrier = new JoinBarrier(processes);
+    // all flows first: a supplier that throws leaves no process waiting for the one that never comes
+    List<Dataflow> flows = new ArrayList<>();
+    for (int p = 0; p < processes; p++) {
+      flows.add(flowOfProcess.apply(p));
+    }
+    String flowName = flows.get(0).name();
     List<CompletableFuture<RunResult>> runs = new ArrayList<>();
     java.util.concurrent.atomic.AtomicReferenceArray<RunningDataflow> started =
         new java.util.concurrent.atomic.AtomicReferenceArray<>(processes);
-    String flowName = null;
     for (int p = 0; p < processes; p++) {
       int pid = p;
       RunConfig cfg = config.transport() == null
-          ? config.withCluster(pid, addresses).withTransport(sharedDriverTransport(secret, subscribed))
+          ? config.withCluster(pid, addresses).withTransport(sharedDriverTransport(secret, barrier))
           : config.withCluster(pid, addresses);
-      Dataflow flow = flowOfProcess.apply(pid);
-      flowName = flow.name();
-      runs.add(CompletableFuture.supplyAsync(() -> {
-        RunningDataflow run = Sluice.start(flow, cfg);
-        started.set(pid, run);
-        return run.await();
-      }, runnerThread(pid)));
+      Dataflow flow = flows.get(pid);
+      CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(() -> {
+        RunningDataflow running = Sluice.start(flow, cfg);
+        started.set(pid, running);
+        return running.await();
+      }, runnerThread(pid));
+      // a process that failed before its transport started (validation, listing partitions) never
+      // joins: the others must not wait for it (after the join, the barrier is no longer read)
+      run.whenComplete((result, failure) -> {
+        if (failure != null) {
+          barrier.fail(pid, failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+              ? failure.getCause() : failure);
+        }
+      });
+      runs.add(run);
     }
     try {
       CompletableFuture.allOf(runs.toArray(new CompletableFuture<?>[0])).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -102,17 +127,25 @@ public final class LocalCluster {
     }
     List<RunResult> results = new ArrayList<>();
     RuntimeException first = null;
-    for (CompletableFuture<RunResult> r : runs) {
+    int firstFrom = -1;
+    for (int p = 0; p < runs.size(); p++) {
+      CompletableFuture<RunResult> r = runs.get(p);
+      RuntimeException failed = null;
       try {
         results.add(r.get(30_000, TimeUnit.MILLISECONDS));
       } catch (ExecutionException e) {
-        RuntimeException cause = e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
-        first = moreTelling(first, cause);
+        failed = e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
       } catch (TimeoutException e) {
-        first = moreTelling(first, new IllegalStateException("a process did not end within 30 s of the others"));
+        failed = new IllegalStateException("a process did not end within 30 s of the others");
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while waiting for the cluster", e);
+      }
+      // a transport of the configuration's own does not use the barrier: nothing to learn from it
+      JoinBarrier.Failure joinFailure = config.transport() == null ? barrier.failure() : null;
+      if (failed != null && (first == null || moreTelling(failed, p, first, firstFrom, joinFailure))) {
+        first = failed;
+        firstFrom = p;
       }
     }
     if (first != null) {
@@ -161,12 +194,19 @@ public final class LocalCluster {
         + ". Worker state of every process at the timeout:", dump.toString());
   }
 
-  /** The user's own failure beats a timeout, which beats a peer's report of it. */
-  private static RuntimeException moreTelling(RuntimeException a, RuntimeException b) {
-    if (a == null) {
-      return b;
+  /**
+   * Whether {@code b} (of process {@code bFrom}) tells more than {@code a} (of {@code aFrom}): the
+   * user's own failure beats a timeout, which beats a peer's report of it; between equals, the
+   * error of the process that failed before it joined the cluster ({@code joinFailure}) beats the
+   * others' "process N failed", then the lower process id.
+   */
+  private static boolean moreTelling(RuntimeException b, int bFrom, RuntimeException a, int aFrom,
+      JoinBarrier.Failure joinFailure) {
+    if (rank(b) != rank(a)) {
+      return rank(b) > rank(a);
     }
-    return rank(b) > rank(a) ? b : a;
+    int origin = joinFailure != null && !joinFailure.joined() ? joinFailure.process() : -1;
+    return bFrom == origin && aFrom != origin;
   }
 
   private static int rank(RuntimeException e) {

@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -174,11 +173,11 @@ class InvokerAttackTest {
       throws Exception {
     List<String> addresses = LocalCluster.freeLoopbackAddresses(processes);
     ClusterSecret secret = ClusterSecret.generate();
-    CountDownLatch subscribed = new CountDownLatch(processes);
+    JoinBarrier barrier = new JoinBarrier(processes);
     List<CompletableFuture<RunningDataflow>> starts = new ArrayList<>();
     for (int p = 0; p < processes; p++) {
       RunConfig cfg = config.withCluster(p, addresses).withTransport(() -> new AeronTransport(
-          AeronTransport.Settings.fromSystemProperties().withSharedDriver().withSecret(secret), subscribed));
+          AeronTransport.Settings.fromSystemProperties().withSharedDriver().withSecret(secret), barrier));
       Dataflow flow = flows.apply(p);
       starts.add(CompletableFuture.supplyAsync(() -> Sluice.start(flow, cfg), LocalCluster.runnerThread(p)));
     }

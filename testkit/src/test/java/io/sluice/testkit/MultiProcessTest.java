@@ -2,12 +2,17 @@ package io.sluice.testkit;
 
 import static io.sluice.testkit.SluiceAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.sluice.connectors.IterableSource;
 import io.sluice.dataflow.Dataflow;
 import io.sluice.dataflow.KV;
+import io.sluice.inputs.FixedPartitionedSource;
 import io.sluice.inputs.Routing;
+import io.sluice.inputs.SourcePartition;
 import io.sluice.run.StepFailedException;
 import java.io.Serializable;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -96,6 +101,40 @@ class MultiProcessTest {
     org.assertj.core.api.Assertions.assertThat(e.stepId()).isEqualTo("explode");
     org.assertj.core.api.Assertions.assertThat(e.worker()).isEqualTo(Routing.workerFor(777 % 50, 4));
     org.assertj.core.api.Assertions.assertThat(e.item()).contains("777");
+  }
+
+  /**
+   * A source whose partitions cannot be listed the first time (a directory not mounted yet, say):
+   * in a cluster run, one process fails before it joins the cluster, the other lists them.
+   */
+  static final class FirstListingFails implements FixedPartitionedSource<Integer, Long> {
+    private final java.util.concurrent.atomic.AtomicInteger listings = new java.util.concurrent.atomic.AtomicInteger();
+    private final IterableSource<Integer> numbers = IterableSource.of(List.of(1, 2, 3));
+
+    @Override
+    public List<String> listPartitions() {
+      if (listings.getAndIncrement() == 0) {
+        throw new IllegalStateException("directory /data/in is not mounted");
+      }
+      return numbers.listPartitions();
+    }
+
+    @Override
+    public SourcePartition<Integer, Long> buildPartition(String stepId, String partition, Long resumeState) {
+      return numbers.buildPartition(stepId, partition, resumeState);
+    }
+  }
+
+  @DataflowTest(workers = 2, processes = 2)
+  void aProcessThatFailsBeforeJoiningFailsTheTestAtOnceWithItsOwnError(DataflowRunner runner) {
+    Dataflow flow = new Dataflow("unmounted");
+    flow.input("files", new FirstListingFails()).redistribute("spread").output("out", new TestSink<>());
+    // the other process does not wait for it until its connect timeout (30 s, as long as the run's
+    // own timeout, which would then name a timeout instead of the cause): a bound, not a measurement
+    StepFailedException e = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> runner.runExpectingFailure(flow));
+    org.assertj.core.api.Assertions.assertThat(e.stepId()).isEqualTo("files");
+    org.assertj.core.api.Assertions.assertThat(e).hasMessageContaining("listing partitions")
+        .hasRootCauseMessage("directory /data/in is not mounted");
   }
 
   /** Not registered with the flow: the receiving process refuses to create it from bytes. */
