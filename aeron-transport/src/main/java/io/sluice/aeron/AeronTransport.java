@@ -557,14 +557,18 @@ public final class AeronTransport implements Transport {
     if (bytes.length > settings.maxBatchBytes()) {
       List<byte[]> parts = new ArrayList<>();
       split(step, items, bytes, parts);
-      // rare: each part is sent in pieces, one after the other
+      // rare: the parts go one after the other, each whole when it fits one Aeron message (the
+      // receiver takes a batch in pieces only when it needs two or more), else in pieces
       for (byte[] part : parts) {
+        if (part.length <= max) {
+          while (!send(pub, FrameCodec.BATCH, from, to, epoch, part, 0, part.length)) {
+            awaitSendable();
+          }
+          continue;
+        }
         queuePieces(ch, part, epoch, from);
         while (!flushPending(ch, pub, to)) {
-          if (peerFailure != null || closed.get()) {
-            throw new TransportException("cannot send: the cluster stopped");
-          }
-          Thread.onSpinWait();
+          awaitSendable();
         }
       }
       return true;
@@ -572,6 +576,14 @@ public final class AeronTransport implements Transport {
     queuePieces(ch, bytes, epoch, from);
     flushPending(ch, pub, to);
     return true;
+  }
+
+  /** A part of a split batch is back-pressured: fails if the cluster stopped, else spins once. */
+  private void awaitSendable() {
+    if (peerFailure != null || closed.get()) {
+      throw new TransportException("cannot send: the cluster stopped");
+    }
+    Thread.onSpinWait();
   }
 
   private void queuePieces(int ch, byte[] bytes, long epoch, int from) {

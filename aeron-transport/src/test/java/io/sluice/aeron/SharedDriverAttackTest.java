@@ -1,0 +1,270 @@
+package io.sluice.aeron;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.sluice.connectors.IterableSource;
+import io.sluice.connectors.ListSink;
+import io.sluice.dataflow.Dataflow;
+import io.sluice.dataflow.FlowValidationException;
+import io.sluice.run.IdleProfile;
+import io.sluice.run.RunConfig;
+import io.sluice.run.TransportThreading;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Attacks on the JVM's shared media driver with the short timers of {@link InJvmAeron} (timer 50
+ * ms, status messages every 20 ms, publication linger 100 ms, counter reuse after 10 ms): many
+ * clusters at once on it, in both threading modes, slow receivers with large split batches, a
+ * failing run among running ones, workers blocked for longer than the peer timeout. Nothing may
+ * be lost, nothing may hang, and everything a run adds to the driver is freed once the runs end.
+ * Real shared media drivers, UDP on loopback.
+ */
+class SharedDriverAttackTest {
+  private static final Duration RUN_TIMEOUT = Duration.ofSeconds(60);
+
+  /** {@code count} numbers read by every process, exchanged, each multiplied by 1 after an optional pause per batch. */
+  private static Dataflow exchanging(String name, int count, int batch, ListSink<Integer> sink, Runnable perItem) {
+    Dataflow flow = new Dataflow(name);
+    flow.input("numbers", IterableSource.of(() -> IntStream.range(0, count).iterator(), batch))
+        .redistribute("spread")
+        .map("look", i -> {
+          perItem.run();
+          return i;
+        })
+        .output("out", sink);
+    return flow;
+  }
+
+  /** Runs {@code processes} × {@code workers} of {@code count} items with {@code config}; checks every item arrived once per process. */
+  private static void runAndCheck(String name, int processes, RunConfig config, int count, int batch, Runnable perItem) {
+    List<ListSink<Integer>> sinks = new ArrayList<>();
+    for (int p = 0; p < processes; p++) {
+      sinks.add(new ListSink<>());
+    }
+    LocalCluster.run(processes, config, p -> exchanging(name, count, batch, sinks.get(p), perItem), RUN_TIMEOUT);
+    List<Integer> all = new ArrayList<>();
+    sinks.forEach(s -> all.addAll(s.items()));
+    assertThat(all).as("%s: every item arrived exactly once", name)
+        .containsExactlyInAnyOrderElementsOf(IntStream.range(0, count).boxed().toList());
+  }
+
+  private static List<String> threads(String prefix) {
+    return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+        .filter(n -> n.startsWith(prefix)).sorted().toList();
+  }
+
+  /** The log buffers of the live publications and images of the driver in {@code dir}. */
+  private static List<Path> logs(Path dir) {
+    return Stream.of("publications", "images").map(dir::resolve).filter(Files::isDirectory).flatMap(d -> {
+      try (Stream<Path> files = Files.list(d)) {
+        return files.toList().stream();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }).toList();
+  }
+
+  private static <T> T inThreads(int n, java.util.function.IntFunction<Runnable> call, Supplier<T> after) throws Exception {
+    List<CompletableFuture<Void>> calls = new ArrayList<>();
+    for (int c = 0; c < n; c++) {
+      int i = c;
+      calls.add(CompletableFuture.runAsync(call.apply(i), r -> new Thread(r, "attack-caller-" + i).start()));
+    }
+    CompletableFuture.allOf(calls.toArray(new CompletableFuture<?>[0])).get(120, TimeUnit.SECONDS);
+    return after.get();
+  }
+
+  /**
+   * Guards: clusters of different shapes and threading modes running at the same time on the shared
+   * drivers (SHARED threading on one, INVOKER on another: LATENCY's), one of them failing before it
+   * joins in every round: every item of every good run arrives exactly once, and once the runs are
+   * over no publication, image or transport thread is left (counters freed after 10 ms are reused
+   * safely by the next runs).
+   */
+  @Test
+  void concurrentClustersOfEveryShapeAndThreadingLoseNothingAndLeaveNothing() throws Exception {
+    // a term length of its own: drivers no other test class uses, so their directories show only these runs
+    AeronTransport.Settings settings = AeronTransport.Settings.fromSystemProperties().withSharedDriver();
+    int term = 512 * 1024;
+    String oldTerm = System.getProperty(AeronTransport.Settings.TERM_LENGTH_PROPERTY);
+    System.setProperty(AeronTransport.Settings.TERM_LENGTH_PROPERTY, String.valueOf(term));
+    try {
+      AeronTransport.Settings own = new AeronTransport.Settings(settings.connectTimeout(), settings.peerTimeout(), term)
+          .withSharedDriver();
+      Path sharedDir = Path.of(SharedDrivers.driver(own, IdleProfile.THROUGHPUT, TransportThreading.SHARED).directory());
+      Path invokerDir = Path.of(SharedDrivers.driver(own, IdleProfile.LATENCY, TransportThreading.INVOKER).directory());
+      List<RunConfig> shapes = List.of(
+          RunConfig.workers(1),
+          RunConfig.workers(3),
+          RunConfig.workers(2).withIdle(IdleProfile.LATENCY),
+          RunConfig.workers(1).withIdle(IdleProfile.THROUGHPUT.withThreading(TransportThreading.INVOKER)));
+      inThreads(5, c -> () -> {
+        for (int round = 0; round < 4; round++) {
+          if (c == 4) {
+            // a run failing before it joins, next to the running ones
+            int r = round;
+            Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> LocalCluster.run(2, shapes.get(r % 4),
+                p -> p == 0 ? exchanging("concurrent-ok-" + c, 100, 10, new ListSink<>(), () -> { })
+                    : invalid("concurrent-ok-" + c), RUN_TIMEOUT));
+            assertThat(t).isInstanceOf(FlowValidationException.class);
+            continue;
+          }
+          RunConfig config = shapes.get((c + round) % shapes.size());
+          runAndCheck("concurrent-ok-" + c, 2 + (c + round) % 2, config, 2_000, 50, () -> { });
+        }
+      }, () -> null);
+      await("the ended runs' publications and images freed").atMost(Duration.ofSeconds(5))
+          .pollInterval(Duration.ofMillis(20))
+          .untilAsserted(() -> {
+            // the INVOKER driver has no thread: a run's workers ran it; a new client connecting runs it too
+            SharedDrivers.driver(own, IdleProfile.LATENCY, TransportThreading.INVOKER).invoker().invoke();
+            assertThat(logs(sharedDir)).as("SHARED driver %s", sharedDir).isEmpty();
+            assertThat(logs(invokerDir)).as("INVOKER driver %s", invokerDir).isEmpty();
+          });
+      await("no transport thread left").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+          .untilAsserted(() -> {
+            assertThat(threads("sluice-aeron-")).isEmpty();
+            assertThat(threads("sluice-concurrent-ok-")).isEmpty();
+            assertThat(threads("sluice-local-cluster-process-")).isEmpty();
+          });
+    } finally {
+      restore(AeronTransport.Settings.TERM_LENGTH_PROPERTY, oldTerm);
+    }
+  }
+
+  private static Dataflow invalid(String name) {
+    Dataflow flow = new Dataflow(name);
+    flow.input("numbers", IterableSource.of(List.of(1, 2, 3))).map("look", i -> i); // no output
+    return flow;
+  }
+
+  /**
+   * Guards: batches above {@code sluice.aeron.maxBatchBytes} (split) in both directions at once to
+   * receivers that are slow: flow control with 20 ms status messages delivers everything, nothing
+   * hangs. With a maximum below one Aeron message (128 kB at 1 MiB terms) the parts fit one message
+   * each: before the fix the sender still sent each in "pieces" (one piece), which the receiver
+   * rightly refused ("a batch ... sent in pieces, the first ... bytes long"): the run failed.
+   */
+  @Test
+  void largeSplitBatchesBothWaysToSlowReceiversArriveWhole() {
+    String old = System.getProperty(AeronTransport.Settings.MAX_BATCH_BYTES_PROPERTY);
+    System.setProperty(AeronTransport.Settings.MAX_BATCH_BYTES_PROPERTY, String.valueOf(100_000));
+    try {
+      for (RunConfig config : List.of(RunConfig.workers(1).withChannelCapacity(2),
+          RunConfig.workers(2).withIdle(IdleProfile.LATENCY).withChannelCapacity(2))) {
+        List<ListSink<String>> sinks = List.of(new ListSink<>(), new ListSink<>());
+        int count = 30;
+        int size = 30_000; // a batch of 20 is 600 kB: above one Aeron message (128 kB) and above maxBatchBytes
+        LocalCluster.run(2, config, p -> {
+          Dataflow flow = new Dataflow("split-both-ways");
+          // four partitions: read by workers of both processes, so batches cross both ways
+          java.util.Map<String, List<String>> partitions = new java.util.LinkedHashMap<>();
+          for (int q = 0; q < 4; q++) {
+            int part = q;
+            partitions.put("part-" + q, IntStream.range(0, count).mapToObj(
+                i -> String.valueOf((char) ('a' + i % 26)).repeat(size) + ":" + part + ":" + i).toList());
+          }
+          flow.input("strings", IterableSource.partitioned(partitions, 20))
+              .redistribute("spread")
+              .map("slow", s -> {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2)); // a slow receiver: work, not a wait
+                return s.substring(size) + ":" + s.chars().limit(size).allMatch(ch -> ch == s.charAt(0));
+              })
+              .output("out", sinks.get(p));
+          return flow;
+        }, RUN_TIMEOUT);
+        List<String> all = new ArrayList<>(sinks.get(0).items());
+        all.addAll(sinks.get(1).items());
+        List<String> expected = new ArrayList<>();
+        for (int p = 0; p < 4; p++) {
+          for (int i = 0; i < count; i++) {
+            expected.add(":" + p + ":" + i + ":true");
+          }
+        }
+        assertThat(all).containsExactlyInAnyOrderElementsOf(expected);
+      }
+    } finally {
+      restore(AeronTransport.Settings.MAX_BATCH_BYTES_PROPERTY, old);
+    }
+  }
+
+  /**
+   * Guards against image-liveness false positives: with a peer timeout of 1 s, a step that blocks
+   * every worker of a process for 2 s (CPU starvation of the workers, not of the process) does not
+   * get the process declared lost, in either threading mode: heartbeats come from the driver, the
+   * poller or (INVOKER) the backstop thread, not from the workers.
+   */
+  @Test
+  void workersBlockedForLongerThanThePeerTimeoutAreNotALostPeer() {
+    String old = System.getProperty(AeronTransport.Settings.PEER_TIMEOUT_PROPERTY);
+    System.setProperty(AeronTransport.Settings.PEER_TIMEOUT_PROPERTY, "1000");
+    try {
+      for (RunConfig config : List.of(RunConfig.workers(1),
+          RunConfig.workers(1).withIdle(IdleProfile.THROUGHPUT.withThreading(TransportThreading.INVOKER)))) {
+        List<ListSink<Integer>> sinks = List.of(new ListSink<>(), new ListSink<>());
+        LocalCluster.run(2, config, p -> {
+          Dataflow flow = new Dataflow("blocked-worker");
+          flow.input("numbers", IterableSource.of(() -> IntStream.range(0, 200).iterator(), 10))
+              .redistribute("spread")
+              .map("block", i -> {
+                if (i == 100) {
+                  // blocks this process's only worker (a call to a slow service, say): not a wait for a condition
+                  LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2_000));
+                }
+                return i;
+              })
+              .output("out", sinks.get(p));
+          return flow;
+        }, RUN_TIMEOUT);
+        assertThat(sinks.get(0).items().size() + sinks.get(1).items().size()).isEqualTo(200);
+      }
+    } finally {
+      restore(AeronTransport.Settings.PEER_TIMEOUT_PROPERTY, old);
+    }
+  }
+
+  /**
+   * Guards: many short runs one after the other (a test suite's pattern) reuse freed counters within
+   * 10 ms and publications' ports; every run delivers everything, and the driver holds nothing once
+   * they are over.
+   */
+  @Test
+  void manySequentialRunsReuseFreedResourcesSafely() {
+    AeronTransport.Settings own = new AeronTransport.Settings(Duration.ofSeconds(30), Duration.ofSeconds(30),
+        256 * 1024).withSharedDriver();
+    Path dir = Path.of(SharedDrivers.driver(own, IdleProfile.THROUGHPUT, TransportThreading.SHARED).directory());
+    String old = System.getProperty(AeronTransport.Settings.TERM_LENGTH_PROPERTY);
+    System.setProperty(AeronTransport.Settings.TERM_LENGTH_PROPERTY, String.valueOf(256 * 1024));
+    try {
+      for (int run = 0; run < 30; run++) {
+        runAndCheck("sequential", 2 + run % 2, RunConfig.workers(1 + run % 3), 300, 7, () -> { });
+      }
+      await("the finished runs' publications and images freed").atMost(Duration.ofSeconds(5))
+          .pollInterval(Duration.ofMillis(20)).untilAsserted(() -> assertThat(logs(dir)).isEmpty());
+    } finally {
+      restore(AeronTransport.Settings.TERM_LENGTH_PROPERTY, old);
+    }
+  }
+
+  private static void restore(String property, String old) {
+    if (old == null) {
+      System.clearProperty(property);
+    } else {
+      System.setProperty(property, old);
+    }
+  }
+}
