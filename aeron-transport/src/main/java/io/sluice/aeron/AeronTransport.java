@@ -193,6 +193,13 @@ public final class AeronTransport implements Transport {
   private int[] pendingOffset;
   private long[] pendingEpoch;
   private int[] pendingFrom;
+  /**
+   * Per channel: the parts of a batch split for {@link Settings#maxBatchBytes()} still to go after
+   * {@link #pending}, in order (null or empty when none). They go as later offers on the channel
+   * flush them, like a batch's pieces, so the sending worker is never held in a loop while its peer's
+   * worker, sending large batches the other way, waits for it to take what it was sent.
+   */
+  private java.util.ArrayDeque<byte[]>[] pendingParts;
   /** Per channel: the last batch that was refused, and its bytes, so a retry does not serialize again. */
   private Object[] refusedItems;
   private byte[][] refusedBytes;
@@ -333,6 +340,9 @@ public final class AeronTransport implements Transport {
     pendingOffset = new int[channels];
     pendingEpoch = new long[channels];
     pendingFrom = new int[channels];
+    @SuppressWarnings("unchecked")
+    java.util.ArrayDeque<byte[]>[] parts = new java.util.ArrayDeque[channels];
+    pendingParts = parts;
     refusedItems = new Object[channels];
     refusedBytes = new byte[channels][];
     if (!secret.isSecure()) {
@@ -558,32 +568,17 @@ public final class AeronTransport implements Transport {
       List<byte[]> parts = new ArrayList<>();
       split(step, items, bytes, parts);
       // rare: the parts go one after the other, each whole when it fits one Aeron message (the
-      // receiver takes a batch in pieces only when it needs two or more), else in pieces
-      for (byte[] part : parts) {
-        if (part.length <= max) {
-          while (!send(pub, FrameCodec.BATCH, from, to, epoch, part, 0, part.length)) {
-            awaitSendable();
-          }
-          continue;
-        }
-        queuePieces(ch, part, epoch, from);
-        while (!flushPending(ch, pub, to)) {
-          awaitSendable();
-        }
-      }
+      // receiver takes a batch in pieces only when it needs two or more), else in pieces; what
+      // cannot go now goes at the channel's next offers (never a loop here: see pendingParts)
+      pendingParts[ch] = new java.util.ArrayDeque<>(parts);
+      pendingEpoch[ch] = epoch;
+      pendingFrom[ch] = from;
+      flushPending(ch, pub, to);
       return true;
     }
     queuePieces(ch, bytes, epoch, from);
     flushPending(ch, pub, to);
     return true;
-  }
-
-  /** A part of a split batch is back-pressured: fails if the cluster stopped, else spins once. */
-  private void awaitSendable() {
-    if (peerFailure != null || closed.get()) {
-      throw new TransportException("cannot send: the cluster stopped");
-    }
-    Thread.onSpinWait();
   }
 
   private void queuePieces(int ch, byte[] bytes, long epoch, int from) {
@@ -630,8 +625,41 @@ public final class AeronTransport implements Transport {
     return send(pub, FrameCodec.PROGRESS, from, to, epoch, time, 0, time.length);
   }
 
-  /** Sends what is left of a batch going in pieces; true once nothing is left. */
+  /** Sends what is left of a batch going in pieces, then the split parts waiting; true once nothing is left. */
   private boolean flushPending(int ch, Publication pub, int to) {
+    while (true) {
+      if (pending[ch] == null && !nextPart(ch, pub, to)) {
+        return pending[ch] == null && (pendingParts[ch] == null || pendingParts[ch].isEmpty());
+      }
+      if (!flushPieces(ch, pub, to)) {
+        return false;
+      }
+    }
+  }
+
+  /**
+   * Takes the next waiting part of a split batch: sends it whole if it fits one message (false when
+   * it went or could not go now), else makes it the batch going in pieces (true).
+   */
+  private boolean nextPart(int ch, Publication pub, int to) {
+    java.util.ArrayDeque<byte[]> parts = pendingParts[ch];
+    while (parts != null && !parts.isEmpty()) {
+      byte[] part = parts.peek();
+      if (part.length > pub.maxMessageLength() - FrameCodec.HEADER) {
+        parts.poll();
+        queuePieces(ch, part, pendingEpoch[ch], pendingFrom[ch]);
+        return true;
+      }
+      if (!send(pub, FrameCodec.BATCH, pendingFrom[ch], to, pendingEpoch[ch], part, 0, part.length)) {
+        return false;
+      }
+      parts.poll();
+    }
+    return false;
+  }
+
+  /** Sends what is left of the batch going in pieces; true once nothing is left of it. */
+  private boolean flushPieces(int ch, Publication pub, int to) {
     byte[] bytes = pending[ch];
     if (bytes == null) {
       return true;

@@ -24,6 +24,8 @@ import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Attacks on the JVM's shared media driver with the short timers of {@link InJvmAeron} (timer 50
@@ -155,19 +157,25 @@ class SharedDriverAttackTest {
   /**
    * Guards: batches above {@code sluice.aeron.maxBatchBytes} (split) in both directions at once to
    * receivers that are slow: flow control with 20 ms status messages delivers everything, nothing
-   * hangs. With a maximum below one Aeron message (128 kB at 1 MiB terms) the parts fit one message
-   * each: before the fix the sender still sent each in "pieces" (one piece), which the receiver
-   * rightly refused ("a batch ... sent in pieces, the first ... bytes long"): the run failed.
+   * hangs. Two bugs this found:
+   * <ul>
+   *   <li>with a maximum below one Aeron message (128 kB at 1 MiB terms) the parts fit one message
+   *       each, and the sender still sent each in "pieces" (one piece), which the receiver rightly
+   *       refused ("a batch ... sent in pieces, the first ... bytes long"): the run failed;</li>
+   *   <li>the sending worker looped until every part had gone, so it took nothing from its own
+   *       inbound channels meanwhile; two processes sending split batches to each other each waited
+   *       for the other to take its data: the run hung until its timeout (the "300 kB" case).</li>
+   * </ul>
    */
-  @Test
-  void largeSplitBatchesBothWaysToSlowReceiversArriveWhole() {
+  @ParameterizedTest(name = "maxBatchBytes {0}, {1} items per partition")
+  @CsvSource({"100000, 30", "300000, 200"})
+  void largeSplitBatchesBothWaysToSlowReceiversArriveWhole(int maxBatchBytes, int count) {
     String old = System.getProperty(AeronTransport.Settings.MAX_BATCH_BYTES_PROPERTY);
-    System.setProperty(AeronTransport.Settings.MAX_BATCH_BYTES_PROPERTY, String.valueOf(100_000));
+    System.setProperty(AeronTransport.Settings.MAX_BATCH_BYTES_PROPERTY, String.valueOf(maxBatchBytes));
     try {
       for (RunConfig config : List.of(RunConfig.workers(1).withChannelCapacity(2),
           RunConfig.workers(2).withIdle(IdleProfile.LATENCY).withChannelCapacity(2))) {
         List<ListSink<String>> sinks = List.of(new ListSink<>(), new ListSink<>());
-        int count = 30;
         int size = 30_000; // a batch of 20 is 600 kB: above one Aeron message (128 kB) and above maxBatchBytes
         LocalCluster.run(2, config, p -> {
           Dataflow flow = new Dataflow("split-both-ways");
@@ -181,12 +189,12 @@ class SharedDriverAttackTest {
           flow.input("strings", IterableSource.partitioned(partitions, 20))
               .redistribute("spread")
               .map("slow", s -> {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2)); // a slow receiver: work, not a wait
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // a slow receiver: work, not a wait
                 return s.substring(size) + ":" + s.chars().limit(size).allMatch(ch -> ch == s.charAt(0));
               })
               .output("out", sinks.get(p));
           return flow;
-        }, RUN_TIMEOUT);
+        }, Duration.ofSeconds(20));
         List<String> all = new ArrayList<>(sinks.get(0).items());
         all.addAll(sinks.get(1).items());
         List<String> expected = new ArrayList<>();
