@@ -93,7 +93,7 @@ class SharedDriverAttackTest {
   /**
    * Guards: clusters of different shapes and threading modes running at the same time on the shared
    * drivers (SHARED threading on one, INVOKER on another: LATENCY's), one of them failing before it
-   * joins in every round: every item of every good run arrives exactly once, and once the runs are
+   * joins and one stopped mid-way by its timeout in every round: every item of every good run arrives exactly once, and once the runs are
    * over no publication, image or transport thread is left (counters freed after 10 ms are reused
    * safely by the next runs).
    */
@@ -114,8 +114,16 @@ class SharedDriverAttackTest {
           RunConfig.workers(3),
           RunConfig.workers(2).withIdle(IdleProfile.LATENCY),
           RunConfig.workers(1).withIdle(IdleProfile.THROUGHPUT.withThreading(TransportThreading.INVOKER)));
-      inThreads(5, c -> () -> {
+      inThreads(6, c -> () -> {
         for (int round = 0; round < 4; round++) {
+          if (c == 5) {
+            // a run stopped mid-way (its timeout), next to the running ones
+            RunConfig shape = shapes.get(round % 4);
+            Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> LocalCluster.run(2, shape,
+                p -> EndlessFlow.flow(), Duration.ofMillis(300)));
+            assertThat(t).isInstanceOf(io.sluice.run.RunTimeoutException.class).hasMessageNotContaining("still running");
+            continue;
+          }
           if (c == 4) {
             // a run failing before it joins, next to the running ones
             int r = round;
@@ -141,6 +149,7 @@ class SharedDriverAttackTest {
           .untilAsserted(() -> {
             assertThat(threads("sluice-aeron-")).isEmpty();
             assertThat(threads("sluice-concurrent-ok-")).isEmpty();
+            assertThat(threads("sluice-endless-")).isEmpty();
             assertThat(threads("sluice-local-cluster-process-")).isEmpty();
           });
     } finally {
