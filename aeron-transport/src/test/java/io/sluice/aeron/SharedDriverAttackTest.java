@@ -150,11 +150,37 @@ class SharedDriverAttackTest {
             assertThat(threads("sluice-aeron-")).isEmpty();
             assertThat(threads("sluice-concurrent-ok-")).isEmpty();
             assertThat(threads("sluice-endless-")).isEmpty();
+            assertThat(threads("aeron-client-conductor")).as("Aeron clients of ended runs").isEmpty();
             assertThat(threads("sluice-local-cluster-process-")).isEmpty();
           });
     } finally {
       restore(AeronTransport.Settings.TERM_LENGTH_PROPERTY, oldTerm);
     }
+  }
+
+  /**
+   * Guards: {@code -Dsluice.aeron.threading=invoker} puts every run of the JVM on the INVOKER shared
+   * driver, whatever its idle profile: concurrent runs of THROUGHPUT (normally SHARED) clusters
+   * deliver everything, and no transport thread is left but the backstops, which end with their runs.
+   */
+  @Test
+  void theThreadingPropertyPutsConcurrentRunsOnTheInvokerDriver() throws Exception {
+    String old = System.getProperty(AeronTransport.Settings.THREADING_PROPERTY);
+    System.setProperty(AeronTransport.Settings.THREADING_PROPERTY, "invoker");
+    try {
+      inThreads(3, c -> () -> {
+        for (int round = 0; round < 3; round++) {
+          runAndCheck("property-invoker-" + c, 2 + c % 2, RunConfig.workers(1 + round % 2), 1_000, 20, () -> { });
+        }
+      }, () -> null);
+    } finally {
+      restore(AeronTransport.Settings.THREADING_PROPERTY, old);
+    }
+    await("no transport thread left").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+        .untilAsserted(() -> {
+          assertThat(threads("sluice-aeron-")).isEmpty();
+          assertThat(threads("sluice-property-invoker-")).isEmpty();
+        });
   }
 
   private static Dataflow invalid(String name) {
