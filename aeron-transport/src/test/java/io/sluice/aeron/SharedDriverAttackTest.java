@@ -283,7 +283,7 @@ class SharedDriverAttackTest {
   /**
    * Guards: many short runs one after the other (a test suite's pattern) reuse freed counters within
    * 10 ms and publications' ports; every run delivers everything, and the driver holds nothing once
-   * they are over.
+   * they are over: no log buffer, and as many counters as before the runs.
    */
   @Test
   void manySequentialRunsReuseFreedResourcesSafely() {
@@ -292,15 +292,26 @@ class SharedDriverAttackTest {
     Path dir = Path.of(SharedDrivers.driver(own, IdleProfile.THROUGHPUT, TransportThreading.SHARED).directory());
     String old = System.getProperty(AeronTransport.Settings.TERM_LENGTH_PROPERTY);
     System.setProperty(AeronTransport.Settings.TERM_LENGTH_PROPERTY, String.valueOf(256 * 1024));
-    try {
+    try (io.aeron.Aeron watcher = io.aeron.Aeron.connect(new io.aeron.Aeron.Context().aeronDirectoryName(dir.toString()))) {
+      int before = allocatedCounters(watcher);
       for (int run = 0; run < 30; run++) {
         runAndCheck("sequential", 2 + run % 2, RunConfig.workers(1 + run % 3), 300, 7, () -> { });
       }
-      await("the finished runs' publications and images freed").atMost(Duration.ofSeconds(5))
-          .pollInterval(Duration.ofMillis(20)).untilAsserted(() -> assertThat(logs(dir)).isEmpty());
+      await("the finished runs' publications, images and counters freed").atMost(Duration.ofSeconds(5))
+          .pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
+            assertThat(logs(dir)).isEmpty();
+            assertThat(allocatedCounters(watcher)).as("counters allocated in the driver").isEqualTo(before);
+          });
     } finally {
       restore(AeronTransport.Settings.TERM_LENGTH_PROPERTY, old);
     }
+  }
+
+  /** Counters allocated in the watcher's driver now (freed ones waiting for reuse are not counted). */
+  private static int allocatedCounters(io.aeron.Aeron watcher) {
+    int[] n = new int[1];
+    watcher.countersReader().forEach((id, typeId, key, label) -> n[0]++);
+    return n[0];
   }
 
   private static void restore(String property, String old) {
