@@ -95,6 +95,7 @@ class JoinBarrierAttackTest {
     assertThat(thrown).isInstanceOf(IllegalStateException.class).hasMessageContaining("interrupted");
     awaitNoThreads("sluice-" + name + "-worker-");
     awaitNoThreads("sluice-local-cluster-process-");
+    awaitNoThreads("aeron-client-conductor");
     aRunStillWorks("after-an-interrupt");
   }
 
@@ -117,6 +118,7 @@ class JoinBarrierAttackTest {
         .isLessThan(AT_ONCE);
     awaitNoThreads("sluice-" + name + "-worker-");
     awaitNoThreads("sluice-local-cluster-process-");
+    awaitNoThreads("aeron-client-conductor");
   }
 
   /**
@@ -137,6 +139,46 @@ class JoinBarrierAttackTest {
         .hasMessage("dataflow 'twice-invalid' has no output step; add one with output(id, sink) on a stream");
     awaitNoThreads("sluice-twice-invalid-worker-");
     awaitNoThreads("sluice-local-cluster-process-");
+  }
+
+  /**
+   * Guards the ranking of errors when two processes fail before joining in different ways: one's
+   * flow fails validation, the other's source cannot list its partitions (the user's code: a
+   * StepFailedException). Whichever broke the barrier first, the user's code failure is thrown,
+   * never a "stops joining" of a bystander.
+   */
+  @Test
+  void theUsersCodeFailureOutranksAnotherProcessesValidationFailure() {
+    for (int round = 0; round < 3; round++) {
+      Throwable thrown = catchThrowable(() -> LocalCluster.run(3, RunConfig.workers(1), p -> {
+        if (p == 0) {
+          Dataflow invalid = new Dataflow("ranked");
+          invalid.input("numbers", IterableSource.of(List.of(1, 2, 3))).map("m", i -> i); // no output
+          return invalid;
+        }
+        Dataflow flow = new Dataflow("ranked");
+        flow.input("numbers", p == 2 ? new Unlistable() : IterableSource.of(List.of(1, 2, 3)))
+            .redistribute("spread")
+            .output("out", new ListSink<>());
+        return flow;
+      }, Duration.ofSeconds(60)));
+      assertThat(thrown).isInstanceOf(StepFailedException.class).hasMessageContaining("step 'numbers'")
+          .hasRootCauseMessage("no partitions here");
+      awaitNoThreads("sluice-local-cluster-process-");
+    }
+  }
+
+  /** A source whose partitions cannot be listed in this process. */
+  private static final class Unlistable implements io.sluice.inputs.FixedPartitionedSource<Integer, Long> {
+    @Override
+    public List<String> listPartitions() {
+      throw new IllegalStateException("no partitions here");
+    }
+
+    @Override
+    public io.sluice.inputs.SourcePartition<Integer, Long> buildPartition(String stepId, String partition, Long resume) {
+      throw new AssertionError("never built");
+    }
   }
 
   /**
@@ -208,5 +250,6 @@ class JoinBarrierAttackTest {
     awaitNoThreads("sluice-concurrent-");
     awaitNoThreads("sluice-local-cluster-process-");
     awaitNoThreads("sluice-aeron-poller-");
+    awaitNoThreads("aeron-client-conductor");
   }
 }
