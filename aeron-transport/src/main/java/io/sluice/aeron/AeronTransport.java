@@ -200,6 +200,12 @@ public final class AeronTransport implements Transport {
    * worker, sending large batches the other way, waits for it to take what it was sent.
    */
   private java.util.ArrayDeque<byte[]>[] pendingParts;
+  /** Per channel: whether it is among its sending worker's tails ({@link #leaveTail}); that thread's only. */
+  private boolean[] tail;
+  /** The calling worker's channels with pieces or parts left to send ({@link #leaveTail}). */
+  private final ThreadLocal<java.util.ArrayDeque<Integer>> myTails = ThreadLocal.withInitial(java.util.ArrayDeque::new);
+  /** How many channels of all workers have tails: a worker with none to send on skips the thread-local. */
+  private final java.util.concurrent.atomic.AtomicInteger tails = new java.util.concurrent.atomic.AtomicInteger();
   /** Per channel: the last batch that was refused, and its bytes, so a retry does not serialize again. */
   private Object[] refusedItems;
   private byte[][] refusedBytes;
@@ -343,6 +349,7 @@ public final class AeronTransport implements Transport {
     @SuppressWarnings("unchecked")
     java.util.ArrayDeque<byte[]>[] parts = new java.util.ArrayDeque[channels];
     pendingParts = parts;
+    tail = new boolean[channels];
     refusedItems = new Object[channels];
     refusedBytes = new byte[channels][];
     if (!secret.isSecure()) {
@@ -573,12 +580,58 @@ public final class AeronTransport implements Transport {
       pendingParts[ch] = new java.util.ArrayDeque<>(parts);
       pendingEpoch[ch] = epoch;
       pendingFrom[ch] = from;
-      flushPending(ch, pub, to);
+      if (!flushPending(ch, pub, to)) {
+        leaveTail(ch);
+      }
       return true;
     }
     queuePieces(ch, bytes, epoch, from);
-    flushPending(ch, pub, to);
+    if (!flushPending(ch, pub, to)) {
+      leaveTail(ch);
+    }
     return true;
+  }
+
+  /**
+   * Channel {@code ch} has pieces or parts still to go (back-pressured) after its batch was taken:
+   * the sending worker's {@link #doWork} sends them on, so that they do not wait for the channel's
+   * next message, which on a quiet channel may be the next epoch's progress marker, an epoch later.
+   * Only the sending worker's thread touches a channel's pending state, so the tails are its own.
+   */
+  private void leaveTail(int ch) {
+    if (!tail[ch]) {
+      tail[ch] = true;
+      myTails.get().add(ch);
+      tails.incrementAndGet();
+    }
+  }
+
+  /** The calling worker's channels with pieces or parts left: sends on what the peers take now. */
+  private int flushTails() {
+    if (tails.get() == 0) {
+      return 0;
+    }
+    java.util.ArrayDeque<Integer> mine = myTails.get();
+    int work = 0;
+    int n = spec.processes() * spec.workersPerProcess();
+    for (int i = mine.size(); i > 0; i--) {
+      int ch = mine.poll();
+      int to = ch % n;
+      boolean done;
+      try {
+        done = flushPending(ch, dataOut[spec.processOf(to)][ch / (n * n)], to);
+      } catch (TransportException e) {
+        done = true; // the peer failed or is gone: the run stops with that error already
+      }
+      if (done) {
+        tail[ch] = false;
+        tails.decrementAndGet();
+        work++;
+      } else {
+        mine.add(ch);
+      }
+    }
+    return work;
   }
 
   private void queuePieces(int ch, byte[] bytes, long epoch, int from) {
@@ -864,7 +917,7 @@ public final class AeronTransport implements Transport {
    */
   @Override
   public int doWork() {
-    return invoker ? duty() : 0;
+    return flushTails() + (invoker ? duty() : 0);
   }
 
   private int duty() {

@@ -246,6 +246,55 @@ class SharedDriverAttackTest {
   }
 
   /**
+   * Guards: a batch too large for the receiver's window at once (its pieces back-pressured), after
+   * which its sender has nothing more to send for a while (a quiet source, epochs of an hour), still
+   * arrives: the rest of its pieces must not wait for the channel's next message (the next epoch's
+   * progress marker, an hour later). Both threading modes. Before the fix the rest of the pieces
+   * went only with the channel's next offer: the run hung (here until its 15 s timeout).
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"SHARED", "INVOKER"})
+  void aLargeBatchOnAQuietChannelArrivesWithoutWaitingForTheNextMessage(TransportThreading threading) {
+    RunConfig config = RunConfig.workers(1).withEpochInterval(Duration.ofHours(1))
+        .withIdle(IdleProfile.THROUGHPUT.withThreading(threading));
+    java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
+    int items = 4;
+    int size = 1 << 20; // 4 MiB in one batch: far above the receiver's window
+    LocalCluster.run(2, config, p -> {
+      Dataflow flow = new Dataflow("quiet-after-large");
+      flow.input("strings", (io.sluice.inputs.DynamicSource<String>) (step, worker, count) ->
+              new io.sluice.inputs.StatelessSourcePartition<>() {
+                private boolean sent;
+
+                @Override
+                public List<String> nextBatch() {
+                  if (received.get() == items) {
+                    return null; // everything arrived: the run ends
+                  }
+                  if (worker == 0 && !sent) {
+                    sent = true;
+                    List<String> batch = new ArrayList<>();
+                    for (int i = 0; i < items; i++) {
+                      batch.add(String.valueOf((char) ('a' + i)).repeat(size));
+                    }
+                    return batch;
+                  }
+                  return List.of(); // nothing now: a quiet source
+                }
+              })
+          .redistribute("spread")
+          .output("out", (io.sluice.outputs.DynamicSink<String>) (step, worker, count) -> batch -> {
+            for (String s : batch) {
+              assertThat(s).hasSize(size);
+              received.incrementAndGet();
+            }
+          });
+      return flow;
+    }, Duration.ofSeconds(15));
+    assertThat(received).hasValue(items);
+  }
+
+  /**
    * Guards against image-liveness false positives: with a peer timeout of 1 s, a step that blocks
    * every worker of a process for 2 s (CPU starvation of the workers, not of the process) does not
    * get the process declared lost, in either threading mode: heartbeats come from the driver, the
