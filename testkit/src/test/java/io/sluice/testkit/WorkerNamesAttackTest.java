@@ -61,6 +61,35 @@ class WorkerNamesAttackTest {
         + " item number 7 on worker 2, resume at 1 worker");
   }
 
+  /**
+   * Guards: a recovery over several crashes in a row ({@link RecoveryRun#of(SinkOutput, List, long,
+   * SinkOutput)}) where one crashed run had 3 processes × 1 worker and the others 1 process × 4
+   * workers (more workers in all): the message names each writer's process, as for any comparison
+   * of which a run had several processes. Before the fix the crashed runs were put together under
+   * the shape with the most workers in all (1 process), so the 3-process run's writers lost their
+   * process ("worker 2").
+   */
+  @Test
+  void severalCrashesOfDifferentShapesKeepTheProcessesInNames() {
+    SinkOutput<String> reference = new SinkOutput<>("output of step 'out'", 1, 4, List.of(
+        new Captured<>("x", 0, 3, "out", 1, 0)));
+    SinkOutput<String> wideCrash = new SinkOutput<>("output of step 'out'", 1, 4, List.of());
+    SinkOutput<String> threeProcesses = new SinkOutput<>("output of step 'out'", 3, 1, List.of(
+        new Captured<>("z", 2, 2, "out", 1, 0)));
+    SinkOutput<String> resumed = new SinkOutput<>("output of step 'out'", 1, 4, List.of());
+    RecoveryRun<String> rec = RecoveryRun.of(reference, List.of(wideCrash, threeProcesses), 0, resumed);
+    assertThatThrownBy(() -> assertThat(rec).lostNothing())
+        .hasMessageContaining("\"x\" (epoch 1, worker 3 (process 0))")
+        .hasMessageContaining("\"z\" (epoch 1, worker 2 (process 2))");
+    // all in one process: the names as before
+    SinkOutput<String> oneProcess = new SinkOutput<>("output of step 'out'", 1, 2, List.of(
+        new Captured<>("z", 0, 1, "out", 1, 0)));
+    RecoveryRun<String> single = RecoveryRun.of(reference, List.of(wideCrash, oneProcess), 0, resumed);
+    assertThatThrownBy(() -> assertThat(single).lostNothing())
+        .hasMessageContaining("\"x\" (epoch 1, worker 3)")
+        .hasMessageContaining("\"z\" (epoch 1, worker 1)");
+  }
+
   /** Guards: a spread failure at 3 × 1 and 2 × 3 names the process of every worker that got none. */
   @DataflowTest(workers = 1, processes = 3)
   void spreadFailuresNameEachWorkersProcessAtThreeProcessesOfOneWorker(DataflowRunner runner) {
