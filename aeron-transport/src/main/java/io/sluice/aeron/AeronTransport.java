@@ -608,8 +608,8 @@ public final class AeronTransport implements Transport {
 
   /** The calling worker's channels with pieces or parts left: sends on what the peers take now. */
   private int flushTails() {
-    if (tails.get() == 0) {
-      return 0;
+    if (tails.get() == 0 || closed.get()) {
+      return 0; // nothing left to send, or the run is over (the process leaves after its workers)
     }
     java.util.ArrayDeque<Integer> mine = myTails.get();
     int work = 0;
