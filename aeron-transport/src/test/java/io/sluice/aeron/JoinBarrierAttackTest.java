@@ -142,6 +142,44 @@ class JoinBarrierAttackTest {
   }
 
   /**
+   * Guards: a process failing exactly while the others wait in the subscribe barrier (they have
+   * their subscriptions and wait for its) releases them at once, each naming it and its error, and
+   * their Aeron clients are closed. Deterministic: the failure comes only once both others are seen
+   * waiting there.
+   */
+  @Test
+  void aFailureWhileTheOthersWaitInTheSubscribeBarrierReleasesThemAtOnce() throws Exception {
+    List<String> addresses = LocalCluster.freeLoopbackAddresses(3);
+    JoinBarrier barrier = new JoinBarrier(3);
+    AeronTransport.Settings settings = AeronTransport.Settings.defaults().withSharedDriver()
+        .withSecret(ClusterSecret.generate());
+    List<CompletableFuture<io.sluice.run.RunResult>> runs = new ArrayList<>();
+    for (int p : new int[] {0, 2}) {
+      RunConfig cfg = RunConfig.workers(1).withCluster(p, addresses)
+          .withTransport(() -> new AeronTransport(settings, barrier));
+      Dataflow flow = exchanging("barrier-wait", new ListSink<>(), 10);
+      runs.add(CompletableFuture.supplyAsync(() -> io.sluice.run.Sluice.start(flow, cfg).await(),
+          r -> new Thread(r, "barrier-attack-process-" + p).start()));
+    }
+    await("processes 0 and 2 wait in the subscribe barrier").atMost(AT_ONCE).pollInterval(Duration.ofMillis(5))
+        .until(() -> Thread.getAllStackTraces().entrySet().stream()
+            .filter(e -> e.getKey().getName().startsWith("barrier-attack-process-"))
+            .filter(e -> java.util.Arrays.stream(e.getValue())
+                .anyMatch(f -> f.getMethodName().equals("awaitPeersSubscribed")))
+            .count() == 2);
+    barrier.fail(1, new IllegalStateException("process 1 cannot read its configuration"));
+    for (CompletableFuture<io.sluice.run.RunResult> run : runs) {
+      Throwable thrown = catchThrowable(() -> run.get(AT_ONCE.toMillis(), TimeUnit.MILLISECONDS));
+      assertThat(thrown).isInstanceOf(java.util.concurrent.ExecutionException.class);
+      assertThat(thrown.getCause()).hasMessageContaining("stops joining the cluster: process 1 failed before it joined"
+          + " the cluster: java.lang.IllegalStateException: process 1 cannot read its configuration");
+    }
+    awaitNoThreads("barrier-attack-process-");
+    awaitNoThreads("sluice-barrier-wait-worker-");
+    awaitNoThreads("aeron-client-conductor");
+  }
+
+  /**
    * Guards the ranking of errors when two processes fail before joining in different ways: one's
    * flow fails validation, the other's source cannot list its partitions (the user's code: a
    * StepFailedException). Whichever broke the barrier first, the user's code failure is thrown,
