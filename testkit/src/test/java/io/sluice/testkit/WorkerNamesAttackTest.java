@@ -62,6 +62,22 @@ class WorkerNamesAttackTest {
   }
 
   /**
+   * Guards: a crash point on a worker the invocation's shape does not have (the invocation is
+   * skipped, "the crash point is on worker 3, and a run of 2 processes × 1 worker has workers 0..1
+   * only") is named by its index alone: before the fix its display name said "worker 3 (process 3)",
+   * a process the run does not have either.
+   */
+  @Test
+  void aWorkerOutsideTheRunIsNotGivenAProcess() {
+    assertThat(new WorkerNames(2, 1).worker(3)).isEqualTo("worker 3");
+    assertThat(new WorkerNames(2, 3).worker(5)).isEqualTo("worker 5 (process 1)");
+    assertThat(new WorkerNames(2, 3).worker(6)).isEqualTo("worker 6");
+    assertThat(RecoveryScenario.describe(2, 1, Crash.whenStepSeesItemNumber("count", 7).onWorker(3), 2, 2))
+        .isEqualTo("2 processes \u00d7 1 worker, crash when step 'count' sees its item number 7 on worker 3, resume at"
+            + " 2 processes \u00d7 2 workers");
+  }
+
+  /**
    * Guards: a recovery over several crashes in a row ({@link RecoveryRun#of(SinkOutput, List, long,
    * SinkOutput)}) where one crashed run had 3 processes × 1 worker and the others 1 process × 4
    * workers (more workers in all): the message names each writer's process, as for any comparison
