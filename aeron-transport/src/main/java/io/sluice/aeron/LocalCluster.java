@@ -59,7 +59,8 @@ public final class LocalCluster {
    * is built ({@code flowOfProcess}, on the calling thread) before any process starts, so a
    * supplier that throws fails the call with its own exception and starts nothing. A process that
    * fails before the cluster is joined makes the others stop joining at once (unless
-   * {@code config} names its own transport), and its error is the one thrown.
+   * {@code config} names its own transport), and its error is the one thrown. At the timeout, or
+   * when the calling thread is interrupted, every process is stopped, those still joining too.
    *
    * @throws StepFailedException  if user code failed in any process (the user's error, not the
    *                              "process N failed" the others report)
