@@ -193,6 +193,19 @@ public final class AeronTransport implements Transport {
   private int[] pendingOffset;
   private long[] pendingEpoch;
   private int[] pendingFrom;
+  /**
+   * Per channel: the parts of a batch split for {@link Settings#maxBatchBytes()} still to go after
+   * {@link #pending}, in order (null or empty when none). They go as later offers on the channel
+   * flush them, like a batch's pieces, so the sending worker is never held in a loop while its peer's
+   * worker, sending large batches the other way, waits for it to take what it was sent.
+   */
+  private java.util.ArrayDeque<byte[]>[] pendingParts;
+  /** Per channel: whether it is among its sending worker's tails ({@link #leaveTail}); that thread's only. */
+  private boolean[] tail;
+  /** The calling worker's channels with pieces or parts left to send ({@link #leaveTail}). */
+  private final ThreadLocal<java.util.ArrayDeque<Integer>> myTails = ThreadLocal.withInitial(java.util.ArrayDeque::new);
+  /** How many channels of all workers have tails: a worker with none to send on skips the thread-local. */
+  private final java.util.concurrent.atomic.AtomicInteger tails = new java.util.concurrent.atomic.AtomicInteger();
   /** Per channel: the last batch that was refused, and its bytes, so a retry does not serialize again. */
   private Object[] refusedItems;
   private byte[][] refusedBytes;
@@ -333,6 +346,10 @@ public final class AeronTransport implements Transport {
     pendingOffset = new int[channels];
     pendingEpoch = new long[channels];
     pendingFrom = new int[channels];
+    @SuppressWarnings("unchecked")
+    java.util.ArrayDeque<byte[]>[] parts = new java.util.ArrayDeque[channels];
+    pendingParts = parts;
+    tail = new boolean[channels];
     refusedItems = new Object[channels];
     refusedBytes = new byte[channels][];
     if (!secret.isSecure()) {
@@ -557,21 +574,64 @@ public final class AeronTransport implements Transport {
     if (bytes.length > settings.maxBatchBytes()) {
       List<byte[]> parts = new ArrayList<>();
       split(step, items, bytes, parts);
-      // rare: each part is sent in pieces, one after the other
-      for (byte[] part : parts) {
-        queuePieces(ch, part, epoch, from);
-        while (!flushPending(ch, pub, to)) {
-          if (peerFailure != null || closed.get()) {
-            throw new TransportException("cannot send: the cluster stopped");
-          }
-          Thread.onSpinWait();
-        }
+      // rare: the parts go one after the other, each whole when it fits one Aeron message (the
+      // receiver takes a batch in pieces only when it needs two or more), else in pieces; what
+      // cannot go now goes at the channel's next offers (never a loop here: see pendingParts)
+      pendingParts[ch] = new java.util.ArrayDeque<>(parts);
+      pendingEpoch[ch] = epoch;
+      pendingFrom[ch] = from;
+      if (!flushPending(ch, pub, to)) {
+        leaveTail(ch);
       }
       return true;
     }
     queuePieces(ch, bytes, epoch, from);
-    flushPending(ch, pub, to);
+    if (!flushPending(ch, pub, to)) {
+      leaveTail(ch);
+    }
     return true;
+  }
+
+  /**
+   * Channel {@code ch} has pieces or parts still to go (back-pressured) after its batch was taken:
+   * the sending worker's {@link #doWork} sends them on, so that they do not wait for the channel's
+   * next message, which on a quiet channel may be the next epoch's progress marker, an epoch later.
+   * Only the sending worker's thread touches a channel's pending state, so the tails are its own.
+   */
+  private void leaveTail(int ch) {
+    if (!tail[ch]) {
+      tail[ch] = true;
+      myTails.get().add(ch);
+      tails.incrementAndGet();
+    }
+  }
+
+  /** The calling worker's channels with pieces or parts left: sends on what the peers take now. */
+  private int flushTails() {
+    if (tails.get() == 0 || closed.get()) {
+      return 0; // nothing left to send, or the run is over (the process leaves after its workers)
+    }
+    java.util.ArrayDeque<Integer> mine = myTails.get();
+    int work = 0;
+    int n = spec.processes() * spec.workersPerProcess();
+    for (int i = mine.size(); i > 0; i--) {
+      int ch = mine.poll();
+      int to = ch % n;
+      boolean done;
+      try {
+        done = flushPending(ch, dataOut[spec.processOf(to)][ch / (n * n)], to);
+      } catch (TransportException e) {
+        done = true; // the peer failed or is gone: the run stops with that error already
+      }
+      if (done) {
+        tail[ch] = false;
+        tails.decrementAndGet();
+        work++;
+      } else {
+        mine.add(ch);
+      }
+    }
+    return work;
   }
 
   private void queuePieces(int ch, byte[] bytes, long epoch, int from) {
@@ -618,8 +678,41 @@ public final class AeronTransport implements Transport {
     return send(pub, FrameCodec.PROGRESS, from, to, epoch, time, 0, time.length);
   }
 
-  /** Sends what is left of a batch going in pieces; true once nothing is left. */
+  /** Sends what is left of a batch going in pieces, then the split parts waiting; true once nothing is left. */
   private boolean flushPending(int ch, Publication pub, int to) {
+    while (true) {
+      if (pending[ch] == null && !nextPart(ch, pub, to)) {
+        return pending[ch] == null && (pendingParts[ch] == null || pendingParts[ch].isEmpty());
+      }
+      if (!flushPieces(ch, pub, to)) {
+        return false;
+      }
+    }
+  }
+
+  /**
+   * Takes the next waiting part of a split batch: sends it whole if it fits one message (false when
+   * it went or could not go now), else makes it the batch going in pieces (true).
+   */
+  private boolean nextPart(int ch, Publication pub, int to) {
+    java.util.ArrayDeque<byte[]> parts = pendingParts[ch];
+    while (parts != null && !parts.isEmpty()) {
+      byte[] part = parts.peek();
+      if (part.length > pub.maxMessageLength() - FrameCodec.HEADER) {
+        parts.poll();
+        queuePieces(ch, part, pendingEpoch[ch], pendingFrom[ch]);
+        return true;
+      }
+      if (!send(pub, FrameCodec.BATCH, pendingFrom[ch], to, pendingEpoch[ch], part, 0, part.length)) {
+        return false;
+      }
+      parts.poll();
+    }
+    return false;
+  }
+
+  /** Sends what is left of the batch going in pieces; true once nothing is left of it. */
+  private boolean flushPieces(int ch, Publication pub, int to) {
     byte[] bytes = pending[ch];
     if (bytes == null) {
       return true;
@@ -824,7 +917,7 @@ public final class AeronTransport implements Transport {
    */
   @Override
   public int doWork() {
-    return invoker ? duty() : 0;
+    return flushTails() + (invoker ? duty() : 0);
   }
 
   private int duty() {

@@ -32,6 +32,9 @@ final class JoinBarrier {
   record Failure(int process, Throwable cause, boolean joined) {
     /** One line for the other processes' errors: the type and message of the cause. */
     String describe() {
+      if (process < 0) {
+        return "the run was stopped: " + cause;
+      }
       return "process " + process + (joined ? " failed: " : " failed before it joined the cluster: ") + cause;
     }
   }
@@ -75,6 +78,22 @@ final class JoinBarrier {
       subscribed.countDown(); // whoever waits for the subscriptions stops waiting
     }
     return true;
+  }
+
+  /**
+   * The run is given up (its caller timed out or was interrupted) with {@code cause}: breaks the
+   * barrier like {@link #fail} (recorded as process -1, no process's own failure), unless it is
+   * broken already; the processes still joining stop at once.
+   */
+  synchronized void abandon(Throwable cause) {
+    if (failure != null) {
+      return;
+    }
+    failure = new Failure(-1, cause, false);
+    broken = true;
+    while (subscribed.getCount() > 0) {
+      subscribed.countDown();
+    }
   }
 
   /** The failure that broke the barrier, or null. */

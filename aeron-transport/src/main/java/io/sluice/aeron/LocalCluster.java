@@ -59,7 +59,8 @@ public final class LocalCluster {
    * is built ({@code flowOfProcess}, on the calling thread) before any process starts, so a
    * supplier that throws fails the call with its own exception and starts nothing. A process that
    * fails before the cluster is joined makes the others stop joining at once (unless
-   * {@code config} names its own transport), and its error is the one thrown.
+   * {@code config} names its own transport), and its error is the one thrown. At the timeout, or
+   * when the calling thread is interrupted, every process is stopped, those still joining too.
    *
    * @throws StepFailedException  if user code failed in any process (the user's error, not the
    *                              "process N failed" the others report)
@@ -86,6 +87,8 @@ public final class LocalCluster {
     List<CompletableFuture<RunResult>> runs = new ArrayList<>();
     java.util.concurrent.atomic.AtomicReferenceArray<RunningDataflow> started =
         new java.util.concurrent.atomic.AtomicReferenceArray<>(processes);
+    // set when the caller gives up (timeout, interrupt): a process whose start returns later stops at once
+    java.util.concurrent.atomic.AtomicBoolean abandoned = new java.util.concurrent.atomic.AtomicBoolean();
     for (int p = 0; p < processes; p++) {
       int pid = p;
       RunConfig cfg = config.transport() == null
@@ -95,6 +98,9 @@ public final class LocalCluster {
       CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(() -> {
         RunningDataflow running = Sluice.start(flow, cfg);
         started.set(pid, running);
+        if (abandoned.get()) {
+          running.cancel(); // the caller gave up while this process was joining: nobody would stop it
+        }
         return running.await();
       }, runnerThread(pid));
       // a process that failed before its transport started (validation, listing partitions) never
@@ -112,10 +118,14 @@ public final class LocalCluster {
     } catch (ExecutionException e) {
       // a process failed: the others stop too; their outcomes are read below
     } catch (TimeoutException e) {
+      abandon(abandoned, barrier, new RunTimeoutException("the cluster run did not finish within " + timeout, ""));
       throw timedOut(flowName + "' on " + processes + " processes \u00d7 " + config.workersPerProcess()
           + (config.workersPerProcess() == 1 ? " worker" : " workers"), timeout, started, runs);
     } catch (InterruptedException e) {
-      // as at a timeout, nobody will wait for the processes any more: stop them (cancel returns at once)
+      // as at a timeout, nobody will wait for the processes any more: stop them (cancel returns at once),
+      // those still joining too
+      abandon(abandoned, barrier, new java.util.concurrent.CancellationException("the caller of the cluster run was"
+          + " interrupted"));
       for (int p = 0; p < started.length(); p++) {
         RunningDataflow run = started.get(p);
         if (run != null) {
@@ -152,6 +162,16 @@ public final class LocalCluster {
       throw first;
     }
     return new Result(results);
+  }
+
+  /**
+   * The caller gives up on the run (timeout, interrupt): processes still joining leave the barrier
+   * at once, and a process whose start returns from now on cancels itself; the caller cancels those
+   * started already. Without this, processes still joining went on to run the flow with nobody to stop them.
+   */
+  private static void abandon(java.util.concurrent.atomic.AtomicBoolean abandoned, JoinBarrier barrier, Throwable why) {
+    abandoned.set(true);
+    barrier.abandon(why);
   }
 
   /**

@@ -78,15 +78,16 @@ public final class RecoveryRun<T> {
   public static <T> RecoveryRun<T> of(SinkOutput<T> reference, List<SinkOutput<T>> crashed, long resumeEpoch,
       SinkOutput<T> resumed) {
     List<Captured<T>> all = new ArrayList<>();
-    SinkOutput<T> widest = null;
+    // the runs' shapes may differ: as many processes as the run with the most (so that messages name
+    // each writer's process if any run had several), and workers enough for every run's indexes
+    int processes = 1;
+    int totalWorkers = 0;
     for (SinkOutput<T> o : crashed) {
       all.addAll(o.records());
-      if (widest == null || o.totalWorkers() > widest.totalWorkers()) {
-        widest = o;
-      }
+      processes = Math.max(processes, o.processes());
+      totalWorkers = Math.max(totalWorkers, o.totalWorkers());
     }
-    int processes = widest == null ? 1 : widest.processes();
-    int workers = widest == null ? 0 : widest.workers();
+    int workers = (totalWorkers + processes - 1) / processes;
     return of(reference, new SinkOutput<>(reference.label(), processes, workers, all), resumeEpoch, resumed);
   }
 

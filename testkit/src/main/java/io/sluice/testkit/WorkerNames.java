@@ -31,9 +31,13 @@ record WorkerNames(int processes, int workersPerProcess) {
     return processes > 1;
   }
 
-  /** {@code 2 (process 1)}, or {@code 2} in one process: the index where a text says "worker" already. */
+  /**
+   * {@code 2 (process 1)}, or {@code 2} in one process: the index where a text says "worker" already.
+   * A worker the run does not have (a crash point beyond its workers) is named by its index alone.
+   */
   String index(int worker) {
-    return index(worker, workersPerProcess <= 0 ? 0 : worker / workersPerProcess, namesProcesses());
+    boolean exists = worker >= 0 && worker < processes * workersPerProcess;
+    return index(worker, exists ? worker / workersPerProcess : 0, namesProcesses() && exists);
   }
 
   /** {@code worker 2 (process 1)}, or {@code worker 2} in one process. */
