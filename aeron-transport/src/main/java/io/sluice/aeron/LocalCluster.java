@@ -37,6 +37,12 @@ public final class LocalCluster {
   private LocalCluster() {}
 
   /**
+   * How long the call waits, in all, for the processes to end once one has ended or failed, or
+   * once they were stopped at the timeout: 30 s.
+   */
+  private static final long OTHERS_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+  /**
    * Every process of an in-JVM cluster talks through this JVM's one shared media driver, proves
    * its membership with a secret generated for the run, and joins through the run's barrier.
    */
@@ -138,11 +144,12 @@ public final class LocalCluster {
     List<RunResult> results = new ArrayList<>();
     RuntimeException first = null;
     int firstFrom = -1;
+    long othersDeadline = System.nanoTime() + OTHERS_NANOS; // one bound for all processes, not one each
     for (int p = 0; p < runs.size(); p++) {
       CompletableFuture<RunResult> r = runs.get(p);
       RuntimeException failed = null;
       try {
-        results.add(r.get(30_000, TimeUnit.MILLISECONDS));
+        results.add(r.get(Math.max(0, othersDeadline - System.nanoTime()), TimeUnit.NANOSECONDS));
       } catch (ExecutionException e) {
         failed = e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
       } catch (TimeoutException e) {
@@ -193,9 +200,10 @@ public final class LocalCluster {
       }
     }
     List<String> stuck = new ArrayList<>();
+    long stopDeadline = System.nanoTime() + OTHERS_NANOS; // one bound for all processes, not one each
     for (int p = 0; p < runs.size(); p++) {
       try {
-        runs.get(p).get(30, TimeUnit.SECONDS);
+        runs.get(p).get(Math.max(0, stopDeadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       } catch (TimeoutException e) {
         stuck.add("process " + p);
       } catch (ExecutionException | java.util.concurrent.CancellationException e) {
