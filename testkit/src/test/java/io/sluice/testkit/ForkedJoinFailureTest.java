@@ -69,6 +69,17 @@ class ForkedJoinFailureTest {
         .hasMessageContaining("process 0 was killed: it was still running 5 s after process 1 failed");
   }
 
+  @Test
+  void awaitRunningNamesTheProcessThatEndedBeforeJoiningAtOnce() {
+    DataflowRunner runner = DataflowRunner.withWorkers(1).withProcesses(2);
+    try (ForkedCluster cluster = runner.startForked(Flows.class, "unlistableInProcess1")) {
+      Throwable thrown = assertTimeoutPreemptively(AT_ONCE, () -> catchFrom(cluster::awaitRunning));
+      assertThat(thrown).isInstanceOf(AssertionError.class)
+          .hasMessageContaining("forked process 1 ended before it was running")
+          .hasMessageContaining("no such directory: /data/host-1");
+    }
+  }
+
   /** A source whose partitions cannot be listed in this process. */
   private static final class UnlistableSource implements FixedPartitionedSource<Integer, Long> {
     @Override
