@@ -15,7 +15,10 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.agrona.IoUtil;
 
 /**
@@ -23,7 +26,16 @@ import org.agrona.IoUtil;
  * {@link DataflowRunner#startForked(Class, String)}: real process isolation, so a test can kill a
  * process. Every JVM builds the flow with the same static factory; what their {@link TestSink}s
  * captured and their workers' statistics come back to the test's {@link TestRun}. Child JVMs
- * inherit the test's classpath. Close it (try-with-resources) to be sure no child outlives the test.
+ * inherit the test's classpath; each child's system property {@code sluice.forked.process} is its
+ * process id. Close it (try-with-resources) to be sure no child outlives the test.
+ *
+ * <p>A process that fails on its own (exit code 1: it wrote a failure report, or its JVM could not
+ * run it) before the others have ended fails the run within {@link #FAILURE_GRACE}: the others get
+ * that long to learn of it over Aeron and write their own reports (those that had joined do, in
+ * milliseconds); any still running then are killed, like {@link #close()}, instead of waiting for
+ * their connect timeout (30 s) when the failure came before the cluster was joined. A process
+ * killed with {@link #kill} (or by anyone else) writes no report and does not do this: the others
+ * detect the loss themselves.
  */
 public final class ForkedCluster implements AutoCloseable {
   private final Dataflow flow;
@@ -33,6 +45,15 @@ public final class ForkedCluster implements AutoCloseable {
   private final Duration timeout;
   private final Path dir;
   private final List<Process> processes = new ArrayList<>();
+  /** Processes killed here after another failed: process id to the id of the one that failed. */
+  private final Map<Integer, Integer> stoppedAfterFailure = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * How long the other processes may still run after one has failed on its own before they are
+   * killed: long enough for those that had joined the cluster to learn of the failure over Aeron
+   * and write their reports.
+   */
+  public static final Duration FAILURE_GRACE = Duration.ofSeconds(5);
 
   ForkedCluster(Class<?> factory, String method, int processes, int workersPerProcess, Duration timeout,
       Map<TestSink<?>, String> labels, Dataflow flow, io.sluice.run.RunConfig config) {
@@ -55,6 +76,8 @@ public final class ForkedCluster implements AutoCloseable {
           // the same JDK as this one: allow Fory's sun.misc.Unsafe use instead of a warning on stderr
           command.add("--sun-misc-unsafe-memory-access=allow");
         }
+        // which process this JVM is, for a factory that builds a process's flow differently
+        command.add("-D" + ForkedProcess.PROCESS_PROPERTY + "=" + p);
         // a killed process is noticed within 5 s (the transport's default of 30 s suits production JVMs)
         command.add("-Dsluice.aeron.peerTimeoutMs=" + Long.getLong("sluice.aeron.peerTimeoutMs", 5_000));
         // the transport's threads as this JVM's override or the test's configuration says
@@ -92,14 +115,20 @@ public final class ForkedCluster implements AutoCloseable {
     return processes.get(p).toHandle();
   }
 
-  /** Waits (bounded by the run's timeout) until every process has connected to all the others and runs. */
+  /**
+   * Waits (bounded by the run's timeout) until every process has connected to all the others and
+   * runs; fails at once if any process ends before it was running.
+   */
   public ForkedCluster awaitRunning() {
     long deadline = System.nanoTime() + timeout.toNanos();
     for (int p = 0; p < processes.size(); p++) {
       Path marker = dir.resolve(result(p).getFileName() + ".running");
       while (!Files.exists(marker)) {
-        if (!processes.get(p).isAlive()) {
-          throw new AssertionError("forked process " + p + " ended before it was running:\n" + stderr(p));
+        for (int q = 0; q < processes.size(); q++) {
+          // any process that ended without running means this one waits for it in vain
+          if (!processes.get(q).isAlive() && !Files.exists(dir.resolve(result(q).getFileName() + ".running"))) {
+            throw new AssertionError("forked process " + q + " ended before it was running:\n" + stderr(q));
+          }
         }
         if (System.nanoTime() > deadline) {
           throw new AssertionError("forked process " + p + " was not running within " + timeout + ":\n" + stderr(p));
@@ -178,7 +207,10 @@ public final class ForkedCluster implements AutoCloseable {
     List<String> otherFailures = new ArrayList<>();
     for (int p = 0; p < reports.size(); p++) {
       ForkedProcess.Report r = reports.get(p);
-      if (r == null) {
+      if (r == null && stoppedAfterFailure.containsKey(p)) {
+        otherFailures.add("process " + p + " was killed: it was still running " + FAILURE_GRACE.toSeconds()
+            + " s after process " + stoppedAfterFailure.get(p) + " failed");
+      } else if (r == null) {
         otherFailures.add("process " + p + " ended with exit code " + processes.get(p).exitValue()
             + " and no report:\n" + stderr(p));
       } else if (r.failure() != null && r.failure().stepId() != null) {
@@ -212,7 +244,8 @@ public final class ForkedCluster implements AutoCloseable {
   /**
    * Waits for every process to end, expecting the run to have failed (e.g. after {@link #kill}),
    * and returns each surviving process's error message by process id ({@code null} for a process
-   * that was killed or finished).
+   * that was killed or finished, including one killed because it still ran {@link #FAILURE_GRACE}
+   * after another process had failed on its own).
    *
    * @throws AssertionError if every process finished without an error
    */
@@ -230,24 +263,68 @@ public final class ForkedCluster implements AutoCloseable {
   }
 
   private List<ForkedProcess.Report> reports() {
-    long deadline = System.nanoTime() + timeout.toNanos() + TimeUnit.SECONDS.toNanos(30);
+    awaitEnd(System.nanoTime() + timeout.toNanos() + TimeUnit.SECONDS.toNanos(30));
     List<ForkedProcess.Report> reports = new ArrayList<>();
     for (int p = 0; p < processes.size(); p++) {
-      Process proc = processes.get(p);
-      try {
-        if (!proc.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-          close();
-          throw new AssertionError("forked process " + p + " of '" + flow.name() + "' did not finish within "
-              + timeout + " (+30 s); all were killed. Its stderr:\n" + stderr(p));
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        close();
-        throw new AssertionError("interrupted while waiting for the forked processes", e);
-      }
       reports.add(read(result(p)));
     }
     return reports;
+  }
+
+  /**
+   * Waits for all processes together until every one has ended, or until one has failed on its own
+   * (exit code 1) and then at most {@link #FAILURE_GRACE} more, killing those still running.
+   */
+  private void awaitEnd(long deadline) {
+    List<CompletableFuture<Process>> exits = new ArrayList<>();
+    CompletableFuture<Integer> firstFailure = new CompletableFuture<>();
+    for (int p = 0; p < processes.size(); p++) {
+      int id = p;
+      // 1: a failure report, or a JVM that could not run the process; a killed one ends with 128 + signal
+      exits.add(processes.get(p).onExit().whenComplete((proc, e) -> {
+        if (proc != null && proc.exitValue() == 1) {
+          firstFailure.complete(id);
+        }
+      }));
+    }
+    CompletableFuture<Void> all = CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new));
+    try {
+      CompletableFuture.anyOf(all, firstFailure).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      if (!all.isDone()) {
+        long grace = Math.min(FAILURE_GRACE.toNanos(), Math.max(0, deadline - System.nanoTime()));
+        try {
+          all.get(grace, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+          int failed = firstFailure.join();
+          for (int p = 0; p < processes.size(); p++) {
+            if (processes.get(p).isAlive()) {
+              stoppedAfterFailure.put(p, failed);
+              processes.get(p).destroyForcibly();
+            }
+          }
+          try {
+            all.get(10, TimeUnit.SECONDS);
+          } catch (TimeoutException e2) {
+            close();
+            throw new AssertionError("forked processes of '" + flow.name() + "' did not die within 10 s of SIGKILL");
+          }
+        }
+      }
+    } catch (TimeoutException e) {
+      int p = 0;
+      while (p < processes.size() - 1 && !processes.get(p).isAlive()) {
+        p++;
+      }
+      close();
+      throw new AssertionError("forked process " + p + " of '" + flow.name() + "' did not finish within "
+          + timeout + " (+30 s); all were killed. Its stderr:\n" + stderr(p));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      close();
+      throw new AssertionError("interrupted while waiting for the forked processes", e);
+    } catch (ExecutionException e) {
+      throw new AssertionError("cannot wait for the forked processes of '" + flow.name() + "'", e.getCause());
+    }
   }
 
   private static ForkedProcess.Report read(Path file) {

@@ -32,6 +32,9 @@ import java.util.Set;
 public final class ForkedProcess {
   private ForkedProcess() {}
 
+  /** The system property that holds a forked JVM's process id (0-based) in the cluster. */
+  static final String PROCESS_PROPERTY = "sluice.forked.process";
+
   /** What one forked process reports back; Java-serialized to the result file. */
   record Report(List<StatsRecord> steps, List<SlowRecord> slow, long durationNanos, int workerCount,
       Map<String, List<CapturedRecord>> outputs, FailureRecord failure) implements Serializable {}
